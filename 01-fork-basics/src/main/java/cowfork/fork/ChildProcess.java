@@ -1,0 +1,253 @@
+package cowfork.fork;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The parent's handle on one forked child: talk to it, wait for it with a deadline,
+ * kill it. Whatever happens, the child is reaped: {@link #await} reaps it, and
+ * {@link #close()} kills and reaps a child that is still running, so a try-with-resources
+ * block never leaves a zombie or an orphan behind.
+ *
+ * <p>Waiting uses {@code poll(2)} on the result pipe and on a pidfd (a descriptor that
+ * becomes readable when the child exits), so the watchdog needs no thread and no sleep.
+ */
+public final class ChildProcess implements AutoCloseable {
+    /** How long a SIGKILLed child may take to disappear before we call it unrecoverable. */
+    static final long KILL_GRACE_NANOS = 5_000_000_000L;
+
+    /** Parent-side descriptors of every child not yet reaped; a new child closes them. */
+    private static final List<Integer> PARENT_FDS = new ArrayList<>();
+
+    private final int pid;
+    private final int pidfd;
+    private final FrameChannel channel;
+    private final long startNanos;
+    private final long defaultDeadlineNanos;
+    private final List<FrameChannel.Frame> early = new ArrayList<>();
+    private ChildResult result;
+
+    ChildProcess(int pid, int pidfd, FrameChannel channel, long startNanos, Duration deadline) {
+        this.pid = pid;
+        this.pidfd = pidfd;
+        this.channel = channel;
+        this.startNanos = startNanos;
+        this.defaultDeadlineNanos = startNanos + deadline.toNanos();
+        synchronized (PARENT_FDS) {
+            PARENT_FDS.add(pidfd);
+            PARENT_FDS.add(channel.readFd());
+            PARENT_FDS.add(channel.writeFd());
+        }
+    }
+
+    /** In a new child: close the descriptors that belong to the parent's other children. */
+    static void closeInheritedDescriptors() {
+        for (int i = 0; i < PARENT_FDS.size(); i++) {
+            Syscalls.posix().close(PARENT_FDS.get(i));
+        }
+    }
+
+    public int pid() {
+        return pid;
+    }
+
+    /** A descriptor that becomes readable when the child exits: poll it among others (supervisors). */
+    public int exitFd() {
+        return pidfd;
+    }
+
+    /** The descriptor on which the child's messages arrive: poll it among others (supervisors). */
+    public int messageFd() {
+        return channel.readFd();
+    }
+
+    /** Sends a message the child reads with {@link Child#receive}. */
+    public void send(byte[] message) {
+        channel.send(FrameChannel.MESSAGE, message);
+    }
+
+    public void send(String message) {
+        send(message.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The child's next {@link Child#send} message, waiting at most {@code timeout}.
+     * Returns null on timeout.
+     *
+     * @throws ChildFailedException if the child ended (it is then reaped) before sending one.
+     */
+    public byte[] receive(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        FrameChannel.Frame f;
+        try {
+            f = channel.receive(deadline);
+        } catch (FrameChannel.ClosedException e) {
+            throw new ChildFailedException(await(Duration.ofNanos(KILL_GRACE_NANOS)));
+        }
+        if (f == null) {
+            return null;
+        }
+        if (f.type() != FrameChannel.MESSAGE) {
+            early.add(f); // the task already returned; keep its result for await()
+            throw new ChildFailedException(await(Duration.ofNanos(KILL_GRACE_NANOS)));
+        }
+        return f.payload();
+    }
+
+    /** Text form of {@link #receive(Duration)}. */
+    public String receiveString(Duration timeout) {
+        byte[] b = receive(timeout);
+        return b == null ? null : new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** Whether the child has exited (it may not be reaped yet). Never blocks. */
+    public boolean hasExited() {
+        return result != null || new PollSet(pidfd).await(0) > 0;
+    }
+
+    /** The state letter of the child in /proc (Z while it is a zombie), '?' once reaped. */
+    public char state() {
+        return Processes.state(pid);
+    }
+
+    /** Waits until the deadline given when the child was forked. */
+    public ChildResult await() {
+        return awaitUntil(defaultDeadlineNanos);
+    }
+
+    /** Waits at most {@code timeout} from now; a child that misses it is killed, reaped and reported. */
+    public ChildResult await(Duration timeout) {
+        return awaitUntil(System.nanoTime() + timeout.toNanos());
+    }
+
+    private ChildResult awaitUntil(long deadlineNanos) {
+        if (result != null) {
+            return result;
+        }
+        PollSet set = new PollSet(channel.readFd(), pidfd);
+        boolean pipeOpen = true;
+        boolean exited = false;
+        while (!exited) {
+            long timeout = PollSet.millisUntil(deadlineNanos);
+            if (timeout == 0 && set.await(0) == 0) {
+                return finish(killAndReap(deadlineNanos));
+            }
+            if (timeout > 0 && set.await(timeout) == 0) {
+                continue; // timeout or EINTR: the loop re-checks the deadline
+            }
+            if (pipeOpen && set.ready(0) && !channel.fill()) {
+                pipeOpen = false;
+                set.set(0, -1); // end of file: stop watching the pipe
+            }
+            exited = set.ready(1);
+        }
+        // The child is dead, so whatever it wrote is already in the pipe: take it without waiting.
+        while (pipeOpen && channel.readable(0)) {
+            pipeOpen = channel.fill();
+        }
+        return finish(reap());
+    }
+
+    /** Kills the child with SIGKILL now and reaps it; the result says it was killed. */
+    public ChildResult kill() {
+        if (result != null) {
+            return result;
+        }
+        signal(9);
+        return await(Duration.ofNanos(KILL_GRACE_NANOS));
+    }
+
+    /** Sends {@code signal} to the child (no effect once it has been reaped). */
+    public void signal(int signal) {
+        if (result == null) {
+            ForkException.checkPosix(Syscalls.posix().kill(pid, signal), "kill(" + pid + ", " + signal + ")",
+                    "the child is gone");
+        }
+    }
+
+    private ExitStatus killAndReap(long deadlineNanos) {
+        Syscalls.posix().kill(pid, 9);
+        long graceDeadline = System.nanoTime() + KILL_GRACE_NANOS;
+        PollSet exit = new PollSet(pidfd);
+        while (exit.await(PollSet.millisUntil(graceDeadline)) == 0) {
+            if (System.nanoTime() - graceDeadline > 0) {
+                return new ExitStatus.TimedOut(millisSinceStart(deadlineNanos), false);
+            }
+        }
+        reap();
+        return new ExitStatus.TimedOut(millisSinceStart(deadlineNanos), true);
+    }
+
+    private long millisSinceStart(long deadlineNanos) {
+        return (deadlineNanos - startNanos) / 1_000_000;
+    }
+
+    /** waitpid for a child that has exited (its pidfd said so), so this does not block for long. */
+    private ExitStatus reap() {
+        int[] status = new int[1];
+        while (true) {
+            int r = Syscalls.posix().waitpid(pid, status, 0);
+            if (r == pid) {
+                return ExitStatus.decode(status[0]);
+            }
+            int errno = Syscalls.posixErrno();
+            if (r < 0 && errno != Syscalls.EINTR) {
+                throw new ForkException("waitpid(" + pid + ")", errno,
+                        "someone else reaped this child (ECHILD): only the forking code may wait for its children");
+            }
+        }
+    }
+
+    private ChildResult finish(ExitStatus status) {
+        byte[] payload = null;
+        String failure = null;
+        List<FrameChannel.Frame> frames = new ArrayList<>(early);
+        FrameChannel.Frame f;
+        while ((f = channel.decode()) != null) {
+            frames.add(f);
+        }
+        for (FrameChannel.Frame frame : frames) {
+            if (frame.type() == FrameChannel.RESULT) {
+                payload = frame.payload();
+            } else if (frame.type() == FrameChannel.FAILURE) {
+                failure = new String(frame.payload(), StandardCharsets.UTF_8);
+            }
+        }
+        boolean reaped = !(status instanceof ExitStatus.TimedOut t) || t.reaped();
+        if (reaped) {
+            releaseDescriptors();
+        }
+        result = new ChildResult(pid, status, payload, failure, Duration.ofNanos(System.nanoTime() - startNanos));
+        return result;
+    }
+
+    private void releaseDescriptors() {
+        synchronized (PARENT_FDS) {
+            PARENT_FDS.remove(Integer.valueOf(pidfd));
+            PARENT_FDS.remove(Integer.valueOf(channel.readFd()));
+            PARENT_FDS.remove(Integer.valueOf(channel.writeFd()));
+        }
+        channel.close();
+        Syscalls.posix().close(pidfd);
+    }
+
+    /** The result, once {@link #await} or {@link #kill} has returned; null before. */
+    public ChildResult result() {
+        return result;
+    }
+
+    /** Kills and reaps the child if it has not been reaped yet. */
+    @Override
+    public void close() {
+        if (result == null) {
+            kill();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return result != null ? result.toString() : Processes.describe(pid);
+    }
+}

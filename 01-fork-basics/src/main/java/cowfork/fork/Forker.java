@@ -1,0 +1,275 @@
+package cowfork.fork;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Forks this JVM and runs a {@link ChildTask} in the child, safely.
+ *
+ * <pre>{@code
+ * Forker forker = Forker.safe();
+ * byte[] answer = forker.call(child -> "hello from " .concat(String.valueOf(child.pid())).getBytes());
+ * }</pre>
+ *
+ * What {@link #start} does, in order (the module README explains each step):
+ * <ol>
+ *   <li>parent: warm up the child's code path once (ours, then the caller's hooks), so
+ *       the child never needs the class loader or the JIT;</li>
+ *   <li>parent: {@link ForkRecipe#quiet()}: flush stdio, collect if eden is short, exclude
+ *       and drain the JIT;</li>
+ *   <li>{@code fork()};</li>
+ *   <li>child: {@code prctl(PR_SET_PDEATHSIG, SIGKILL)} and a {@code getppid()} re-check,
+ *       close the other children's descriptors, run the task, send its result or its
+ *       stack trace, {@code _exit};</li>
+ *   <li>parent: let the JIT work again; open a pidfd for the watchdog.</li>
+ * </ol>
+ * Forks are serialised: only one thread forks at a time.
+ */
+public final class Forker {
+    private static final Object FORK_LOCK = new Object();
+    private static boolean ownPathWarm;
+
+    private final Duration deadline;
+    private final List<Runnable> warmUps;
+    private final Set<ForkRecipe.Precaution> precautions;
+    private final ForkRecipe recipe;
+    private final boolean checkFlags;
+    private boolean callerWarm;
+
+    private Forker(Builder b) {
+        this.deadline = b.deadline;
+        this.warmUps = List.copyOf(b.warmUps);
+        this.precautions = b.precautions.isEmpty() ? EnumSet.noneOf(ForkRecipe.Precaution.class) : EnumSet.copyOf(b.precautions);
+        this.checkFlags = b.checkFlags;
+        this.recipe = new ForkRecipe(precautions, b.childHeapBudget);
+    }
+
+    /** A forker with the whole recipe and a 30 s deadline. */
+    public static Forker safe() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The recipe this forker applies before each fork. */
+    public ForkRecipe recipe() {
+        return recipe;
+    }
+
+    /** Forks, runs {@code task} in the child, waits (with the deadline) and reaps. */
+    public ChildResult run(ChildTask task) {
+        try (ChildProcess child = start(task)) {
+            return child.await();
+        }
+    }
+
+    /**
+     * Forks, runs {@code task}, and returns what it returned.
+     *
+     * @throws ChildFailedException if the task threw, the child was killed by a signal or
+     *         missed its deadline; the message includes the child's own stack trace.
+     */
+    public byte[] call(ChildTask task) {
+        return run(task).orThrow();
+    }
+
+    /**
+     * Forks a child running {@code task} and returns at once. The caller must
+     * {@link ChildProcess#await} or {@link ChildProcess#close} it; closing kills and reaps.
+     *
+     * @throws ForkException if pipe(), fork() or pidfd_open() fail (errno and advice in the message)
+     * @throws IllegalStateException if this JVM lacks the fork flags (see {@link ForkRecipe#requireForkFlags})
+     */
+    public ChildProcess start(ChildTask task) {
+        synchronized (FORK_LOCK) {
+            if (checkFlags) {
+                ForkRecipe.requireForkFlags();
+            }
+            warmUp();
+            int parentPid = Syscalls.posix().getpid();
+            int[] up = pipe();   // child -> parent
+            int[] down;
+            try {
+                down = pipe();   // parent -> child
+            } catch (ForkException e) {
+                closeAll(up[0], up[1]);
+                throw e;
+            }
+            int pid;
+            long heapBudget;
+            long startNanos;
+            try (ForkRecipe.Quiet quiet = recipe.quiet()) {
+                heapBudget = recipe.edenFree();
+                startNanos = System.nanoTime();
+                pid = Syscalls.posix().fork();
+                if (pid == 0) {
+                    runChild(task, parentPid, new FrameChannel(down[0], up[1]), up[0], down[1], heapBudget);
+                }
+            }
+            if (pid < 0) {
+                int errno = Syscalls.posixErrno();
+                closeAll(up[0], up[1], down[0], down[1]);
+                throw new ForkException("fork()", errno,
+                        "the kernel refused a new process: EAGAIN means a process limit (ulimit -u, pids cgroup)"
+                                + " was reached, ENOMEM that memory or the overcommit limit is exhausted");
+            }
+            closeAll(up[1], down[0]); // the child's ends
+            int pidfd = Syscalls.libc().pidfd_open(pid, 0);
+            if (pidfd < 0) {
+                int errno = Syscalls.libcErrno();
+                Syscalls.posix().kill(pid, 9);
+                Syscalls.posix().waitpid(pid, new int[1], 0);
+                closeAll(up[0], down[1]);
+                throw new ForkException("pidfd_open(" + pid + ")", errno, "cowfork needs Linux 5.3 or newer");
+            }
+            return new ChildProcess(pid, pidfd, new FrameChannel(up[0], down[1]), startNanos, deadline);
+        }
+    }
+
+    /** The child's whole life: never returns. */
+    private static void runChild(ChildTask task, int parentPid, FrameChannel channel, int parentRead, int parentWrite,
+                                 long heapBudget) {
+        int code;
+        try {
+            // If the parent dies from now on, the kernel kills us; if it died before this
+            // line, getppid() has already changed to a reaper's pid.
+            Syscalls.libc().prctl(LibC.PR_SET_PDEATHSIG, 9, 0, 0, 0);
+            if (Syscalls.posix().getppid() != parentPid) {
+                Syscalls.libc()._exit(Child.EXIT_PARENT_GONE);
+            }
+            Syscalls.posix().close(parentRead);
+            Syscalls.posix().close(parentWrite);
+            ChildProcess.closeInheritedDescriptors();
+            Child child = new Child(channel, Syscalls.posix().getpid(), heapBudget);
+            byte[] result = task.run(child);
+            channel.send(FrameChannel.RESULT, result == null ? new byte[0] : result);
+            code = child.exitCode();
+        } catch (Throwable t) {
+            code = Child.EXIT_TASK_THREW;
+            try {
+                channel.send(FrameChannel.FAILURE, stackTrace(t).getBytes(StandardCharsets.UTF_8));
+            } catch (Throwable ignored) {
+                // the parent is gone or the pipe is broken: the exit code still tells
+            }
+        }
+        Syscalls.libc()._exit(code);
+        throw new AssertionError("_exit returned");
+    }
+
+    private static String stackTrace(Throwable t) {
+        StringWriter w = new StringWriter();
+        t.printStackTrace(new PrintWriter(w));
+        return w.toString();
+    }
+
+    /**
+     * Runs, in the parent, the code a child will run: our own path once per JVM, the
+     * caller's hooks once per forker. Classes get loaded and linked here, not in a child.
+     */
+    private void warmUp() {
+        if (!ownPathWarm) {
+            int[] p = pipe();
+            FrameChannel ch = new FrameChannel(p[0], p[1]);
+            ch.send(FrameChannel.MESSAGE, new byte[3]);
+            ch.send(FrameChannel.FAILURE, stackTrace(new IllegalStateException("warm-up")).getBytes(StandardCharsets.UTF_8));
+            ch.receive(System.nanoTime());
+            ch.receive(Long.MAX_VALUE);
+            ch.close();
+            Syscalls.libc().prctl(LibC.PR_GET_DUMPABLE, 0, 0, 0, 0);
+            Syscalls.posix().getppid();
+            Child warm = new Child(ch, 0, 0);
+            warm.heapBytesLeft();
+            try {
+                warm.exitCode(256);
+            } catch (IllegalArgumentException expected) {
+                // loads and runs the message path
+            }
+            Child.writeFd(-1, "");
+            ExitStatus.decode(0);
+            ExitStatus.decode(9);
+            ownPathWarm = true;
+        }
+        if (!callerWarm) {
+            warmUps.forEach(Runnable::run);
+            callerWarm = true;
+        }
+    }
+
+    private static int[] pipe() {
+        int[] fds = new int[2];
+        ForkException.checkPosix(Syscalls.posix().pipe(fds), "pipe()",
+                "the process is out of file descriptors (EMFILE): check for children never awaited or closed");
+        return fds;
+    }
+
+    private static void closeAll(int... fds) {
+        for (int fd : fds) {
+            Syscalls.posix().close(fd);
+        }
+    }
+
+    /** Configures a {@link Forker}. */
+    public static final class Builder {
+        private Duration deadline = Duration.ofSeconds(30);
+        private final List<Runnable> warmUps = new ArrayList<>();
+        private final Set<ForkRecipe.Precaution> precautions = EnumSet.allOf(ForkRecipe.Precaution.class);
+        private long childHeapBudget = 32L << 20;
+        private boolean checkFlags = true;
+
+        /** How long a child may run before the watchdog kills it (default 30 s). */
+        public Builder deadline(Duration deadline) {
+            if (deadline.isNegative() || deadline.isZero()) {
+                throw new IllegalArgumentException("deadline must be positive, got " + deadline);
+            }
+            this.deadline = deadline;
+            return this;
+        }
+
+        /** Code to run once in the parent before the first fork: exercise what the child will run. */
+        public Builder warmUp(Runnable hook) {
+            warmUps.add(hook);
+            return this;
+        }
+
+        /**
+         * Java heap bytes each child may allocate; the parent collects garbage before a fork
+         * when less than this is free in eden (default 32 MiB). Eden's size is set by -Xmn.
+         */
+        public Builder childHeapBudget(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("child heap budget must be >= 0, got " + bytes);
+            }
+            this.childHeapBudget = bytes;
+            return this;
+        }
+
+        /**
+         * Leaves out steps of the recipe. Only for demonstrations and experiments that
+         * show why a step exists: children forked without them can hang.
+         */
+        public Builder without(ForkRecipe.Precaution... leaveOut) {
+            for (ForkRecipe.Precaution p : leaveOut) {
+                precautions.remove(p);
+            }
+            return this;
+        }
+
+        /** Whether to refuse to fork in a JVM without the recipe's flags (default true). */
+        public Builder checkFlags(boolean check) {
+            this.checkFlags = check;
+            return this;
+        }
+
+        public Forker build() {
+            return new Forker(this);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package cowfork.fork;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What {@code /proc} says about processes: a process's state letter, its parent, and
+ * the children of a process. Used by tests ("no child is left behind") and by demos
+ * (a zombie, a hung child). Never used inside a child.
+ */
+public final class Processes {
+    private Processes() {}
+
+    /** This process's id. */
+    public static int self() {
+        return Syscalls.posix().getpid();
+    }
+
+    /**
+     * The state letter of {@code pid} from {@code /proc/PID/stat}: R running, S sleeping,
+     * D uninterruptible, Z zombie, T stopped... or '?' if there is no such process.
+     */
+    public static char state(int pid) {
+        String stat = stat(pid);
+        return stat == null ? '?' : stat.charAt(stat.lastIndexOf(')') + 2);
+    }
+
+    /** The parent pid of {@code pid}, or -1 if there is no such process. */
+    public static int parentOf(int pid) {
+        String stat = stat(pid);
+        if (stat == null) {
+            return -1;
+        }
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Integer.parseInt(fields[1]);
+    }
+
+    /** The pids whose parent is {@code pid}, including zombies not yet reaped. */
+    public static List<Integer> childrenOf(int pid) {
+        List<Integer> children = new ArrayList<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path p : dir) {
+                int candidate = Integer.parseInt(p.getFileName().toString());
+                if (parentOf(candidate) == pid) {
+                    children.add(candidate);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list /proc: " + e, e);
+        }
+        return children;
+    }
+
+    /** "pid 42 state S (sleeping) waiting in futex_wait_queue": what ps and wchan would tell. */
+    public static String describe(int pid) {
+        char s = state(pid);
+        if (s == '?') {
+            return "pid " + pid + " (gone)";
+        }
+        String wchan = read(Path.of("/proc", String.valueOf(pid), "wchan"));
+        return "pid " + pid + " state " + s + " (" + stateName(s) + ")"
+                + (wchan == null || wchan.isBlank() || wchan.equals("0") ? "" : ", waiting in " + wchan.strip());
+    }
+
+    /** The meaning of a {@code /proc/PID/stat} state letter. */
+    public static String stateName(char s) {
+        return switch (s) {
+            case 'R' -> "running";
+            case 'S' -> "sleeping";
+            case 'D' -> "uninterruptible sleep";
+            case 'Z' -> "zombie: exited, not yet reaped";
+            case 'T' -> "stopped";
+            case 't' -> "traced";
+            case 'X' -> "dead";
+            case 'I' -> "idle";
+            default -> "unknown";
+        };
+    }
+
+    private static String stat(int pid) {
+        return read(Path.of("/proc", String.valueOf(pid), "stat"));
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return null; // the process is gone, or never was
+        }
+    }
+}

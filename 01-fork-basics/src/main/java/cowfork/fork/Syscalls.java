@@ -1,0 +1,55 @@
+package cowfork.fork;
+
+import jnr.constants.platform.Errno;
+import jnr.ffi.LastError;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Runtime;
+import jnr.posix.POSIX;
+import jnr.posix.POSIXFactory;
+
+/**
+ * One place that loads the native bindings: jnr-posix for what it has, {@link LibC}
+ * (jnr-ffi) for what it lacks, and the errno of the last call.
+ *
+ * <p>Both are loaded once, in the parent, before any fork: jnr generates classes on
+ * first use, and a child must never need the class loader's locks or the JIT.
+ */
+public final class Syscalls {
+    private static final POSIX POSIX_ = POSIXFactory.getNativePOSIX();
+    private static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
+    private static final Runtime LIBC_RUNTIME = Runtime.getRuntime(LIBC);
+
+    private Syscalls() {}
+
+    /** jnr-posix's native POSIX: fork, waitpid, kill, pipe, read, write, close, getpid... */
+    public static POSIX posix() {
+        return POSIX_;
+    }
+
+    /** The libc calls jnr-posix lacks: _exit, prctl, pidfd_open, poll. */
+    public static LibC libc() {
+        return LIBC;
+    }
+
+    /** errno after the last call made through {@link #libc()} on this thread. */
+    public static int libcErrno() {
+        return LastError.getLastError(LIBC_RUNTIME);
+    }
+
+    /** errno after the last call made through {@link #posix()} on this thread. */
+    public static int posixErrno() {
+        return POSIX_.errno();
+    }
+
+    /** "EINTR (Interrupted system call)" for 4: the symbolic name and libc's text. */
+    public static String describeErrno(int errno) {
+        Errno e = Errno.valueOf(errno);
+        if (e == null || e == Errno.__UNKNOWN_CONSTANT__) {
+            return "errno " + errno;
+        }
+        return e.name() + " (" + e.description() + ")";
+    }
+
+    public static final int EINTR = 4;
+    public static final int EAGAIN = 11;
+}
