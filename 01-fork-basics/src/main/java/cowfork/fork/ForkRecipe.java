@@ -47,12 +47,14 @@ public final class ForkRecipe {
     private static final String DIAGNOSTIC_COMMAND = "com.sun.management:type=DiagnosticCommand";
     private static final String[] STRING_ARRAY_SIGNATURE = {String[].class.getName()};
 
+    /** The directive file, written once per JVM (a child that forks again must not create files). */
+    private static Path excludeAllDirective;
+
     private final Set<Precaution> precautions;
     private final long childHeapBudget;
-    private final MBeanServer mbeans;
-    private final ObjectName diagnosticCommand;
     private final MemoryPoolMXBean eden;
-    private final Path excludeAllDirective;
+    private MBeanServer mbeans;
+    private ObjectName diagnosticCommand;
 
     /** Nanoseconds spent in each step by the most recent {@link #quiet()}; for fork-stress. */
     private long lastGcNanos;
@@ -62,19 +64,31 @@ public final class ForkRecipe {
     ForkRecipe(Set<Precaution> precautions, long childHeapBudget) {
         this.precautions = precautions.isEmpty() ? EnumSet.noneOf(Precaution.class) : EnumSet.copyOf(precautions);
         this.childHeapBudget = childHeapBudget;
-        this.mbeans = ManagementFactory.getPlatformMBeanServer();
-        try {
-            this.diagnosticCommand = new ObjectName(DIAGNOSTIC_COMMAND);
-            this.excludeAllDirective = Files.createTempFile("cowfork-exclude-all-", ".json");
-            Files.writeString(excludeAllDirective, "[{ match: \"*.*\", Exclude: true }]");
-            excludeAllDirective.toFile().deleteOnExit();
-        } catch (JMException | IOException e) {
-            throw new IllegalStateException("cannot prepare the compiler directive the fork recipe needs: " + e, e);
+        if (this.precautions.contains(Precaution.QUIET_JIT)) {
+            prepareJitControl();
         }
         this.eden = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getName().contains("Eden"))
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no eden memory pool; run with -XX:+UseSerialGC"));
+    }
+
+    /** Connects to the DiagnosticCommand MBean and writes the exclude-all directive file. */
+    private void prepareJitControl() {
+        try {
+            mbeans = ManagementFactory.getPlatformMBeanServer();
+            diagnosticCommand = new ObjectName(DIAGNOSTIC_COMMAND);
+            synchronized (ForkRecipe.class) {
+                if (excludeAllDirective == null) {
+                    Path file = Files.createTempFile("cowfork-exclude-all-", ".json");
+                    Files.writeString(file, "[{ match: \"*.*\", Exclude: true }]");
+                    file.toFile().deleteOnExit();
+                    excludeAllDirective = file;
+                }
+            }
+        } catch (JMException | IOException e) {
+            throw new IllegalStateException("cannot prepare the compiler directive the fork recipe needs: " + e, e);
+        }
     }
 
     /**

@@ -48,6 +48,7 @@ public final class FrameChannel {
     private final int readFd;
     private final int writeFd;
     private final byte[] chunk = new byte[CHUNK];
+    private final byte[] header = new byte[5];
     private final PollSet poll;
     private byte[] pending = new byte[CHUNK];
     private int pendingStart;
@@ -75,8 +76,13 @@ public final class FrameChannel {
             throw new IllegalArgumentException("payload of " + payload.length + " bytes is over the "
                     + MAX_PAYLOAD + "-byte frame limit; send it in parts or through shared memory");
         }
-        byte[] header = {type, (byte) (payload.length >>> 24), (byte) (payload.length >>> 16),
-                (byte) (payload.length >>> 8), (byte) payload.length};
+        // One reused header array: a long-lived child (a server worker) sends a heartbeat a
+        // second, and every byte it allocates shortens its life.
+        header[0] = type;
+        header[1] = (byte) (payload.length >>> 24);
+        header[2] = (byte) (payload.length >>> 16);
+        header[3] = (byte) (payload.length >>> 8);
+        header[4] = (byte) payload.length;
         writeFully(header, header.length);
         writeFully(payload, payload.length);
     }

@@ -21,13 +21,24 @@ import sun.misc.Unsafe;
  * Reads and writes are plain loads and stores (through {@code sun.misc.Unsafe}, as C
  * would do them), bounds-checked against the region. By default the region is advised
  * {@code MADV_NOHUGEPAGE}, so the kernel copies it in 4 KiB pages, the unit this
- * project counts in; {@link HugePages#ALLOWED} lets a 2 MiB huge page back it instead.
+ * project counts in; {@link HugePages#ALLOWED} lets a 2 MiB huge page back it instead
+ * (the region then starts on a 2 MiB boundary, where a huge page can fit).
+ *
+ * <p>The region is mapped between two {@code PROT_NONE} guard pages. They cost no memory,
+ * but they keep the kernel from merging the region with a neighbouring mapping of the
+ * same kind, so the region is always exactly one entry of {@code /proc/PID/smaps} and
+ * {@link Smaps#mappingAt} reports the region's pages and nothing else.
  *
  * <p>Not thread-safe. A forked child gets its own copy-on-write view of the region.
  */
 public final class Region implements AutoCloseable {
     /** The page size this project measures in. */
     public static final int PAGE_SIZE = 4096;
+    /** The size of a transparent huge page on x86-64 (one PMD entry maps it). */
+    public static final long HUGE_PAGE_SIZE = 2L << 20;
+
+    /** The largest region allocate() accepts: far above any real machine, far below overflow. */
+    public static final long MAX_BYTES = 1L << 46;
 
     /** Whether transparent huge pages may back the region. */
     public enum HugePages { NEVER, ALLOWED }
@@ -39,12 +50,17 @@ public final class Region implements AutoCloseable {
     private final long address;
     private final long size;
     private final HugePages hugePages;
+    /** The whole reservation, guard pages included: what close() unmaps. */
+    private final long reservation;
+    private final long reservationLength;
     private boolean closed;
 
-    private Region(long address, long size, HugePages hugePages) {
+    private Region(long address, long size, HugePages hugePages, long reservation, long reservationLength) {
         this.address = address;
         this.size = size;
         this.hugePages = hugePages;
+        this.reservation = reservation;
+        this.reservationLength = reservationLength;
     }
 
     /** {@code bytes} of zeroed memory in 4 KiB pages (rounded up to a whole page). */
@@ -56,28 +72,44 @@ public final class Region implements AutoCloseable {
      * Maps {@code bytes} (rounded up to a whole page) of zeroed anonymous private memory.
      * No page is present until it is first touched.
      *
-     * @throws IllegalArgumentException for a size that is not positive
+     * @throws IllegalArgumentException for a size that is not positive or above {@link #MAX_BYTES}
      * @throws ForkException if the kernel refuses the mapping (errno and advice in the message)
      */
     public static Region allocate(long bytes, HugePages hugePages) {
         if (bytes <= 0) {
             throw new IllegalArgumentException("a region needs a positive size, got " + bytes + " bytes");
         }
+        if (bytes > MAX_BYTES) {
+            throw new IllegalArgumentException("a region of " + bytes + " bytes is larger than the " + (MAX_BYTES >> 40)
+                    + " TiB this project allows: sizes are in bytes (64 MiB is " + (64L << 20) + ")");
+        }
         long size = (bytes + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
-        Pointer p = MMAN.mmap(null, size, Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
-        if (p == null || p.address() == Mman.MAP_FAILED) {
-            throw new ForkException("mmap(" + size + " bytes)", LastError.getLastError(RUNTIME),
+        long alignment = hugePages == HugePages.ALLOWED ? HUGE_PAGE_SIZE : PAGE_SIZE;
+        // Reserve room for the region, one guard page on each side, and the slack needed
+        // to start on an alignment boundary; all of it PROT_NONE (no memory, no commit).
+        long reservationLength = size + alignment + PAGE_SIZE;
+        Pointer base = MMAN.mmap(null, reservationLength, Mman.PROT_NONE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
+        if (base == null || base.address() == Mman.MAP_FAILED) {
+            throw new ForkException("mmap(" + reservationLength + " bytes)", LastError.getLastError(RUNTIME),
                     "ENOMEM: not enough address space or memory for " + (size >> 20)
                             + " MiB; ask for less (sizes are in bytes) or check ulimit -v and overcommit");
+        }
+        long start = (base.address() + PAGE_SIZE + alignment - 1) / alignment * alignment;
+        Pointer p = Pointer.wrap(RUNTIME, start);
+        if (MMAN.mprotect(p, size, Mman.PROT_READ | Mman.PROT_WRITE) != 0) {
+            int errno = LastError.getLastError(RUNTIME);
+            MMAN.munmap(base, reservationLength);
+            throw new ForkException("mprotect(" + size + " bytes, PROT_READ|PROT_WRITE)", errno,
+                    "ENOMEM: the memory overcommit limit refuses " + (size >> 20) + " MiB more; ask for less");
         }
         int advice = hugePages == HugePages.NEVER ? Mman.MADV_NOHUGEPAGE : Mman.MADV_HUGEPAGE;
         if (MMAN.madvise(p, size, advice) != 0) {
             int errno = LastError.getLastError(RUNTIME);
-            MMAN.munmap(p, size);
+            MMAN.munmap(base, reservationLength);
             throw new ForkException("madvise(" + (hugePages == HugePages.NEVER ? "MADV_NOHUGEPAGE" : "MADV_HUGEPAGE") + ")",
                     errno, "this kernel may lack transparent huge page support");
         }
-        return new Region(p.address(), size, hugePages);
+        return new Region(start, size, hugePages, base.address(), reservationLength);
     }
 
     /** The virtual address of byte 0. */
@@ -95,6 +127,7 @@ public final class Region implements AutoCloseable {
         return size / PAGE_SIZE;
     }
 
+    /** Whether transparent huge pages may back the region (as asked at allocation). */
     public HugePages hugePages() {
         return hugePages;
     }
@@ -104,26 +137,40 @@ public final class Region implements AutoCloseable {
         return offset / PAGE_SIZE;
     }
 
+    /** Whether the absolute address {@code addr} lies inside the region, [address(), address() + size()). */
+    public boolean contains(long addr) {
+        return addr >= address && addr - address < size;
+    }
+
+    // Every accessor below throws IndexOutOfBoundsException if any byte it touches lies
+    // outside [0, size()), and IllegalStateException once the region is closed.
+
+    /** The byte at {@code offset}. */
     public byte getByte(long offset) {
         return UNSAFE.getByte(at(offset, 1));
     }
 
+    /** Stores one byte at {@code offset}: enough to make the kernel copy its whole page in a forked child. */
     public void putByte(long offset, byte value) {
         UNSAFE.putByte(at(offset, 1), value);
     }
 
+    /** The int at {@code offset} (native byte order, any alignment). */
     public int getInt(long offset) {
         return UNSAFE.getInt(at(offset, 4));
     }
 
+    /** Stores an int at {@code offset} (native byte order, any alignment). */
     public void putInt(long offset, int value) {
         UNSAFE.putInt(at(offset, 4), value);
     }
 
+    /** The long at {@code offset} (native byte order, any alignment). */
     public long getLong(long offset) {
         return UNSAFE.getLong(at(offset, 8));
     }
 
+    /** Stores a long at {@code offset} (native byte order, any alignment). */
     public void putLong(long offset, long value) {
         UNSAFE.putLong(at(offset, 8), value);
     }
@@ -163,10 +210,11 @@ public final class Region implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            MMAN.munmap(Pointer.wrap(RUNTIME, address), size);
+            MMAN.munmap(Pointer.wrap(RUNTIME, reservation), reservationLength);
         }
     }
 
+    /** True once {@link #close()} has unmapped the region. */
     public boolean isClosed() {
         return closed;
     }
