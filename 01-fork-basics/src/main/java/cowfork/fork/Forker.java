@@ -41,6 +41,7 @@ public final class Forker {
     private final ForkRecipe recipe;
     private final boolean checkFlags;
     private boolean callerWarm;
+    private ForkTimings lastTimings;
 
     private Forker(Builder b) {
         this.deadline = b.deadline;
@@ -58,6 +59,21 @@ public final class Forker {
     public static Builder builder() {
         return new Builder();
     }
+
+    /** What the most recent {@link #start} spent on the recipe's steps and on fork() itself; null before. */
+    public ForkTimings lastTimings() {
+        return lastTimings;
+    }
+
+    /**
+     * Where the time of one fork went.
+     *
+     * @param gcNanos    in System.gc() (0 when eden had room and no collection was needed)
+     * @param collected  whether a collection ran
+     * @param jitNanos   excluding and draining the JIT
+     * @param forkNanos  in the fork() call itself, as the parent sees it (mostly copying page tables)
+     */
+    public record ForkTimings(long gcNanos, boolean collected, long jitNanos, long forkNanos) {}
 
     /** The recipe this forker applies before each fork. */
     public ForkRecipe recipe() {
@@ -106,6 +122,7 @@ public final class Forker {
             int pid;
             long heapBudget;
             long startNanos;
+            long forkNanos;
             try (ForkRecipe.Quiet quiet = recipe.quiet()) {
                 heapBudget = recipe.edenFree();
                 startNanos = System.nanoTime();
@@ -113,7 +130,9 @@ public final class Forker {
                 if (pid == 0) {
                     runChild(task, parentPid, new FrameChannel(down[0], up[1]), up[0], down[1], heapBudget);
                 }
+                forkNanos = System.nanoTime() - startNanos;
             }
+            lastTimings = new ForkTimings(recipe.lastGcNanos(), recipe.lastCollected(), recipe.lastJitNanos(), forkNanos);
             if (pid < 0) {
                 int errno = Syscalls.posixErrno();
                 closeAll(up[0], up[1], down[0], down[1]);

@@ -1,0 +1,116 @@
+package cowfork.cli;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code ./cowfork SUBCOMMAND [args]}: finds the chapter's entry point and runs it in
+ * this JVM, which ./cowfork has started with the fork recipe's flags.
+ */
+public final class Main {
+    private Main() {}
+
+    /** Each chapter's demo, by number: the tour runs them in this order. */
+    static final Map<String, Chapter> CHAPTERS = new LinkedHashMap<>();
+
+    /** A chapter: its number, its one idea, and the class whose main is its demo. */
+    record Chapter(String number, String title, String demoClass) {}
+
+    static {
+        add("01", "fork a HotSpot JVM, safely", "cowfork.fork.Demo");
+        add("02", "see copy-on-write page by page", "cowfork.cow.Demo");
+    }
+
+    private static void add(String number, String title, String demoClass) {
+        CHAPTERS.put(number, new Chapter(number, title, demoClass));
+    }
+
+    /** Other subcommands: name -> class with a main. */
+    static final Map<String, String> TOOLS = new LinkedHashMap<>();
+
+    static {
+        TOOLS.put("fork-stress", "cowfork.fork.ForkStress");
+        TOOLS.put("fork-latency", "cowfork.fork.ForkLatency");
+    }
+
+    public static void main(String[] args) throws Throwable {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            System.out.println(usage());
+            return;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        switch (args[0]) {
+            case "tour" -> Tour.main(rest);
+            case "demo" -> {
+                if (rest.length == 0 || !CHAPTERS.containsKey(rest[0])) {
+                    fail("demo needs a chapter number: one of " + String.join(", ", CHAPTERS.keySet())
+                            + " (e.g. ./cowfork demo 01)");
+                }
+                run(CHAPTERS.get(rest[0]).demoClass(), Arrays.copyOfRange(rest, 1, rest.length));
+            }
+            default -> {
+                String tool = TOOLS.get(args[0]);
+                if (tool == null) {
+                    fail("unknown subcommand '" + args[0] + "'\n\n" + usage());
+                }
+                run(tool, rest);
+            }
+        }
+    }
+
+    static String usage() {
+        StringBuilder sb = new StringBuilder("""
+                usage: ./cowfork SUBCOMMAND [ARGS]
+
+                  tour [--quick]        every chapter's demo in order, with the story between them
+                  demo NN [ARGS]        one chapter's demo (./cowfork demo NN --help for its options)
+                """);
+        for (Map.Entry<String, String> t : TOOLS.entrySet()) {
+            sb.append(String.format("  %-21s %s%n", t.getKey() + " [ARGS]", describeTool(t.getKey())));
+        }
+        sb.append("\nchapters:\n");
+        for (Chapter c : CHAPTERS.values()) {
+            sb.append("  ").append(c.number()).append("  ").append(c.title()).append('\n');
+        }
+        sb.append("\n./cowfork builds what is missing (through ./mvnw) and starts java with the flags that make\n"
+                + "fork() safe (see 01-fork-basics/README.md). Tests: ./mvnw -B verify");
+        return sb.toString();
+    }
+
+    private static String describeTool(String name) {
+        return switch (name) {
+            case "fork-stress" -> "fork N children in a row; count hangs (--forks N, default 10000)";
+            case "fork-latency" -> "fork() time against resident memory, next to C (needs gcc)";
+            case "serve" -> "the pre-forked HTTP server (./cowfork serve --help)";
+            default -> "";
+        };
+    }
+
+    /** Calls {@code className.main(args)}, unwrapping the exception it throws. */
+    static void run(String className, String[] args) throws Throwable {
+        Method main;
+        try {
+            main = Class.forName(className).getMethod("main", String[].class);
+        } catch (ClassNotFoundException e) {
+            fail(className + " is not on the classpath: its module is not built. Run ./mvnw -B -DskipTests package");
+            return;
+        }
+        try {
+            main.invoke(null, (Object) args);
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IllegalArgumentException) {
+                fail(cause.getMessage()); // bad input: the message says what to do; no stack trace
+            }
+            throw cause;
+        }
+    }
+
+    static void fail(String message) {
+        System.err.println("cowfork: " + message);
+        System.exit(2);
+    }
+}

@@ -1,0 +1,88 @@
+package cowfork.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code ./cowfork tour}: every chapter's demo in order, each in a fresh JVM started with
+ * the same flags as this one, a few sentences of story between them, and at the end a
+ * summary of the grep-able lines the demos printed.
+ *
+ * <p>The tour itself never forks, so it may start processes (and their reaper thread).
+ */
+public final class Tour {
+    private Tour() {}
+
+    private static final Pattern SUMMARY_LINE = Pattern.compile("^(cow|refcounts|memory|fork-stress):\\s.*");
+
+    public static void main(String[] args) throws IOException, InterruptedException {
+        boolean quick = false;
+        for (String a : args) {
+            switch (a) {
+                case "--quick" -> quick = true;
+                case "--help", "-h" -> {
+                    System.out.println("usage: ./cowfork tour [--quick]\n  runs every chapter's demo in order;"
+                            + " --quick uses small datasets (about a minute less; what CI runs)");
+                    return;
+                }
+                default -> throw new IllegalArgumentException("unknown option '" + a + "'; try ./cowfork tour --help");
+            }
+        }
+        List<String> summary = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (Main.Chapter chapter : Main.CHAPTERS.values()) {
+            System.out.println();
+            System.out.println("=".repeat(78));
+            System.out.println("Chapter " + chapter.number() + ": " + chapter.title());
+            System.out.println(Story.before(chapter.number()));
+            System.out.println("=".repeat(78));
+            int code = runDemo(chapter, quick, summary);
+            if (code != 0) {
+                System.err.println("cowfork tour: the demo of chapter " + chapter.number() + " failed (exit code " + code
+                        + "); run ./cowfork demo " + chapter.number() + " alone to see why");
+                System.exit(code);
+            }
+        }
+        System.out.println();
+        System.out.println("=".repeat(78));
+        System.out.printf("Summary (%d chapters, %.0f s)%n", Main.CHAPTERS.size(), (System.nanoTime() - t0) / 1e9);
+        summary.forEach(line -> System.out.println("  " + line));
+        System.out.println(Story.END);
+    }
+
+    /** Runs one demo in a new JVM with this JVM's flags and classpath, echoing and collecting its output. */
+    private static int runDemo(Main.Chapter chapter, boolean quick, List<String> summary)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("cowfork.cli.Main");
+        cmd.add("demo");
+        cmd.add(chapter.number());
+        if (quick) {
+            cmd.add("--quick");
+        }
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = out.readLine()) != null) {
+                System.out.println(line);
+                Matcher m = SUMMARY_LINE.matcher(line.strip());
+                if (m.matches()) {
+                    summary.add(line.strip());
+                }
+            }
+        }
+        return p.waitFor();
+    }
+}
