@@ -22,6 +22,7 @@ public final class Main {
     static {
         add("01", "fork a HotSpot JVM, safely", "cowfork.fork.Demo");
         add("02", "see copy-on-write page by page", "cowfork.cow.Demo");
+        add("03", "refcounts in object headers: a read-only child copies pages", "cowfork.heap.Demo");
     }
 
     private static void add(String number, String title, String demoClass) {
@@ -34,6 +35,7 @@ public final class Main {
     static {
         TOOLS.put("fork-stress", "cowfork.fork.ForkStress");
         TOOLS.put("fork-latency", "cowfork.fork.ForkLatency");
+        TOOLS.put("bench", "cowfork.heap.bench.Bench");
     }
 
     public static void main(String[] args) throws Throwable {
@@ -84,6 +86,7 @@ public final class Main {
         return switch (name) {
             case "fork-stress" -> "fork N children in a row; count hangs (--forks N, default 10000)";
             case "fork-latency" -> "fork() time against resident memory, next to C (needs gcc)";
+            case "bench" -> "JMH: incref/decref and traversal for every refcount strategy, one run";
             case "serve" -> "the pre-forked HTTP server (./cowfork serve --help)";
             default -> "";
         };

@@ -1,0 +1,83 @@
+// CPython's way: the count is the first word of the object's own header, so every use writes the object's page.
+package cowfork.heap;
+
+import cowfork.cow.Region;
+import java.util.Optional;
+
+/**
+ * Reference counts kept inline, in the first 8 bytes of each object's header, exactly
+ * where CPython keeps {@code ob_refcnt}. Cheap (the header is already in cache) and
+ * simple, but after {@code fork()} every incref of a shared object is a write to the
+ * object's page, and the kernel copies the whole 4 KiB page into the child.
+ */
+public final class InlineRefCounts implements RefCounts {
+    /** The strategy's name. */
+    public static final String NAME = "inline";
+
+    /** The factory, also registered as a service. */
+    public static final class Factory implements RefCounts.Factory {
+        @Override
+        public String name() {
+            return NAME;
+        }
+
+        @Override
+        public RefCounts create(Region heapRegion) {
+            return new InlineRefCounts(heapRegion);
+        }
+    }
+
+    /** A ready factory. */
+    public static final RefCounts.Factory FACTORY = new Factory();
+
+    private final Region region;
+
+    private InlineRefCounts(Region region) {
+        this.region = region;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public void onAllocate(long ref) {
+        region.putLong(ref + Heap.OB_REFCNT, 1);
+    }
+
+    @Override
+    public void incref(long ref) {
+        region.putLong(ref + Heap.OB_REFCNT, region.getLong(ref + Heap.OB_REFCNT) + 1);
+    }
+
+    @Override
+    public boolean decref(long ref) {
+        long count = region.getLong(ref + Heap.OB_REFCNT);
+        if (count <= 0) {
+            throw HeapException.negativeCount(ref, count, NAME);
+        }
+        region.putLong(ref + Heap.OB_REFCNT, count - 1);
+        return count == 1;
+    }
+
+    @Override
+    public long get(long ref) {
+        return region.getLong(ref + Heap.OB_REFCNT);
+    }
+
+    @Override
+    public void onFree(long ref) {
+        // Nothing to forget: the heap poisons the whole header when it frees the chunk.
+    }
+
+    @Override
+    public Optional<Region> table() {
+        return Optional.empty();
+    }
+
+    @Override
+    public String toString() {
+        return "InlineRefCounts[count at header offset " + Heap.OB_REFCNT + "]";
+    }
+}

@@ -1,0 +1,95 @@
+// One command runs the refcount benchmarks for every strategy on the class path and prints medians and ratios to inline.
+package cowfork.heap.bench;
+
+import cowfork.heap.InlineRefCounts;
+import cowfork.heap.RefCountStrategies;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs {@link RefCountBench} through JMH's Runner API: one fork, 3 warm-up and 5
+ * measured iterations of 1 s each, every registered strategy (or those named with
+ * {@code --strategy a,b}), then prints each benchmark's median per strategy and its
+ * ratio to inline.
+ *
+ * <pre>
+ * HOW TO RUN:  ./cowfork bench 03 [--strategy inline,...] [--size 16m]
+ *   or: java -cp &lt;module classpath&gt; cowfork.heap.bench.Bench
+ * </pre>
+ * The benchmark JVM does not fork processes, so it needs no fork recipe flags.
+ */
+public final class Bench {
+    private Bench() {
+    }
+
+    public static void main(String[] args) throws RunnerException {
+        List<String> strategies = RefCountStrategies.names();
+        String size = "16m";
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--strategy" -> strategies = List.of(args[++i].split(","));
+                case "--size" -> size = args[++i];
+                case "--help", "-h" -> {
+                    System.out.println("usage: Bench [--strategy NAME,...] [--size BYTES]; known strategies: "
+                            + RefCountStrategies.names());
+                    return;
+                }
+                default -> {
+                    System.err.println("unknown argument '" + args[i] + "'; try --help");
+                    System.exit(2);
+                }
+            }
+        }
+        strategies.forEach(RefCountStrategies::byName); // fail now, with the list of names, not in the forked JVM
+        cowfork.heap.Sizes.parse(size);
+        List<String> jvmArgs = new ArrayList<>(List.of("-Xms1g", "-Xmx1g", "-XX:+UseSerialGC"));
+        if (Runtime.version().feature() >= 22) {
+            jvmArgs.add("--enable-native-access=ALL-UNNAMED");
+        }
+        if (Runtime.version().feature() >= 24) {
+            jvmArgs.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        Collection<RunResult> results = new Runner(new OptionsBuilder()
+                .include(RefCountBench.class.getName())
+                .param("strategy", strategies.toArray(String[]::new))
+                .param("size", size)
+                .forks(1)
+                .warmupIterations(3).warmupTime(TimeValue.seconds(1))
+                .measurementIterations(5).measurementTime(TimeValue.seconds(1))
+                .jvmArgsAppend(jvmArgs.toArray(String[]::new))
+                .build()).run();
+        System.out.println();
+        System.out.println(summary(results));
+    }
+
+    /** A table: benchmark, strategy, median, unit, ratio to inline (lower is faster). */
+    static String summary(Collection<RunResult> results) {
+        Map<String, Map<String, double[]>> byBench = new LinkedHashMap<>();
+        Map<String, String> units = new LinkedHashMap<>();
+        for (RunResult r : results) {
+            String bench = r.getParams().getBenchmark().replaceAll(".*\\.", "");
+            String strategy = r.getParams().getParam("strategy");
+            double median = r.getPrimaryResult().getStatistics().getPercentile(50);
+            byBench.computeIfAbsent(bench, b -> new LinkedHashMap<>()).put(strategy, new double[] {median});
+            units.put(bench, r.getPrimaryResult().getScoreUnit());
+        }
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-14s %-10s %12s %-8s %s%n",
+                "benchmark", "strategy", "median", "unit", "ratio to inline"));
+        byBench.forEach((bench, perStrategy) -> {
+            double[] base = perStrategy.get(InlineRefCounts.NAME);
+            perStrategy.forEach((strategy, median) -> sb.append(String.format(Locale.ROOT, "%-14s %-10s %12.3f %-8s %s%n",
+                    bench, strategy, median[0], units.get(bench),
+                    base == null ? "-" : String.format(Locale.ROOT, "%.2f", median[0] / base[0]))));
+        });
+        return sb.toString();
+    }
+}
