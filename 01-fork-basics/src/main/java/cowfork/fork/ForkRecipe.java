@@ -27,6 +27,10 @@ import javax.management.ObjectName;
  *       directive), then wait until no compile is running or queued. A compiler thread
  *       holding a lock, or waiting on a condition variable, at fork time hangs the child
  *       the first time it touches that lock or variable.</li>
+ *   <li>{@link Precaution#QUIET_THREADS}: wait until no other Java thread is running Java
+ *       code (each is waiting, blocked, or inside a native call). A collection wakes the
+ *       Reference Handler and Cleaner threads; a thread running Java code may hold a VM
+ *       lock (the inline-cache lock was caught held this way) that the child will need.</li>
  * </ol>
  *
  * The JVM must also run with the flags in {@link #REQUIRED_FLAGS}; {@code ./cowfork}
@@ -35,11 +39,14 @@ import javax.management.ObjectName;
 public final class ForkRecipe {
 
     /** One step of the recipe; {@link Forker.Builder#without} turns one off to show why it exists. */
-    public enum Precaution { FLUSH_STDIO, COLLECT_GARBAGE, QUIET_JIT }
+    public enum Precaution { FLUSH_STDIO, COLLECT_GARBAGE, QUIET_JIT, QUIET_THREADS }
 
     /** JVM options a forking JVM must run with, as "Name=value" for HotSpot's diagnostic bean. */
     public static final List<String> REQUIRED_FLAGS = List.of(
             "UseSerialGC=true", "UsePerfData=false", "GuaranteedSafepointInterval=0");
+
+    /** How long other threads may keep running Java code before we give up on them. */
+    private static final long THREADS_TIMEOUT_NANOS = 10_000_000_000L;
 
     /** How long the JIT may take to finish what it is compiling before we give up. */
     private static final long DRAIN_TIMEOUT_NANOS = 30_000_000_000L;
@@ -58,7 +65,7 @@ public final class ForkRecipe {
 
     /** Nanoseconds spent in each step by the most recent {@link #quiet()}; for fork-stress. */
     private long lastGcNanos;
-    private long lastJitNanos;
+    private long lastQuietNanos;
     private boolean lastCollected;
 
     ForkRecipe(Set<Precaution> precautions, long childHeapBudget) {
@@ -142,9 +149,12 @@ public final class ForkRecipe {
             excluded = true;
             drainCompiler();
         }
+        if (precautions.contains(Precaution.QUIET_THREADS)) {
+            awaitQuietThreads();
+        }
         long t2 = System.nanoTime();
         lastGcNanos = t1 - t0;
-        lastJitNanos = t2 - t1;
+        lastQuietNanos = t2 - t1;
         return new Quiet(excluded);
     }
 
@@ -159,8 +169,8 @@ public final class ForkRecipe {
         return lastGcNanos;
     }
 
-    long lastJitNanos() {
-        return lastJitNanos;
+    long lastQuietNanos() {
+        return lastQuietNanos;
     }
 
     boolean lastCollected() {
@@ -185,6 +195,64 @@ public final class ForkRecipe {
             queue = dcmd("compilerQueue");
         }
     }
+
+    /**
+     * Waits until every other live Java thread is waiting, blocked, or running native code.
+     * Such a thread holds no VM-internal lock; one running Java code might (resolving a
+     * call site takes the inline-cache lock, allocating a new TLAB takes the heap lock).
+     * Reads thread states without a safepoint (no stack traces are taken).
+     *
+     * @throws IllegalStateException naming the threads, if they keep running Java code
+     *         for 10 s: stop your own threads and executors before forking.
+     */
+    private void awaitQuietThreads() {
+        long deadline = System.nanoTime() + THREADS_TIMEOUT_NANOS;
+        long self = Thread.currentThread().getId();
+        while (true) {
+            String busy = busyThreads(self);
+            if (busy.isEmpty()) {
+                return;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("threads kept running Java code for 10 s, so forking now could copy"
+                        + " a lock they hold:" + busy + ". Stop and join your threads and executors before fork.");
+            }
+            Thread.onSpinWait();
+            Thread.yield(); // let them finish what they are doing; nothing to wait on
+        }
+    }
+
+    /**
+     * The names of threads that may be running Java code now. A first look without stacks
+     * finds the RUNNABLE ones outside native code; a second, with one frame each, lets off
+     * those parked inside the VM (the JVM's own Signal Dispatcher and Notification threads
+     * have no Java frame; the Reference Handler waits in a native method).
+     */
+    private static String busyThreads(long self) {
+        java.util.List<Long> candidates = new java.util.ArrayList<>();
+        for (java.lang.management.ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds(), 0)) {
+            if (t != null && t.getThreadId() != self && t.getThreadState() == Thread.State.RUNNABLE && !t.isInNative()) {
+                candidates.add(t.getThreadId());
+            }
+        }
+        StringBuilder busy = new StringBuilder();
+        if (candidates.isEmpty()) {
+            return "";
+        }
+        long[] ids = candidates.stream().mapToLong(Long::longValue).toArray();
+        for (java.lang.management.ThreadInfo t : THREADS.getThreadInfo(ids, 1)) {
+            if (t == null || t.getThreadState() != Thread.State.RUNNABLE || t.isInNative()) {
+                continue;
+            }
+            StackTraceElement[] top = t.getStackTrace();
+            if (top.length > 0 && !top[0].isNativeMethod()) {
+                busy.append(" '").append(t.getThreadName()).append("' at ").append(top[0]);
+            }
+        }
+        return busy.toString();
+    }
+
+    private static final java.lang.management.ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     /**
      * The {@code Compiler.queue} report lists one line per running compile under

@@ -91,7 +91,7 @@ public final class ForkStress {
             })) {
                 Forker.ForkTimings t = forker.lastTimings();
                 forkNanos[i] = t.forkNanos();
-                recipeNanos[i] = t.gcNanos() + t.jitNanos();
+                recipeNanos[i] = t.gcNanos() + t.quietNanos();
                 collections += t.collected() ? 1 : 0;
                 if (gdb) {
                     r = awaitOrBacktrace(child, deadlineMillis);

@@ -70,10 +70,10 @@ public final class Forker {
      *
      * @param gcNanos    in System.gc() (0 when eden had room and no collection was needed)
      * @param collected  whether a collection ran
-     * @param jitNanos   excluding and draining the JIT
+     * @param quietNanos excluding and draining the JIT, and waiting for other threads to be quiet
      * @param forkNanos  in the fork() call itself, as the parent sees it (mostly copying page tables)
      */
-    public record ForkTimings(long gcNanos, boolean collected, long jitNanos, long forkNanos) {}
+    public record ForkTimings(long gcNanos, boolean collected, long quietNanos, long forkNanos) {}
 
     /** The recipe this forker applies before each fork. */
     public ForkRecipe recipe() {
@@ -132,7 +132,7 @@ public final class Forker {
                 }
                 forkNanos = System.nanoTime() - startNanos;
             }
-            lastTimings = new ForkTimings(recipe.lastGcNanos(), recipe.lastCollected(), recipe.lastJitNanos(), forkNanos);
+            lastTimings = new ForkTimings(recipe.lastGcNanos(), recipe.lastCollected(), recipe.lastQuietNanos(), forkNanos);
             if (pid < 0) {
                 int errno = Syscalls.posixErrno();
                 closeAll(up[0], up[1], down[0], down[1]);
