@@ -212,6 +212,7 @@ public final class Forker {
                 // loads and runs the message path
             }
             Child.writeFd(-1, "");
+            initialize(ChildProcess.class); // the child calls ChildProcess.closeInheritedDescriptors
             ExitStatus.decode(0);
             ExitStatus.decode(9);
             ownPathWarm = true;
@@ -219,6 +220,14 @@ public final class Forker {
         if (!callerWarm) {
             warmUps.forEach(Runnable::run);
             callerWarm = true;
+        }
+    }
+
+    private static void initialize(Class<?> c) {
+        try {
+            Class.forName(c.getName(), true, c.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException(e);
         }
     }
 
