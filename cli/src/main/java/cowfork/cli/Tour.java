@@ -1,14 +1,8 @@
 package cowfork.cli;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -58,31 +52,18 @@ public final class Tour {
         System.out.println(Story.END);
     }
 
-    /** Runs one demo in a new JVM with this JVM's flags and classpath, echoing and collecting its output. */
+    /** Runs one demo in a new JVM, echoing its output and collecting its grep-able lines. */
     private static int runDemo(Main.Chapter chapter, boolean quick, List<String> summary)
             throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add("cowfork.cli.Main");
-        cmd.add("demo");
-        cmd.add(chapter.number());
+        List<String> args = new ArrayList<>(List.of("demo", chapter.number()));
         if (quick) {
-            cmd.add("--quick");
+            args.add("--quick");
         }
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = out.readLine()) != null) {
-                System.out.println(line);
-                Matcher m = SUMMARY_LINE.matcher(line.strip());
-                if (m.matches()) {
-                    summary.add(line.strip());
-                }
+        return SubCommand.run(args, line -> {
+            System.out.println(line);
+            if (SUMMARY_LINE.matcher(line.strip()).matches()) {
+                summary.add(line.strip());
             }
-        }
-        return p.waitFor();
+        });
     }
 }
