@@ -23,6 +23,7 @@ public final class Main {
         add("01", "fork a HotSpot JVM, safely", "cowfork.fork.Demo");
         add("02", "see copy-on-write page by page", "cowfork.cow.Demo");
         add("03", "refcounts in object headers: a read-only child copies pages", "cowfork.heap.Demo");
+        add("04", "refcounts in a side table: only table pages are copied", "cowfork.sidetable.Demo");
     }
 
     private static void add(String number, String title, String demoClass) {

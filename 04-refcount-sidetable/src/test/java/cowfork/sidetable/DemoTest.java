@@ -1,0 +1,77 @@
+// The comparison demo runs end to end on a small dataset: both grep-able lines, the side table copies no heap page, and the kernel matches both predictions.
+package cowfork.sidetable;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DemoTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Demo.main(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private static final Pattern LINE = Pattern.compile("(?m)^refcounts: strategy=(\\w+) objects_touched=(\\d+) heap_pages=(\\d+)"
+            + " heap_pages_private=(\\d+) table_pages_private=(\\d+)$");
+
+    @Test
+    void aSmallRunComparesBothStrategiesOnTheSameObjects(@TempDir Path dir) throws Exception {
+        assertThat(run("--size", "512k", "--touch", "0.2", "--svg", dir.toString())).isZero();
+        String text = out.toString(StandardCharsets.UTF_8);
+        Matcher m = LINE.matcher(text);
+        assertThat(m.find()).as(text).isTrue();
+        assertThat(m.group(1)).isEqualTo("inline");
+        long inlineTouched = Long.parseLong(m.group(2));
+        long inlineHeapPrivate = Long.parseLong(m.group(4));
+        assertThat(m.group(5)).isEqualTo("0");
+        assertThat(m.find()).as(text).isTrue();
+        assertThat(m.group(1)).isEqualTo("sidetable");
+        assertThat(Long.parseLong(m.group(2))).as("the same objects touched").isEqualTo(inlineTouched);
+        assertThat(m.group(4)).as("no heap page copied").isEqualTo("0");
+        long tablePrivate = Long.parseLong(m.group(5));
+        assertThat(tablePrivate).isPositive().isLessThanOrEqualTo(inlineHeapPrivate);
+        assertThat(m.find()).as("one line per strategy").isFalse();
+        assertThat(text).doesNotContain("DIFFERS").doesNotContain("prediction=differs")
+                .contains("inline: heap").contains("sidetable: table");
+        assertThat(text.lines().filter(l -> l.startsWith("sparse: ")).count()).isEqualTo(4);
+        assertThat(Files.readString(dir.resolve("04-heap-inline-vs-sidetable.svg"))).startsWith("<svg").contains("sidetable");
+        assertThat(dir.resolve("04-sidetable-table.svg")).exists();
+    }
+
+    @Test
+    void badArgumentsAreRefusedWithUsage() {
+        assertThat(run("--size", "lots")).isEqualTo(2);
+        assertThat(run("--touch", "2")).isEqualTo(2);
+        assertThat(run("--bogus")).isEqualTo(2);
+        assertThat(run("--size", "1k")).isEqualTo(2);
+        assertThat(run("--seed", "x1")).isEqualTo(2);
+        assertThat(run("--touch")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("'lots' is not a size").contains("not a fraction")
+                .contains("unknown argument '--bogus'").contains("too small").contains("'x1' is not a whole number").contains("--touch needs a value")
+                .contains("usage: ./cowfork demo 04");
+    }
+
+    @Test
+    void goodArgumentsParse() {
+        assertThat(Demo.parse(new String[] {"--quick", "--touch", ".25", "--seed", "-3"}))
+                .isEqualTo(new Demo.Options(4L << 20, 0.25, -3, null));
+        assertThat(Demo.parse(new String[] {"--touch", "1", "--size", "1m", "--svg", "out"}))
+                .isEqualTo(new Demo.Options(1L << 20, 1.0, 2024, Path.of("out")));
+    }
+
+    @Test
+    void helpPrintsUsage() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--quick").contains("--svg").contains("sidetable");
+    }
+}
