@@ -24,6 +24,7 @@ public final class Main {
         add("02", "see copy-on-write page by page", "cowfork.cow.Demo");
         add("03", "refcounts in object headers: a read-only child copies pages", "cowfork.heap.Demo");
         add("04", "refcounts in a side table: only table pages are copied", "cowfork.sidetable.Demo");
+        add("05", "immortal pre-fork objects: nothing is copied", "cowfork.immortal.Demo");
     }
 
     private static void add(String number, String title, String demoClass) {

@@ -1,0 +1,311 @@
+// ./cowfork demo 05: one dataset, one workload, three refcount strategies side by side: what each child copies, measured by the kernel.
+package cowfork.immortal;
+
+import cowfork.cow.PageMapPicture;
+import cowfork.cow.Region;
+import cowfork.fork.Forker;
+import cowfork.heap.Dataset;
+import cowfork.heap.DatasetBuilder;
+import cowfork.heap.Heap;
+import cowfork.heap.HeapStats;
+import cowfork.heap.Json;
+import cowfork.heap.ObjectGraph;
+import cowfork.heap.RefCountStrategies;
+import cowfork.heap.RefCounts;
+import cowfork.heap.SharingExperiment;
+import cowfork.heap.SharingReport;
+import cowfork.heap.Sizes;
+import cowfork.heap.Workloads;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.stream.LongStream;
+
+/**
+ * The project's central comparison. For each strategy (inline, side table, immortal) the
+ * parent builds the same dataset from the same seed, forks, and the child serves the same
+ * items as JSON (lookup, serialise, drop: it changes no value). The parent reads the
+ * child's page maps of the heap and of the count table and prints, per strategy, the page
+ * map and the grep-able line {@code refcounts: strategy=NAME ...} of chapters 03 and 04.
+ * Under {@code immortal} the parent calls {@link ImmortalRefCounts#immortalizeAll} just
+ * before the fork.
+ *
+ * <p>Then two things immortality does <em>not</em> fix, measured the same way: one
+ * allocation in a child copies the allocator's pages ({@code allocator:} line), and
+ * garbage that was immortal is never freed ({@code leak:} line). It ends with a
+ * three-row summary; {@code --svg DIR} also writes the figure {@value #FIGURE}.
+ */
+public final class Demo {
+    /** The figure's file name in the {@code --svg} directory. */
+    public static final String FIGURE = "05-refcount-strategies.svg";
+    /** The strategies compared, in the order of the chapters that introduce them. */
+    static final List<String> STRATEGIES = List.of("inline", "sidetable", ImmortalRefCounts.NAME);
+
+    /** Parsed command line. */
+    record Options(long size, double touch, long seed, Path svgDir, boolean quick) {
+    }
+
+    /** One strategy's run: the child's page maps, the leak check, and (immortal only) the allocator check. */
+    record Run(String strategy, SharingReport sharing, LeakReport leak, AllocatorWrites.Report allocation) {
+        long privateBytes() {
+            return (long) (sharing.heapPagesPrivate() + sharing.tablePagesPrivate()) * Region.PAGE_SIZE;
+        }
+    }
+
+    private Demo() {
+    }
+
+    public static void main(String[] args) {
+        int code = main(args, System.out, System.err);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    /** Runs the demo; returns the exit code (0 ok, 2 bad arguments, 1 the figure could not be written). */
+    public static int main(String[] args, PrintStream out, PrintStream err) {
+        Options options;
+        try {
+            options = parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("demo: " + e.getMessage());
+            err.println(usage());
+            return 2;
+        }
+        if (options == null) {
+            out.println(usage());
+            return 0;
+        }
+        try {
+            run(options, out);
+        } catch (UncheckedIOException e) {
+            err.println("demo: could not write the figure into " + options.svgDir() + ": " + e.getCause().getMessage());
+            return 1;
+        }
+        return 0;
+    }
+
+    static String usage() {
+        return """
+                usage: ./cowfork demo 05 [--quick] [--size BYTES] [--touch FRACTION] [--seed N] [--svg DIR]
+                  --quick           a small dataset (4m), for a fast run
+                  --size BYTES      dataset size, with k/m/g suffixes (default 32m)
+                  --touch FRACTION  the fraction of items each child serves as JSON, 0 to 1 (default 0.1)
+                  --seed N          the dataset's random seed (default 2024)
+                  --svg DIR         also write the figure DIR/%s (the docs use docs/figures)
+                strategies compared: %s (on the class path: %s)
+                """.formatted(FIGURE, STRATEGIES, RefCountStrategies.names()).stripTrailing();
+    }
+
+    /** The options, or null for --help. */
+    static Options parse(String[] args) {
+        long size = DatasetBuilder.DEFAULT_TARGET;
+        double touch = 0.1;
+        long seed = DatasetBuilder.DEFAULT_SEED;
+        Path svg = null;
+        boolean quick = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--help", "-h" -> {
+                    return null;
+                }
+                case "--quick" -> {
+                    size = 4L << 20;
+                    quick = true;
+                }
+                case "--size" -> size = Sizes.parse(value(args, ++i, a));
+                case "--touch" -> touch = fraction(value(args, ++i, a));
+                case "--seed" -> seed = number(value(args, ++i, a), a);
+                case "--svg" -> svg = Path.of(value(args, ++i, a));
+                default -> throw new IllegalArgumentException("unknown argument '" + a + "'");
+            }
+        }
+        if (size < 64 << 10) {
+            throw new IllegalArgumentException("--size " + size + " is too small for a dataset: use at least 64k");
+        }
+        for (String s : STRATEGIES) {
+            RefCountStrategies.byName(s); // a missing chapter is reported now, with the names that are there
+        }
+        return new Options(size, touch, seed, svg, quick);
+    }
+
+    private static String value(String[] args, int i, String flag) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(flag + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static double fraction(String s) {
+        double f;
+        try {
+            f = Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            f = Double.NaN;
+        }
+        if (!(f >= 0 && f <= 1)) {
+            throw new IllegalArgumentException("--touch '" + s + "' is not a fraction between 0 and 1 (e.g. 0.1)");
+        }
+        return f;
+    }
+
+    private static long number(String s, String flag) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " '" + s + "' is not a whole number");
+        }
+    }
+
+    /** Runs the three experiments and prints them; returns one {@link Run} per strategy. */
+    static List<Run> run(Options o, PrintStream out) {
+        out.printf(Locale.ROOT, "One %s dataset (seed %d), one workload, three strategies: %s.%n", Sizes.format(o.size()),
+                o.seed(), String.join(", ", STRATEGIES));
+        Forker forker = Forker.builder().deadline(SharingExperiment.WORKLOAD_TIMEOUT.plusMinutes(1)).build();
+        List<Run> runs = new ArrayList<>();
+        for (String strategy : STRATEGIES) {
+            runs.add(runOne(o, strategy, forker, out));
+        }
+        out.println();
+        printLeak(runs, out);
+        out.println();
+        printSummary(runs, out);
+        if (o.svgDir() != null) {
+            Path file = CentralFigure.write(o.svgDir().resolve(FIGURE), runs, figureFooter(o));
+            out.println();
+            out.println("figure: " + file);
+        }
+        return runs;
+    }
+
+    private static Run runOne(Options o, String strategy, Forker forker, PrintStream out) {
+        RefCounts.Factory factory = RefCountStrategies.byName(strategy);
+        out.println();
+        out.println("== " + strategy + " ==");
+        try (Heap heap = Heap.create(DatasetBuilder.heapSizeFor(o.size()), factory)) {
+            long t0 = System.nanoTime();
+            Dataset data = DatasetBuilder.build(heap, o.size(), o.seed(), DatasetBuilder.Progress.none());
+            HeapStats stats = heap.stats();
+            int[] chosen = chooseItems(data, o.touch(), o.seed());
+            long[] touched = touchedBy(heap, data, chosen);
+            out.printf(Locale.ROOT, "parent: %,d items, %,d objects, %s live, built in %d ms; the child serves %,d items (%.0f%%) as JSON%n",
+                    data.itemCount(), stats.liveObjects(), Sizes.format(stats.liveBytes()),
+                    (System.nanoTime() - t0) / 1_000_000, chosen.length, 100.0 * o.touch());
+            if (strategy.equals(ImmortalRefCounts.NAME)) {
+                long t1 = System.nanoTime();
+                ImmortalRefCounts.Immortalized done = ImmortalRefCounts.immortalizeAll(heap);
+                out.printf(Locale.ROOT, "immortalizeAll: %,d objects (%s of object chunks) made immortal in %d ms, just before fork%n",
+                        done.objects(), Sizes.format(done.bytes()), (System.nanoTime() - t1) / 1_000_000);
+            }
+            StringBuilder json = new StringBuilder(1 << 16);
+            StringBuilder key = new StringBuilder(32);
+            SharingReport report = SharingExperiment.run(forker, heap, h -> serve(h, data, chosen, key, json), touched.length);
+            PageMapPicture heapPicture = PageMapPicture.forPages(report.heapPages());
+            out.println("the heap in the child (" + heapPicture.legend() + "):");
+            out.println(heapPicture.strip(report.heapMap(), "  "));
+            if (report.tableMap() != null) {
+                PageMapPicture tablePicture = PageMapPicture.forPages(report.tablePages(), PageMapPicture.DEFAULT_COLUMNS, 4);
+                out.println("the count table in the child (" + tablePicture.legend() + "):");
+                out.println(tablePicture.strip(report.tableMap(), "  "));
+            }
+            out.println(report.line());
+
+            AllocatorWrites.Report allocation = null;
+            if (strategy.equals(ImmortalRefCounts.NAME)) {
+                allocation = AllocatorWrites.run(forker, heap);
+                out.printf(Locale.ROOT, "one allocation in a second child (newInt) copies %d heap page(s): page 0 (the allocator's"
+                                + " free-list heads and statistics) and page %,d (the free chunk it took%s)%s%n",
+                        allocation.privatePages().cardinality(), allocation.newObjectPage(), allocation.neighbours() == 0 ? ""
+                                : String.format(Locale.ROOT, ", copied with the %d immortal objects on its page", allocation.neighbours()),
+                        allocation.privatePages().equals(allocation.predicted()) ? "" : "; predicted " + allocation.predicted());
+                out.println(allocation.line(strategy));
+            }
+            LeakReport leak = LeakReport.measure(heap, () -> deleteItems(heap, data, leakVictims(data)), data.root());
+            heap.decref(data.root());
+            return new Run(strategy, report, leak, allocation);
+        }
+    }
+
+    /** A deterministic sample of about {@code fraction} of the item indices, ascending (chapter 03's sample). */
+    static int[] chooseItems(Dataset data, double fraction, long seed) {
+        SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        return java.util.stream.IntStream.range(0, data.itemCount()).filter(i -> random.nextDouble() < fraction).toArray();
+    }
+
+    /** The items dict and everything reachable from each chosen item: what {@link #serve} touches. */
+    static long[] touchedBy(Heap heap, Dataset data, int[] chosen) {
+        StringBuilder key = new StringBuilder();
+        long[] roots = Arrays.stream(chosen).mapToLong(i -> heap.dictGet(data.items(), Dataset.key(i, key))).toArray();
+        return LongStream.concat(LongStream.of(data.items()), LongStream.of(ObjectGraph.reachableFrom(heap, roots)))
+                .sorted().distinct().toArray();
+    }
+
+    /** The child's work, a worker serving GET /items/{id} for each chosen item. Allocates nothing. */
+    static void serve(Heap heap, Dataset data, int[] chosen, StringBuilder key, StringBuilder json) {
+        for (int i : chosen) {
+            long item = Workloads.lookup(heap, data.items(), Dataset.key(i, key));
+            json.setLength(0);
+            Json.write(heap, item, json);
+            heap.decref(item);
+        }
+    }
+
+    /** Which items the leak check deletes: one in a hundred, at least one. */
+    static int[] leakVictims(Dataset data) {
+        return java.util.stream.IntStream.range(0, data.itemCount()).filter(i -> i % 100 == 0).toArray();
+    }
+
+    /** {@code del items[key]} for each victim: drops the dataset's only reference to each item. */
+    static void deleteItems(Heap heap, Dataset data, int[] victims) {
+        StringBuilder key = new StringBuilder();
+        for (int i : victims) {
+            heap.dictDel(data.items(), Dataset.key(i, key));
+        }
+    }
+
+    private static void printLeak(List<Run> runs, PrintStream out) {
+        Run immortal = runs.get(runs.size() - 1);
+        Run inline = runs.get(0);
+        out.printf(Locale.ROOT, "The leak: after the fork, the parent deletes one item in a hundred from the items dict"
+                + " (del items[key]), dropping the only reference to each.%n");
+        for (Run r : runs) {
+            out.println(r.leak().line());
+        }
+        out.printf(Locale.ROOT, "under %s the deletion freed %,d objects (%s); under immortal it freed %,d: %,d objects"
+                        + " (%s in object chunks) are garbage that stays allocated for the life of the process, and the"
+                        + " immortal heap ends with %s more live bytes than the %s one after the same deletion.%n",
+                inline.strategy(), inline.leak().objectsFreed(), Sizes.format(inline.leak().bytesFreed()),
+                immortal.leak().objectsFreed(), immortal.leak().unreachableObjects(),
+                Sizes.format(immortal.leak().unreachableBytes()),
+                Sizes.format(immortal.leak().after().liveBytes() - inline.leak().after().liveBytes()), inline.strategy());
+    }
+
+    private static void printSummary(List<Run> runs, PrintStream out) {
+        out.println("Summary: what one child copied to serve the same requests");
+        out.printf(Locale.ROOT, "  %-10s %20s %20s %20s%n", "strategy", "heap pages private", "table pages private",
+                "private KiB/child");
+        for (Run r : runs) {
+            SharingReport s = r.sharing();
+            out.printf(Locale.ROOT, "  %-10s %20s %20s %,20d%n", r.strategy(),
+                    String.format(Locale.ROOT, "%,d / %,d", s.heapPagesPrivate(), s.heapPages()),
+                    s.tableMap() == null ? "-" : String.format(Locale.ROOT, "%,d / %,d", s.tablePagesPrivate(), s.tablePages()),
+                    r.privateBytes() >> 10);
+        }
+    }
+
+    private static String figureFooter(Options o) {
+        long size = o.size();
+        String sizeArg = size % (1L << 20) == 0 ? (size >> 20) + "m" : size % 1024 == 0 ? (size >> 10) + "k" : Long.toString(size);
+        String args = o.quick() ? "--quick" : "--size " + sizeArg + " --touch " + o.touch();
+        return "./cowfork demo 05 " + args + " --svg DIR   (Linux " + System.getProperty("os.version") + ", JDK "
+                + System.getProperty("java.version") + ")";
+    }
+}

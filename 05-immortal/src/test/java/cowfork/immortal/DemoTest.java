@@ -1,0 +1,71 @@
+// The three-way demo runs end to end on a small dataset: a line per strategy, the immortal one copies nothing, the leak and the allocator lines, the figure.
+package cowfork.immortal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DemoTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Demo.main(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private static long[] line(String text, String strategy) {
+        Matcher m = Pattern.compile("refcounts: strategy=" + strategy + " objects_touched=(\\d+) heap_pages=(\\d+)"
+                + " heap_pages_private=(\\d+) table_pages_private=(\\d+)").matcher(text);
+        assertThat(m.find()).as(text).isTrue();
+        return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)),
+                Long.parseLong(m.group(4))};
+    }
+
+    @Test
+    void threeStrategiesOneWorkloadAndOnlyImmortalCopiesNothing(@TempDir Path dir) throws IOException {
+        assertThat(run("--size", "512k", "--touch", "0.2", "--svg", dir.toString())).isZero();
+        String text = out.toString(StandardCharsets.UTF_8);
+        long[] inline = line(text, "inline");
+        long[] sidetable = line(text, "sidetable");
+        long[] immortal = line(text, "immortal");
+        assertThat(inline[0]).isPositive().isEqualTo(sidetable[0]).isEqualTo(immortal[0]);
+        assertThat(inline[1]).as("same layout under every strategy").isEqualTo(sidetable[1]).isEqualTo(immortal[1]);
+        assertThat(inline[2]).isPositive();
+        assertThat(sidetable[2]).isZero();
+        assertThat(sidetable[3]).isPositive();
+        assertThat(immortal[2]).isZero();
+        assertThat(immortal[3]).isZero();
+        assertThat(text).containsPattern("allocator: strategy=immortal new_objects=1 heap_pages_private=2 private_pages=0,\\d+")
+                .containsPattern("leak: strategy=immortal objects_freed=0 bytes_freed=0 objects_leaked=[1-9]")
+                .containsPattern("leak: strategy=inline objects_freed=[1-9]\\d* bytes_freed=[1-9]\\d* objects_leaked=0")
+                .contains("Summary");
+        String svg = Files.readString(dir.resolve(Demo.FIGURE));
+        assertThat(svg).startsWith("<svg").contains("inline: object heap").contains("immortal: object heap")
+                .contains("sidetable: count table").contains("Private bytes per child").endsWith("</svg>\n");
+    }
+
+    @Test
+    void badArgumentsAreRefusedWithUsage() {
+        assertThat(run("--size", "lots")).isEqualTo(2);
+        assertThat(run("--touch", "2")).isEqualTo(2);
+        assertThat(run("--bogus")).isEqualTo(2);
+        assertThat(run("--svg")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("'lots' is not a size").contains("not a fraction")
+                .contains("unknown argument '--bogus'").contains("--svg needs a value").contains("usage: ./cowfork demo 05");
+    }
+
+    @Test
+    void helpPrintsUsage() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--quick").contains("--svg").contains("immortal");
+    }
+}
