@@ -46,8 +46,17 @@ public final class Main {
             return;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
-        switch (args[0]) {
+        try {
+            dispatch(args[0], rest);
+        } catch (IllegalArgumentException e) {
+            fail(e.getMessage()); // bad input: the message says what to do; no stack trace
+        }
+    }
+
+    private static void dispatch(String command, String[] rest) throws Throwable {
+        switch (command) {
             case "tour" -> Tour.main(rest);
+            case "results" -> Results.main(rest);
             case "demo" -> {
                 if (rest.length == 0 || !CHAPTERS.containsKey(rest[0])) {
                     fail("demo needs a chapter number: one of " + String.join(", ", CHAPTERS.keySet())
@@ -56,9 +65,9 @@ public final class Main {
                 run(CHAPTERS.get(rest[0]).demoClass(), Arrays.copyOfRange(rest, 1, rest.length));
             }
             default -> {
-                String tool = TOOLS.get(args[0]);
+                String tool = TOOLS.get(command);
                 if (tool == null) {
-                    fail("unknown subcommand '" + args[0] + "'\n\n" + usage());
+                    fail("unknown subcommand '" + command + "'\n\n" + usage());
                 }
                 run(tool, rest);
             }
@@ -71,6 +80,7 @@ public final class Main {
 
                   tour [--quick]        every chapter's demo in order, with the story between them
                   demo NN [ARGS]        one chapter's demo (./cowfork demo NN --help for its options)
+                  results [--forks N]   rerun the experiments; rewrite docs/results.md and docs/figures
                 """);
         for (Map.Entry<String, String> t : TOOLS.entrySet()) {
             sb.append(String.format("  %-21s %s%n", t.getKey() + " [ARGS]", describeTool(t.getKey())));
@@ -106,11 +116,7 @@ public final class Main {
         try {
             main.invoke(null, (Object) args);
         } catch (InvocationTargetException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof IllegalArgumentException) {
-                fail(cause.getMessage()); // bad input: the message says what to do; no stack trace
-            }
-            throw cause;
+            throw e.getCause();
         }
     }
 
