@@ -41,6 +41,16 @@ public final class Child {
         this.allocatedAtStart = allocatedBytes();
     }
 
+    /**
+     * A {@code Child} in this very process, talking over {@code channel}: for running, before
+     * the first fork, the exact code a forked child will run (a server's worker loop, say),
+     * so that the child never has to load or compile it. Its heap budget is unlimited: this
+     * process can still collect garbage.
+     */
+    public static Child inThisProcess(FrameChannel channel) {
+        return new Child(channel, Syscalls.posix().getpid(), Long.MAX_VALUE / 2);
+    }
+
     /** This child's process id. */
     public int pid() {
         return pid;

@@ -25,6 +25,7 @@ public final class Main {
         add("03", "refcounts in object headers: a read-only child copies pages", "cowfork.heap.Demo");
         add("04", "refcounts in a side table: only table pages are copied", "cowfork.sidetable.Demo");
         add("05", "immortal pre-fork objects: nothing is copied", "cowfork.immortal.Demo");
+        add("06", "a pre-forked HTTP server: workers' memory by strategy", "cowfork.server.Demo");
     }
 
     private static void add(String number, String title, String demoClass) {
@@ -35,6 +36,7 @@ public final class Main {
     static final Map<String, String> TOOLS = new LinkedHashMap<>();
 
     static {
+        TOOLS.put("serve", "cowfork.server.Serve");
         TOOLS.put("fork-stress", "cowfork.fork.ForkStress");
         TOOLS.put("fork-latency", "cowfork.fork.ForkLatency");
         TOOLS.put("bench", "cowfork.heap.bench.Bench");

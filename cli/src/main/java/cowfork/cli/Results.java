@@ -43,7 +43,7 @@ public final class Results {
             list.add(new Experiment("Chapter 06: a pre-forked server's workers, by strategy",
                     "Each worker's private memory by region after the same requests, read from `/proc/PID/smaps`.",
                     List.of("demo", "06"),
-                    List.of("memory:"), List.of()));
+                    List.of("server:"), List.of()));
         }
         list.add(new Experiment("Chapter 01: fork reliability",
                 "Forks in a row with the whole recipe; each child allocates 1 MiB and runs code the parent never ran."

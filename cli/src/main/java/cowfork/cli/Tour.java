@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 public final class Tour {
     private Tour() {}
 
-    private static final Pattern SUMMARY_LINE = Pattern.compile("^(cow|refcounts|memory|fork-stress):\\s.*");
+    private static final Pattern SUMMARY_LINE = Pattern.compile("^(cow|refcounts|server|fork-stress):\\s.*");
 
     public static void main(String[] args) throws IOException, InterruptedException {
         boolean quick = false;

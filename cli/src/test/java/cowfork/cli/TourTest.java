@@ -24,7 +24,8 @@ class TourTest {
             "02", List.of("cow: child="),
             "03", List.of("refcounts: strategy=inline"),
             "04", List.of("refcounts: strategy=sidetable"),
-            "05", List.of("refcounts: strategy=immortal"));
+            "05", List.of("refcounts: strategy=immortal"),
+            "06", List.of("server: strategy=inline", "server: strategy=sidetable", "server: strategy=immortal"));
 
     @Test
     void theQuickTourRunsEveryChapterAndEndsWithTheSummary() throws IOException, InterruptedException {

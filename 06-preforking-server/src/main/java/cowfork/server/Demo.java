@@ -1,0 +1,196 @@
+// ./cowfork demo 06: run the pre-forked server once per refcount strategy, serve the same requests, print each worker's memory.
+package cowfork.server;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The chapter's demo. For each refcount strategy on the class path it starts
+ * {@code ./cowfork serve} as a process of its own (two workers), pins one kept-alive
+ * connection to each worker, has each worker serve the same requests (items as JSON, then
+ * a query over every item), and prints the master's memory table: what each worker had to
+ * copy, by region, read from {@code /proc/PID/smaps}. Then it stops the server with TERM
+ * and prints one summary line per strategy:
+ * {@code server: strategy=S workers=N object_heap_private_kb=... refcount_table_private_kb=... total_pss_kb=...}.
+ *
+ * <p>This JVM never forks: the servers do.
+ */
+public final class Demo {
+    private Demo() {}
+
+    /** Parsed command line. */
+    record Options(boolean quick, String dataSize, int workers, int items) {}
+
+    static final String USAGE = """
+            usage: ./cowfork demo 06 [--quick] [--data-size BYTES] [--workers N]
+              --quick            a small data set (4m) and fewer requests, for the tour and CI
+              --data-size BYTES  the server's data set, k/m/g suffixes (default 16m)
+              --workers N        workers per server (default 2)
+            Starts ./cowfork serve once per refcount strategy and prints each worker's memory by region.""";
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs the demo; returns the exit code (0 ok, 2 bad arguments). */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        Options o;
+        try {
+            o = parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("demo 06: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
+        }
+        if (o == null) {
+            out.println(USAGE);
+            return 0;
+        }
+        out.println("06 · a pre-forked HTTP server whose memory you can watch");
+        out.println("Each server preloads the same data set, forks " + o.workers() + " workers, and each worker serves the"
+                + " same requests: " + o.items() + " items as JSON, then one query over every item.");
+        Map<String, String> summary = new LinkedHashMap<>();
+        for (String strategy : HeapStore.strategies()) {
+            summary.put(strategy, runOne(strategy, o, out));
+        }
+        out.println();
+        out.println("summary (KiB per worker, from /proc/PID/smaps; PSS summed over the master and every worker):");
+        summary.values().forEach(out::println);
+        return 0;
+    }
+
+    static Options parse(String[] args) {
+        boolean quick = false;
+        String dataSize = null;
+        int workers = 2;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--help", "-h" -> {
+                    return null;
+                }
+                case "--quick" -> quick = true;
+                case "--data-size" -> {
+                    dataSize = value(args, ++i, "--data-size");
+                    ServerConfig.bytes("--data-size", dataSize, 64 << 10, 64L << 30);
+                }
+                case "--workers" -> {
+                    String v = value(args, ++i, "--workers");
+                    try {
+                        workers = Integer.parseInt(v);
+                    } catch (NumberFormatException e) {
+                        workers = 0;
+                    }
+                    if (workers < 1 || workers > 16) {
+                        throw new IllegalArgumentException("--workers takes 1 to 16, got '" + v + "'");
+                    }
+                }
+                default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
+            }
+        }
+        return new Options(quick, dataSize != null ? dataSize : quick ? "4m" : "16m", workers, quick ? 500 : 5000);
+    }
+
+    private static String value(String[] args, int i, String flag) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(flag + " needs a value");
+        }
+        return args[i];
+    }
+
+    /** One server: start, load every worker equally, print the table, stop. Returns the summary line. */
+    private static String runOne(String strategy, Options o, PrintStream out) {
+        out.println();
+        out.println("=== refcounts=" + strategy + " ===");
+        List<String> args = List.of("--workers", String.valueOf(o.workers()), "--refcounts", strategy,
+                "--data-size", o.dataSize(), "--warmup", o.quick() ? "5000" : "20000");
+        try (ServerLauncher server = ServerLauncher.start(line -> out.println("  | " + line), args)) {
+            server.awaitLine(0, l -> l.contains("ready:"), Duration.ofMinutes(2));
+            List<Socket> connections = onePerWorker(server, o.workers());
+            try {
+                String idle = stats(connections.get(0), false);
+                long items = StatsJson.number(idle, "items");
+                for (Socket s : connections) {
+                    serveTheSameRequests(s, Math.min(items, o.items()), items);
+                }
+                out.println();
+                out.println("after the same requests in every worker:");
+                out.print(stats(connections.get(0), true));
+                String json = stats(connections.get(0), false);
+                return summaryLine(strategy, o.workers(), json);
+            } finally {
+                for (Socket s : connections) {
+                    s.close();
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("talking to the " + strategy + " server failed: " + e, e);
+        }
+    }
+
+    private static void serveTheSameRequests(Socket s, long itemsToServe, long items) throws IOException {
+        for (long k = 0; k < itemsToServe; k++) {
+            expect200(RawHttp.get(s, "/item/" + k), "/item/" + k);
+        }
+        for (long from = 0; from < items; from += Endpoints.MAX_QUERY_COUNT) {
+            String path = "/query?from=" + from + "&count=" + Math.min(Endpoints.MAX_QUERY_COUNT, items - from);
+            expect200(RawHttp.get(s, path), path);
+        }
+    }
+
+    private static String stats(Socket s, boolean text) throws IOException {
+        RawHttp.Response r = RawHttp.get(s, text ? "/stats?format=text" : "/stats");
+        expect200(r, "/stats");
+        return r.body();
+    }
+
+    private static void expect200(RawHttp.Response r, String what) throws IOException {
+        if (r.status() != 200) {
+            throw new IOException(what + " answered " + r.status() + ": " + r.body());
+        }
+    }
+
+    /** Connects until every worker holds one connection (the kernel decides which worker accepts). */
+    static List<Socket> onePerWorker(ServerLauncher server, int workers) throws IOException {
+        Map<String, Socket> byWorker = new LinkedHashMap<>();
+        List<Socket> spare = new ArrayList<>();
+        try {
+            for (int i = 0; i < 100 * workers && byWorker.size() < workers; i++) {
+                Socket s = new Socket("127.0.0.1", server.port());
+                s.setSoTimeout(30_000);
+                String pid = RawHttp.get(s, "/health").header("x-worker");
+                if (byWorker.putIfAbsent(pid, s) != null) {
+                    spare.add(s);
+                }
+            }
+        } finally {
+            for (Socket s : spare) {
+                s.close();
+            }
+        }
+        if (byWorker.size() < workers) {
+            throw new IOException("reached only " + byWorker.size() + " of " + workers + " workers in " + 100 * workers
+                    + " connections");
+        }
+        return new ArrayList<>(byWorker.values());
+    }
+
+    private static String summaryLine(String strategy, int workers, String json) {
+        long heap = 0;
+        long table = 0;
+        for (int w = 1; w <= workers; w++) {
+            heap += StatsJson.region(json, "worker " + w, "object_heap").privateKb();
+            table += StatsJson.region(json, "worker " + w, "refcount_table").privateKb();
+        }
+        long heapRss = StatsJson.region(json, "master", "object_heap").rssKb();
+        return String.format(Locale.ROOT, "server: strategy=%s workers=%d object_heap_kb=%d object_heap_private_kb=%d"
+                + " refcount_table_private_kb=%d total_pss_kb=%d master_rss_kb=%d", strategy, workers, heapRss,
+                heap / workers, table / workers, StatsJson.number(json, "total_pss_kb"), StatsJson.number(json, "master_rss_kb"));
+    }
+}

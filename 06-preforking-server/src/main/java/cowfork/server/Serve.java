@@ -1,0 +1,73 @@
+// ./cowfork serve: preload the data set, bind, warm up, fork the workers, supervise until a stop signal.
+package cowfork.server;
+
+import cowfork.fork.ForkRecipe;
+import java.io.PrintStream;
+import java.util.Locale;
+
+/**
+ * The server's entry point, in the order a pre-forking server does things (gunicorn
+ * {@code --preload}, unicorn {@code preload_app true}):
+ * <ol>
+ *   <li>build the application's data set in the object heap, with the chosen refcount strategy;</li>
+ *   <li>let the store prepare for fork (immortal objects are made immortal here);</li>
+ *   <li>bind the listening socket (the workers inherit it);</li>
+ *   <li>warm the request path up by serving requests in the master ({@link WarmUp}), because
+ *       a forked JVM can neither load classes safely nor compile;</li>
+ *   <li>fork the workers and supervise them ({@link Master}).</li>
+ * </ol>
+ * The line {@code listening on http://HOST:PORT} says where, and {@code ready: N workers}
+ * that every worker has booted (tests and scripts wait for both).
+ */
+public final class Serve {
+    private Serve() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs the server until it is stopped; returns the exit code (0 stopped, 2 bad flags). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        ServerConfig config;
+        try {
+            config = ServerConfig.parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("serve: " + e.getMessage());
+            err.println(usage());
+            return 2;
+        }
+        if (config == null) {
+            out.println(usage());
+            return 0;
+        }
+        if (!HeapStore.strategies().contains(config.refcounts())) {
+            err.println("serve: --refcounts " + config.refcounts() + " is not available; on the class path: "
+                    + HeapStore.strategies());
+            return 2;
+        }
+        ForkRecipe.requireForkFlags();
+        long t0 = System.nanoTime();
+        HeapStore store = HeapStore.build(config.refcounts(), config.dataBytes());
+        out.printf(Locale.ROOT, "[master] preloaded %s in %.1f s%n", store.describe(), (System.nanoTime() - t0) / 1e9);
+        // Before the warm-up: the warm-up must see the objects as the workers will (immortal ones
+        // take another branch in incref), or the workers would leave the compiled code on their first request.
+        String prepared = store.prepareForFork();
+        if (!prepared.isEmpty()) {
+            out.println("[master] " + prepared);
+        }
+        int listenFd = Sockets.listen(config.host(), config.port(), config.backlog());
+        out.printf(Locale.ROOT, "[master] listening on http://%s:%d%n", config.host(), Sockets.boundPort(listenFd));
+        if (config.warmupRequests() > 0) {
+            out.print("[master] ");
+            WarmUp.runAndReport(config.workerConfig(), store, listenFd, config.warmupRequests(), out);
+        } else {
+            out.println("[master] no warm-up (--warmup 0): workers will run the request path interpreted");
+        }
+        out.flush();
+        return new Master(config, store, listenFd, out).run();
+    }
+
+    static String usage() {
+        return String.format(ServerConfig.USAGE, String.join(", ", HeapStore.strategies())).stripTrailing();
+    }
+}

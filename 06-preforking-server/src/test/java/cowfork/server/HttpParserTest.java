@@ -1,0 +1,93 @@
+// The request-head parser on its own: what it accepts, what it refuses with which status, and that it never throws.
+package cowfork.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class HttpParserTest {
+    private final HttpParser parser = new HttpParser(new HttpParser.Limits(64, 4, 256, 100));
+    private final RequestHead head = new RequestHead();
+
+    private int parse(String text) {
+        byte[] b = text.getBytes(StandardCharsets.ISO_8859_1);
+        return parser.parse(b, 0, b.length, head);
+    }
+
+    @Test
+    void aCompleteGetIsParsedInPlace() {
+        String text = "GET /item/42?x=1 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\nNEXT";
+        byte[] b = text.getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(parser.parse(b, 0, b.length, head)).isEqualTo(HttpParser.COMPLETE);
+        assertThat(head.method()).isEqualTo(RequestHead.GET);
+        assertThat(new String(b, head.targetStart, head.pathEnd - head.targetStart, StandardCharsets.US_ASCII))
+                .isEqualTo("/item/42");
+        assertThat(new String(b, head.pathEnd, head.targetEnd - head.pathEnd, StandardCharsets.US_ASCII)).isEqualTo("?x=1");
+        assertThat(head.keepAlive()).isFalse();
+        assertThat(head.contentLength()).isEqualTo(-1);
+        assertThat(head.headEnd()).isEqualTo(text.indexOf("NEXT"));
+    }
+
+    @Test
+    void bareLineFeedsAndHttp10AreAccepted() {
+        assertThat(parse("HEAD / HTTP/1.0\n\n")).isEqualTo(HttpParser.COMPLETE);
+        assertThat(head.method()).isEqualTo(RequestHead.HEAD);
+        assertThat(head.keepAlive()).isFalse(); // HTTP/1.0 closes by default
+        assertThat(parse("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n")).isEqualTo(HttpParser.COMPLETE);
+        assertThat(head.keepAlive()).isTrue();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "GET / HTTP/1.1\\r\\nHost: h\\r\\n|incomplete: no blank line yet",
+        "GET / HTTP/1.1|incomplete: no line end yet",
+        "GE|incomplete: a method is arriving",
+    })
+    void anUnfinishedHeadIsIncomplete(String text, String why) {
+        assertThat(parse(text.replace("\\r", "\r").replace("\\n", "\n"))).as(why).isEqualTo(HttpParser.INCOMPLETE);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "400|GET / HTTP/1.1\\r\\n\\r\\n",
+        "400|GET / HTTP/1.2\\r\\nHost: h\\r\\n\\r\\n",
+        "400|GET nopath HTTP/1.1\\r\\nHost: h\\r\\n\\r\\n",
+        "400|G(T / HTTP/1.1\\r\\nHost: h\\r\\n\\r\\n",
+        "400|GET / HTTP/1.1\\r\\nHost : h\\r\\n\\r\\n",
+        "400|GET / HTTP/1.1\\r\\nHost: h\\r\\n folded\\r\\n\\r\\n",
+        "400|GET / HTTP/1.1\\r\\nHost: h\\r\\nHost: i\\r\\n\\r\\n",
+        "400|GET / HTTP/1.1\\r\\nHost: h\\r\\nContent-Length: -1\\r\\n\\r\\n",
+        "400|GET / HTTP/1.1\\r\\nHost: h\\r\\nContent-Length: 1\\r\\nContent-Length: 2\\r\\n\\r\\n",
+        "400|\\u0016\\u0003 hello",
+        "405|DELETE / HTTP/1.1\\r\\nHost: h\\r\\n\\r\\n",
+        "411|GET / HTTP/1.1\\r\\nHost: h\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n",
+        "413|GET / HTTP/1.1\\r\\nHost: h\\r\\nContent-Length: 101\\r\\n\\r\\n",
+        "414|GET /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa HTTP/1.1\\r\\n",
+        "414|GET /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "431|GET / HTTP/1.1\\r\\nHost: h\\r\\nA: 1\\r\\nB: 2\\r\\nC: 3\\r\\nD: 4\\r\\n\\r\\n",
+    })
+    void aMalformedHeadGetsItsStatus(int status, String text) {
+        String raw = text.replace("\\r", "\r").replace("\\n", "\n").replace("\\u0016", "\u0016").replace("\\u0003", "\u0003");
+        assertThat(parse(raw)).as(text).isEqualTo(status);
+        assertThat(new String(parser.errorReason(), StandardCharsets.US_ASCII)).endsWith("\n").hasSizeGreaterThan(10);
+    }
+
+    @Test
+    void aHeadLargerThanTheLimitIsRefusedBeforeItEnds() {
+        String big = "GET / HTTP/1.1\r\nHost: h\r\nX: " + "v".repeat(300);
+        assertThat(parse(big)).isEqualTo(431); // no blank line yet, but already over 256 bytes
+    }
+
+    @Property(tries = 500)
+    void anyBytesGiveCompleteIncompleteOrA4xx(@ForAll @Size(max = 300) byte[] bytes) {
+        int status = parser.parse(bytes, 0, bytes.length, head);
+        assertThat(status == HttpParser.COMPLETE || status == HttpParser.INCOMPLETE || (status >= 400 && status < 500))
+                .as("status %d", status).isTrue();
+    }
+}
