@@ -17,7 +17,7 @@ bench="$root/06-preforking-server/bench"
 workers_list="1 2 4"
 duration=5
 data_size=32m
-out="$root/06-preforking-server/docs/benchmark.md"
+out="$root/docs/benchmark.md"
 while [ $# -gt 0 ]; do
   case "$1" in
     --workers) workers_list="$2"; shift 2 ;;
