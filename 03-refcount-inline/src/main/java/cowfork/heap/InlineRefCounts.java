@@ -2,7 +2,6 @@
 package cowfork.heap;
 
 import cowfork.cow.Region;
-import java.util.Optional;
 
 /**
  * Reference counts kept inline, in the first 8 bytes of each object's header, exactly
@@ -10,7 +9,7 @@ import java.util.Optional;
  * simple, but after {@code fork()} every incref of a shared object is a write to the
  * object's page, and the kernel copies the whole 4 KiB page into the child.
  */
-public final class InlineRefCounts implements RefCounts {
+public final class InlineRefCounts extends HeaderRefCounts {
     /** The strategy's name. */
     public static final String NAME = "inline";
 
@@ -30,20 +29,13 @@ public final class InlineRefCounts implements RefCounts {
     /** A ready factory. */
     public static final RefCounts.Factory FACTORY = new Factory();
 
-    private final Region region;
-
     private InlineRefCounts(Region region) {
-        this.region = region;
+        super(region);
     }
 
     @Override
     public String name() {
         return NAME;
-    }
-
-    @Override
-    public void onAllocate(long ref) {
-        region.putLong(ref + Heap.OB_REFCNT, 1);
     }
 
     @Override
@@ -53,27 +45,7 @@ public final class InlineRefCounts implements RefCounts {
 
     @Override
     public boolean decref(long ref) {
-        long count = region.getLong(ref + Heap.OB_REFCNT);
-        if (count <= 0) {
-            throw HeapException.negativeCount(ref, count, NAME);
-        }
-        region.putLong(ref + Heap.OB_REFCNT, count - 1);
-        return count == 1;
-    }
-
-    @Override
-    public long get(long ref) {
-        return region.getLong(ref + Heap.OB_REFCNT);
-    }
-
-    @Override
-    public void onFree(long ref) {
-        // Nothing to forget: the heap poisons the whole header when it frees the chunk.
-    }
-
-    @Override
-    public Optional<Region> table() {
-        return Optional.empty();
+        return decrementCountWord(ref);
     }
 
     @Override

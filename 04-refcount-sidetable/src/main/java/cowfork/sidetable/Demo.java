@@ -6,6 +6,8 @@ import cowfork.cow.PageMapPicture;
 import cowfork.cow.PageState;
 import cowfork.fork.Forker;
 import cowfork.heap.DatasetBuilder;
+import cowfork.heap.DemoMain;
+import cowfork.heap.DemoOptions;
 import cowfork.heap.InlineRefCounts;
 import cowfork.heap.SharingExperiment;
 import cowfork.heap.SharingReport;
@@ -16,10 +18,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * The chapter's demo. For each strategy, inline and side table, the parent builds the
@@ -35,100 +35,37 @@ import java.util.Map;
  * Every figure is read from the children's {@code /proc/PID/pagemap}.
  */
 public final class Demo {
-    /** Parsed command line. */
-    record Options(long size, double touch, long seed, Path svgDir) {
-    }
-
     private static final List<String> STRATEGIES = List.of(InlineRefCounts.NAME, SideTableRefCounts.NAME);
 
     private Demo() {
     }
 
     public static void main(String[] args) {
-        int code = main(args, System.out, System.err);
-        if (code != 0) {
-            System.exit(code);
-        }
+        DemoMain.exit(main(args, System.out, System.err));
     }
 
     /** Runs the demo; returns the exit code (0 ok, 2 bad arguments, 1 the figures could not be written). */
     public static int main(String[] args, PrintStream out, PrintStream err) {
-        Options options;
-        try {
-            options = parse(args);
-        } catch (IllegalArgumentException e) {
-            err.println("demo: " + e.getMessage());
-            err.println(usage());
-            return 2;
-        }
-        if (options == null) {
-            out.println(usage());
-            return 0;
-        }
-        List<StrategyRun> runs = run(options, out, err);
-        if (options.svgDir() != null) {
-            try {
+        return DemoMain.run(args, Demo::parse, usage(), options -> {
+            List<StrategyRun> runs = run(options, out, err);
+            if (options.svgDir() != null) {
                 writeFigures(runs, options, out);
-            } catch (IOException e) {
-                err.println("demo: could not write the figures to " + options.svgDir() + ": " + e.getMessage()
-                        + ". Check that the directory exists and is writable.");
-                return 1;
             }
-        }
-        return 0;
+        }, out, err);
     }
 
     static String usage() {
-        return """
-                usage: ./cowfork demo 04 [--quick] [--size BYTES] [--touch FRACTION] [--seed N] [--svg DIR]
-                  --quick           a small dataset (4m), for a fast run
-                  --size BYTES      dataset size, with k/m/g suffixes (default 32m)
-                  --touch FRACTION  the fraction of items the child serves as JSON, 0 to 1 (default 0.1)
-                  --seed N          the dataset's random seed (default 2024)
-                  --svg DIR         also write the page maps as SVG figures into DIR
-                Compares the strategies %s on the same dataset and the same read-only children.
-                """.formatted(STRATEGIES).stripTrailing();
+        return DemoOptions.usage("04", "default 32m", "the child", "--svg DIR", "also write the page maps as SVG figures into DIR",
+                "Compares the strategies " + STRATEGIES + " on the same dataset and the same read-only children.");
     }
 
-    /** Flags that take a value, and the value each has when not given. */
-    private static final Map<String, String> DEFAULTS = Map.of("--size", "32m", "--touch", "0.1",
-            "--seed", Long.toString(DatasetBuilder.DEFAULT_SEED), "--svg", "");
-
     /** The options, or null for --help. @throws IllegalArgumentException saying which argument is wrong */
-    static Options parse(String[] args) {
-        Map<String, String> given = new HashMap<>(DEFAULTS);
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            if (flag.equals("--help") || flag.equals("-h")) {
-                return null;
-            } else if (flag.equals("--quick")) {
-                given.put("--size", "4m");
-            } else if (!DEFAULTS.containsKey(flag)) {
-                throw new IllegalArgumentException("unknown argument '" + flag + "'");
-            } else if (i + 1 == args.length) {
-                throw new IllegalArgumentException(flag + " needs a value");
-            } else {
-                given.put(flag, args[++i]);
-            }
-        }
-        long size = Sizes.parse(given.get("--size"));
-        if (size < 64 << 10) {
-            throw new IllegalArgumentException("--size " + size + " is too small for a dataset: use at least 64k");
-        }
-        String touch = given.get("--touch");
-        String seed = given.get("--seed");
-        if (touch.isEmpty() || !touch.matches("[01]?(\\.\\d+)?") || Double.parseDouble(touch) > 1) {
-            throw new IllegalArgumentException("--touch '" + touch + "' is not a fraction between 0 and 1 (e.g. 0.1)");
-        }
-        if (!seed.matches("-?\\d{1,18}")) {
-            throw new IllegalArgumentException("--seed '" + seed + "' is not a whole number");
-        }
-        String svg = given.get("--svg");
-        return new Options(size, Double.parseDouble(touch), Long.parseLong(seed), svg.isEmpty() ? null : Path.of(svg));
+    static DemoOptions parse(String[] args) {
+        return DemoOptions.parse(args, DemoOptions.Flag.SVG);
     }
 
     /** Runs both strategies and prints both sections; returns the runs, inline first. */
-    static List<StrategyRun> run(Options o, PrintStream out, PrintStream err) {
+    static List<StrategyRun> run(DemoOptions o, PrintStream out, PrintStream err) {
         out.printf(Locale.ROOT, "Inline counts vs a side table: the same %s dataset (seed %d), the same read-only children.%n",
                 Sizes.format(o.size()), o.seed());
         Forker forker = Forker.builder().deadline(SharingExperiment.WORKLOAD_TIMEOUT.plusMinutes(1)).build();
@@ -144,7 +81,7 @@ public final class Demo {
         return runs;
     }
 
-    private static void printServe(List<StrategyRun> runs, Options o, PrintStream out) {
+    private static void printServe(List<StrategyRun> runs, DemoOptions o, PrintStream out) {
         StrategyRun inline = runs.get(0);
         StrategyRun table = runs.get(1);
         SharingReport ri = inline.report(StrategyRun.SERVE);
@@ -235,7 +172,7 @@ public final class Demo {
     }
 
     /** Writes the serve workload's page maps: the two heaps in one figure, the table in another. */
-    static void writeFigures(List<StrategyRun> runs, Options o, PrintStream out) throws IOException {
+    static void writeFigures(List<StrategyRun> runs, DemoOptions o, PrintStream out) throws IOException {
         SharingReport ri = runs.get(0).report(StrategyRun.SERVE);
         SharingReport rt = runs.get(1).report(StrategyRun.SERVE);
         String command = "./cowfork demo 04 --size " + Sizes.format(o.size()).replace(" ", "") + " --touch " + o.touch()

@@ -3,6 +3,7 @@ package cowfork.sidetable;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import cowfork.heap.DemoOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -64,9 +65,9 @@ class DemoTest {
     @Test
     void goodArgumentsParse() {
         assertThat(Demo.parse(new String[] {"--quick", "--touch", ".25", "--seed", "-3"}))
-                .isEqualTo(new Demo.Options(4L << 20, 0.25, -3, null));
+                .isEqualTo(new DemoOptions(4L << 20, 0.25, -3, null, null, true));
         assertThat(Demo.parse(new String[] {"--touch", "1", "--size", "1m", "--svg", "out"}))
-                .isEqualTo(new Demo.Options(1L << 20, 1.0, 2024, Path.of("out")));
+                .isEqualTo(new DemoOptions(1L << 20, 1.0, 2024, null, Path.of("out"), false));
     }
 
     @Test

@@ -6,27 +6,21 @@ import cowfork.cow.Region;
 import cowfork.fork.Forker;
 import cowfork.heap.Dataset;
 import cowfork.heap.DatasetBuilder;
+import cowfork.heap.DemoMain;
+import cowfork.heap.DemoOptions;
 import cowfork.heap.Heap;
 import cowfork.heap.HeapStats;
-import cowfork.heap.Json;
-import cowfork.heap.ObjectGraph;
 import cowfork.heap.RefCountStrategies;
 import cowfork.heap.RefCounts;
+import cowfork.heap.ServedItems;
 import cowfork.heap.SharingExperiment;
 import cowfork.heap.SharingReport;
 import cowfork.heap.Sizes;
-import cowfork.heap.Workloads;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
-import java.util.stream.LongStream;
 
 /**
  * The project's central comparison. For each strategy (inline, side table, immortal) the
@@ -48,10 +42,6 @@ public final class Demo {
     /** The strategies compared, in the order of the chapters that introduce them. */
     static final List<String> STRATEGIES = List.of("inline", "sidetable", ImmortalRefCounts.NAME);
 
-    /** Parsed command line. */
-    record Options(long size, double touch, long seed, Path svgDir, boolean quick) {
-    }
-
     /** One strategy's run: the child's page maps, the leak check, and (immortal only) the allocator check. */
     record Run(String strategy, SharingReport sharing, LeakReport leak, AllocatorWrites.Report allocation) {
         long privateBytes() {
@@ -63,110 +53,33 @@ public final class Demo {
     }
 
     public static void main(String[] args) {
-        int code = main(args, System.out, System.err);
-        if (code != 0) {
-            System.exit(code);
-        }
+        DemoMain.exit(main(args, System.out, System.err));
     }
 
     /** Runs the demo; returns the exit code (0 ok, 2 bad arguments, 1 the figure could not be written). */
     public static int main(String[] args, PrintStream out, PrintStream err) {
-        Options options;
-        try {
-            options = parse(args);
-        } catch (IllegalArgumentException e) {
-            err.println("demo: " + e.getMessage());
-            err.println(usage());
-            return 2;
-        }
-        if (options == null) {
-            out.println(usage());
-            return 0;
-        }
-        try {
-            run(options, out);
-        } catch (UncheckedIOException e) {
-            err.println("demo: could not write the figure into " + options.svgDir() + ": " + e.getCause().getMessage());
-            return 1;
-        }
-        return 0;
+        return DemoMain.run(args, Demo::parse, usage(), options -> run(options, out), out, err);
     }
 
     static String usage() {
-        return """
-                usage: ./cowfork demo 05 [--quick] [--size BYTES] [--touch FRACTION] [--seed N] [--svg DIR]
-                  --quick           a small dataset (4m), for a fast run
-                  --size BYTES      dataset size, with k/m/g suffixes (default 32m)
-                  --touch FRACTION  the fraction of items each child serves as JSON, 0 to 1 (default 0.1)
-                  --seed N          the dataset's random seed (default 2024)
-                  --svg DIR         also write the figure DIR/%s (the docs use docs/figures)
-                strategies compared: %s (on the class path: %s)
-                """.formatted(FIGURE, STRATEGIES, RefCountStrategies.names()).stripTrailing();
+        return DemoOptions.usage("05", "default 32m", "each child", "--svg DIR",
+                "also write the figure DIR/" + FIGURE + " (the docs use docs/figures)",
+                "strategies compared: " + STRATEGIES + " (on the class path: " + RefCountStrategies.names() + ")");
     }
 
-    /** The options, or null for --help. */
-    static Options parse(String[] args) {
-        long size = DatasetBuilder.DEFAULT_TARGET;
-        double touch = 0.1;
-        long seed = DatasetBuilder.DEFAULT_SEED;
-        Path svg = null;
-        boolean quick = false;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            switch (a) {
-                case "--help", "-h" -> {
-                    return null;
-                }
-                case "--quick" -> {
-                    size = 4L << 20;
-                    quick = true;
-                }
-                case "--size" -> size = Sizes.parse(value(args, ++i, a));
-                case "--touch" -> touch = fraction(value(args, ++i, a));
-                case "--seed" -> seed = number(value(args, ++i, a), a);
-                case "--svg" -> svg = Path.of(value(args, ++i, a));
-                default -> throw new IllegalArgumentException("unknown argument '" + a + "'");
+    /** The options, or null for --help. @throws IllegalArgumentException saying which argument is wrong, or which strategy is missing */
+    static DemoOptions parse(String[] args) {
+        DemoOptions options = DemoOptions.parse(args, DemoOptions.Flag.SVG);
+        if (options != null) {
+            for (String s : STRATEGIES) {
+                RefCountStrategies.byName(s); // a missing chapter is reported now, with the names that are there
             }
         }
-        if (size < 64 << 10) {
-            throw new IllegalArgumentException("--size " + size + " is too small for a dataset: use at least 64k");
-        }
-        for (String s : STRATEGIES) {
-            RefCountStrategies.byName(s); // a missing chapter is reported now, with the names that are there
-        }
-        return new Options(size, touch, seed, svg, quick);
-    }
-
-    private static String value(String[] args, int i, String flag) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(flag + " needs a value");
-        }
-        return args[i];
-    }
-
-    private static double fraction(String s) {
-        double f;
-        try {
-            f = Double.parseDouble(s);
-        } catch (NumberFormatException e) {
-            f = Double.NaN;
-        }
-        if (!(f >= 0 && f <= 1)) {
-            throw new IllegalArgumentException("--touch '" + s + "' is not a fraction between 0 and 1 (e.g. 0.1)");
-        }
-        return f;
-    }
-
-    private static long number(String s, String flag) {
-        try {
-            return Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " '" + s + "' is not a whole number");
-        }
+        return options;
     }
 
     /** Runs the three experiments and prints them; returns one {@link Run} per strategy. */
-    static List<Run> run(Options o, PrintStream out) {
+    static List<Run> run(DemoOptions o, PrintStream out) {
         out.printf(Locale.ROOT, "One %s dataset (seed %d), one workload, three strategies: %s.%n", Sizes.format(o.size()),
                 o.seed(), String.join(", ", STRATEGIES));
         Forker forker = Forker.builder().deadline(SharingExperiment.WORKLOAD_TIMEOUT.plusMinutes(1)).build();
@@ -186,7 +99,7 @@ public final class Demo {
         return runs;
     }
 
-    private static Run runOne(Options o, String strategy, Forker forker, PrintStream out) {
+    private static Run runOne(DemoOptions o, String strategy, Forker forker, PrintStream out) {
         RefCounts.Factory factory = RefCountStrategies.byName(strategy);
         out.println();
         out.println("== " + strategy + " ==");
@@ -194,8 +107,8 @@ public final class Demo {
             long t0 = System.nanoTime();
             Dataset data = DatasetBuilder.build(heap, o.size(), o.seed(), DatasetBuilder.Progress.none());
             HeapStats stats = heap.stats();
-            int[] chosen = chooseItems(data, o.touch(), o.seed());
-            long[] touched = touchedBy(heap, data, chosen);
+            int[] chosen = ServedItems.choose(data, o.touch(), o.seed());
+            long[] touched = ServedItems.touchedBy(heap, data, chosen);
             out.printf(Locale.ROOT, "parent: %,d items, %,d objects, %s live, built in %d ms; the child serves %,d items (%.0f%%) as JSON%n",
                     data.itemCount(), stats.liveObjects(), Sizes.format(stats.liveBytes()),
                     (System.nanoTime() - t0) / 1_000_000, chosen.length, 100.0 * o.touch());
@@ -207,7 +120,7 @@ public final class Demo {
             }
             StringBuilder json = new StringBuilder(1 << 16);
             StringBuilder key = new StringBuilder(32);
-            SharingReport report = SharingExperiment.run(forker, heap, h -> serve(h, data, chosen, key, json), touched.length);
+            SharingReport report = SharingExperiment.run(forker, heap, h -> ServedItems.serve(h, data, chosen, key, json), touched.length);
             PageMapPicture heapPicture = PageMapPicture.forPages(report.heapPages());
             out.println("the heap in the child (" + heapPicture.legend() + "):");
             out.println(heapPicture.strip(report.heapMap(), "  "));
@@ -231,30 +144,6 @@ public final class Demo {
             LeakReport leak = LeakReport.measure(heap, () -> deleteItems(heap, data, leakVictims(data)), data.root());
             heap.decref(data.root());
             return new Run(strategy, report, leak, allocation);
-        }
-    }
-
-    /** A deterministic sample of about {@code fraction} of the item indices, ascending (chapter 03's sample). */
-    static int[] chooseItems(Dataset data, double fraction, long seed) {
-        SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
-        return java.util.stream.IntStream.range(0, data.itemCount()).filter(i -> random.nextDouble() < fraction).toArray();
-    }
-
-    /** The items dict and everything reachable from each chosen item: what {@link #serve} touches. */
-    static long[] touchedBy(Heap heap, Dataset data, int[] chosen) {
-        StringBuilder key = new StringBuilder();
-        long[] roots = Arrays.stream(chosen).mapToLong(i -> heap.dictGet(data.items(), Dataset.key(i, key))).toArray();
-        return LongStream.concat(LongStream.of(data.items()), LongStream.of(ObjectGraph.reachableFrom(heap, roots)))
-                .sorted().distinct().toArray();
-    }
-
-    /** The child's work, a worker serving GET /items/{id} for each chosen item. Allocates nothing. */
-    static void serve(Heap heap, Dataset data, int[] chosen, StringBuilder key, StringBuilder json) {
-        for (int i : chosen) {
-            long item = Workloads.lookup(heap, data.items(), Dataset.key(i, key));
-            json.setLength(0);
-            Json.write(heap, item, json);
-            heap.decref(item);
         }
     }
 
@@ -301,7 +190,7 @@ public final class Demo {
         }
     }
 
-    private static String figureFooter(Options o) {
+    private static String figureFooter(DemoOptions o) {
         long size = o.size();
         String sizeArg = size % (1L << 20) == 0 ? (size >> 20) + "m" : size % 1024 == 0 ? (size >> 10) + "k" : Long.toString(size);
         String args = o.quick() ? "--quick" : "--size " + sizeArg + " --touch " + o.touch();

@@ -3,10 +3,9 @@ package cowfork.immortal;
 
 import cowfork.cow.Region;
 import cowfork.heap.Heap;
-import cowfork.heap.HeapException;
+import cowfork.heap.HeaderRefCounts;
 import cowfork.heap.RefCounts;
 import java.nio.ByteOrder;
-import java.util.Optional;
 
 /**
  * Inline reference counts, as in chapter 03, with CPython 3.12's immortality on 64-bit
@@ -41,7 +40,7 @@ import java.util.Optional;
  * <p>Objects allocated after {@link #immortalizeAll} start at 1 and are mortal, exactly
  * as in chapter 03. Not thread-safe (the heap is not).
  */
-public final class ImmortalRefCounts implements RefCounts {
+public final class ImmortalRefCounts extends HeaderRefCounts {
     /** The strategy's name, as registered and as printed in {@code refcounts: strategy=immortal}. */
     public static final String NAME = "immortal";
 
@@ -73,10 +72,8 @@ public final class ImmortalRefCounts implements RefCounts {
     /** The other half. */
     static final int HIGH_HALF = Heap.OB_REFCNT + 4 - (LOW_HALF - Heap.OB_REFCNT);
 
-    private final Region region;
-
     private ImmortalRefCounts(Region region) {
-        this.region = region;
+        super(region);
     }
 
     /** Whether a count word marks its object immortal: bit 31 of the low half set, as 3.12's {@code _Py_IsImmortal}. */
@@ -92,11 +89,6 @@ public final class ImmortalRefCounts implements RefCounts {
     @Override
     public String name() {
         return NAME;
-    }
-
-    @Override
-    public void onAllocate(long ref) {
-        region.putLong(ref + Heap.OB_REFCNT, 1); // new objects are mortal, whenever they are made
     }
 
     @Override
@@ -126,28 +118,10 @@ public final class ImmortalRefCounts implements RefCounts {
             return low == 1 && region.getInt(ref + HIGH_HALF) == 0;
         }
         // The low half is 0: the whole word is 0 (corrupt) or a blind full-width incref carried
-        // into the high half (0x1_00000000). Decrement all 64 bits, borrowing, as CPython does.
-        long count = region.getLong(ref + Heap.OB_REFCNT);
-        if (count <= 0) {
-            throw HeapException.negativeCount(ref, count, NAME);
-        }
-        region.putLong(ref + Heap.OB_REFCNT, count - 1);
-        return false; // count >= 2^32 here, so count - 1 is not zero
-    }
-
-    @Override
-    public long get(long ref) {
-        return region.getLong(ref + Heap.OB_REFCNT);
-    }
-
-    @Override
-    public void onFree(long ref) {
-        // Nothing to forget: the heap poisons the whole header when it frees the chunk.
-    }
-
-    @Override
-    public Optional<Region> table() {
-        return Optional.empty();
+        // into the high half (0x1_00000000). Decrement all 64 bits, borrowing, as CPython does:
+        // chapter 03's checked decrement, which throws on a corrupt 0 and here never returns true
+        // (the count is at least 2^32, so count - 1 is not zero).
+        return decrementCountWord(ref);
     }
 
     /**

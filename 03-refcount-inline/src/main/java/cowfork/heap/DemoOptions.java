@@ -1,0 +1,159 @@
+// The command line every chapter's demo shares: --quick, --size, --touch, --seed, --help, and the flags a demo opts into.
+package cowfork.heap;
+
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * A demo's parsed command line. Every demo (chapters 03, 04, 05) accepts the same
+ * dataset flags, so a reader learns them once and a typo is refused with the same words
+ * everywhere: {@code --quick}, {@code --size BYTES}, {@code --touch FRACTION},
+ * {@code --seed N}, {@code --help}. A demo may also accept {@link Flag#STRATEGY}
+ * ({@code --strategy NAME}) and {@link Flag#SVG} ({@code --svg DIR}). When a flag is
+ * given twice, the last one wins ({@code --quick} counts as a {@code --size}).
+ *
+ * @param size     the dataset size in bytes, at least {@link #MIN_SIZE}
+ * @param touch    the fraction of items the child serves, within [0, 1]
+ * @param seed     the dataset's random seed
+ * @param strategy the registered name of the strategy {@code --strategy} named, or null if not given
+ * @param svgDir   the directory {@code --svg} named, or null if not given
+ * @param quick    whether {@code --quick} was given (a figure's footer says so)
+ */
+public record DemoOptions(long size, double touch, long seed, String strategy, Path svgDir, boolean quick) {
+    /** The dataset size of {@code --quick} (4m): small enough for CI and the tour. */
+    public static final long QUICK_SIZE = 4L << 20;
+    /** The smallest dataset the builder can lay out. */
+    public static final long MIN_SIZE = 64L << 10;
+    /** The fraction of items served when {@code --touch} is not given. */
+    public static final double DEFAULT_TOUCH = 0.1;
+
+    /** The flags a demo may accept besides the common ones. */
+    public enum Flag {
+        /** {@code --strategy NAME}: a refcount strategy registered on the class path. */
+        STRATEGY,
+        /** {@code --svg DIR}: also write figures into DIR. */
+        SVG
+    }
+
+    /**
+     * Parses {@code args}, accepting the common flags and those in {@code optional}.
+     *
+     * @return the options, or null when {@code --help} (or {@code -h}) was given: the caller prints its usage
+     * @throws IllegalArgumentException naming the argument that is wrong and why: an unknown flag,
+     *         a flag without its value, a size that does not parse or is below 64k, a touch outside
+     *         [0, 1], a seed that is not a whole number, a strategy that is not registered
+     */
+    public static DemoOptions parse(String[] args, Flag... optional) {
+        Set<Flag> accepted = optional.length == 0 ? EnumSet.noneOf(Flag.class) : EnumSet.of(optional[0], optional);
+        long size = DatasetBuilder.DEFAULT_TARGET;
+        double touch = DEFAULT_TOUCH;
+        long seed = DatasetBuilder.DEFAULT_SEED;
+        String strategy = null;
+        Path svg = null;
+        boolean quick = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--help", "-h" -> {
+                    return null;
+                }
+                case "--quick" -> {
+                    size = QUICK_SIZE;
+                    quick = true;
+                }
+                case "--size" -> size = Sizes.parse(value(args, ++i, a));
+                case "--touch" -> touch = fraction(value(args, ++i, a));
+                case "--seed" -> seed = number(value(args, ++i, a), a);
+                case "--strategy" -> {
+                    refuseUnless(accepted, Flag.STRATEGY, a);
+                    strategy = RefCountStrategies.byName(value(args, ++i, a)).name();
+                }
+                case "--svg" -> {
+                    refuseUnless(accepted, Flag.SVG, a);
+                    svg = Path.of(value(args, ++i, a));
+                }
+                default -> throw unknown(a);
+            }
+        }
+        if (size < MIN_SIZE) {
+            throw new IllegalArgumentException("--size " + size + " is too small for a dataset: use at least 64k");
+        }
+        return new DemoOptions(size, touch, seed, strategy, svg, quick);
+    }
+
+    /**
+     * A demo's usage text, for {@code --help} and after a bad argument: the synopsis, one
+     * help line per common flag, the line of the one flag the demo adds, then {@code closing}.
+     *
+     * @param chapter     the chapter's number as {@code ./cowfork demo} takes it, e.g. "03"
+     * @param sizeDefault what the {@code --size} line says in parentheses, e.g. "default 32m"
+     * @param servedBy    who serves the {@code --touch} fraction, e.g. "the child"
+     * @param extraFlag   the added flag with its value's name, e.g. "--svg DIR"
+     * @param extraHelp   what the added flag does
+     * @param closing     lines printed after the flags (none is fine)
+     */
+    public static String usage(String chapter, String sizeDefault, String servedBy, String extraFlag, String extraHelp,
+                               String... closing) {
+        StringBuilder text = new StringBuilder("usage: ./cowfork demo " + chapter
+                + " [--quick] [--size BYTES] [--touch FRACTION] [--seed N] [" + extraFlag + "]");
+        String[][] lines = {
+            {"--quick", "a small dataset (4m), for a fast run"},
+            {"--size BYTES", "dataset size, with k/m/g suffixes (" + sizeDefault + ")"},
+            {"--touch FRACTION", "the fraction of items " + servedBy + " serves as JSON, 0 to 1 (default " + DEFAULT_TOUCH + ")"},
+            {"--seed N", "the dataset's random seed (default " + DatasetBuilder.DEFAULT_SEED + ")"},
+            {extraFlag, extraHelp},
+        };
+        for (String[] line : lines) {
+            text.append(String.format(Locale.ROOT, "\n  %-18s%s", line[0], line[1]));
+        }
+        for (String line : closing) {
+            text.append('\n').append(line);
+        }
+        return text.toString();
+    }
+
+    /** The strategy {@code --strategy} named, or {@code fallback} if it was not given. */
+    public String strategyOr(String fallback) {
+        return strategy == null ? fallback : strategy;
+    }
+
+    private static void refuseUnless(Set<Flag> accepted, Flag flag, String arg) {
+        if (!accepted.contains(flag)) {
+            throw unknown(arg);
+        }
+    }
+
+    private static IllegalArgumentException unknown(String arg) {
+        return new IllegalArgumentException("unknown argument '" + arg + "'");
+    }
+
+    private static String value(String[] args, int i, String flag) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(flag + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static double fraction(String s) {
+        double f;
+        try {
+            f = Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            f = Double.NaN;
+        }
+        if (!(f >= 0 && f <= 1)) {
+            throw new IllegalArgumentException("--touch '" + s + "' is not a fraction between 0 and 1 (e.g. 0.1)");
+        }
+        return f;
+    }
+
+    private static long number(String s, String flag) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " '" + s + "' is not a whole number");
+        }
+    }
+}
