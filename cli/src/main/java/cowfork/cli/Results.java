@@ -22,6 +22,18 @@ public final class Results {
     /** One experiment: a heading, what it shows, the ./cowfork arguments, and which lines to tabulate. */
     record Experiment(String heading, String text, List<String> args, List<String> prefixes, List<String> figures) {}
 
+    /** Where the timings live: benchmarks, each with its own command. */
+    static final String SPEED = """
+
+            ## Speed
+            
+            Times are measured by benchmarks, not by this page: JMH for incref/decref and
+            traversal per strategy (`./cowfork bench`; ratios in the READMEs of chapters 03,
+            04 and 05), `./cowfork fork-latency` for fork() against C (chapter 01's README),
+            and wrk against the server and against gunicorn (`06-preforking-server/bench/run.sh`,
+            table in [benchmark.md](benchmark.md)).
+            """;
+
     static List<Experiment> experiments(int forks) {
         List<Experiment> list = new ArrayList<>();
         list.add(new Experiment("Chapter 02: copy-on-write, page by page",
@@ -93,6 +105,7 @@ public final class Results {
                 md.append("\n![").append(figure).append("](figures/").append(figure).append(")\n");
             }
         }
+        md.append(SPEED);
         Files.writeString(out, md.toString(), StandardCharsets.UTF_8);
         System.err.println("cowfork results: wrote " + out);
     }
