@@ -1,0 +1,87 @@
+// Challenge 04: predict, from objects' addresses alone, which side-table pages a forked child copies when it reads them.
+package cowfork.sidetable.challenges;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import cowfork.fork.Forker;
+import cowfork.heap.Dataset;
+import cowfork.heap.DatasetBuilder;
+import cowfork.heap.Heap;
+import cowfork.heap.ObjectGraph;
+import cowfork.heap.RefCountStrategies;
+import cowfork.heap.SharingExperiment;
+import cowfork.heap.SharingReport;
+import cowfork.heap.Workloads;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Challenge 04: with the {@code sidetable} strategy, the count of the object at {@code ref}
+ * is an 8-byte slot at offset {@code ref / 16 * 8} of a table of its own, made of 4096-byte
+ * pages. Predict which table pages a child copies when it increfs and decrefs a set of
+ * objects, and let the kernel check your prediction page for page.
+ *
+ * <p>Run: {@code ./mvnw -P challenges -pl 04-refcount-sidetable test}. It fails until you
+ * write {@link #tablePagesFor}. Do the arithmetic yourself (not {@code SideTablePages}): how
+ * many heap bytes do one table page's counts cover, and why do two touched objects sometimes
+ * cost one copied page?
+ */
+class TablePagesChallenge {
+
+    /**
+     * YOUR CODE HERE: the indices of the side-table pages holding the counts of {@code refs}
+     * (offsets of objects in the heap), each page once.
+     */
+    static BitSet tablePagesFor(long[] refs) {
+        throw new UnsupportedOperationException("challenge 04: each count is 8 bytes at table offset ref / 16 * 8;"
+                + " which 4096-byte page is that in?");
+    }
+
+    @Test
+    void yourArithmeticOnSmallCases() {
+        // Hand-made offsets, before any fork: the first and last slot of page 0, then page 1.
+        assertThat(tablePagesFor(new long[0])).as("no object, no page").isEqualTo(new BitSet());
+        assertThat(tablePagesFor(new long[] {16, 8176})).as("offsets 16 and 8176").isEqualTo(pages(0));
+        assertThat(tablePagesFor(new long[] {8192, 8192 + 16})).as("offsets 8192 and 8208").isEqualTo(pages(1));
+        assertThat(tablePagesFor(new long[] {4096, 12288, 81920})).as("offsets 4096, 12288, 81920").isEqualTo(pages(0, 1, 10));
+    }
+
+    @Test
+    void theKernelCopiesExactlyThePagesYouPredict() {
+        Forker forker = Forker.safe();
+        long datasetBytes = 512 << 10;
+        try (Heap heap = Heap.create(DatasetBuilder.heapSizeFor(datasetBytes), RefCountStrategies.byName("sidetable"))) {
+            Dataset data = DatasetBuilder.build(heap, datasetBytes, 4, DatasetBuilder.Progress.none());
+            long[] all = ObjectGraph.reachableFrom(heap, data.root());
+            // A cluster (the first 300 objects in address order) and a thin random spread (2%).
+            long[] sorted = all.clone();
+            Arrays.sort(sorted);
+            SplittableRandom random = new SplittableRandom(42);
+            long[][] subsets = {
+                Arrays.copyOf(sorted, 300),
+                Arrays.stream(all).filter(r -> random.nextDouble() < 0.02).toArray(),
+            };
+            for (long[] touched : subsets) {
+                BitSet predicted = tablePagesFor(touched); // before the fork: from addresses only
+                SharingReport report = SharingExperiment.run(forker, heap, h -> Workloads.touch(h, touched), touched.length);
+                assertThat(report.heapPagesPrivate()).as("heap pages copied: the side table writes no object").isZero();
+                assertThat(report.tablePrivatePageSet())
+                        .as("table pages the kernel found private in the child that touched %d objects", touched.length)
+                        .isEqualTo(predicted);
+            }
+            assertThat(tablePagesFor(subsets[0]).cardinality())
+                    .as("300 neighbouring objects share table pages: far fewer pages than objects").isLessThan(30);
+            heap.decref(data.root());
+        }
+    }
+
+    private static BitSet pages(int... indices) {
+        BitSet b = new BitSet();
+        for (int i : indices) {
+            b.set(i);
+        }
+        return b;
+    }
+}
