@@ -22,7 +22,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * ratio to inline.
  *
  * <pre>
- * HOW TO RUN:  ./cowfork bench 03 [--strategy inline,...] [--size 16m]
+ * HOW TO RUN:  ./cowfork bench [--strategy inline,...] [--size 16m]
  *   or: java -cp &lt;module classpath&gt; cowfork.heap.bench.Bench
  * </pre>
  * The benchmark JVM does not fork processes, so it needs no fork recipe flags.

@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.TearDown;
  *   <li>{@code serveJson}: look up 64 items by key and serialise each, as a worker serves requests.</li>
  * </ul>
  *
- * HOW TO RUN: {@code ./cowfork bench 03}, or see {@link Bench}.
+ * HOW TO RUN: {@code ./cowfork bench}, or see {@link Bench}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
