@@ -18,7 +18,7 @@ scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 ./cowfork --help > /dev/null || { echo "check-commands: ./cowfork does not build or start" >&2; exit 1; }
 
-mapfile -t commands < <(grep -rhoE '\./cowfork [^`|)]*' --include=*.md . \
+mapfile -t commands < <(grep -rhoE '\./cowfork [^`|);]*' --include=*.md . \
   | sed -e 's/[[:space:]]*#.*$//' -e 's/[[:space:]]*$//' | sort -u)
 
 failed=0
