@@ -2,7 +2,9 @@ package cowfork.cli;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -49,7 +51,45 @@ public final class Tour {
         System.out.println("=".repeat(78));
         System.out.printf("Summary (%d chapters, %.0f s)%n", Main.CHAPTERS.size(), (System.nanoTime() - t0) / 1e9);
         summary.forEach(line -> System.out.println("  " + line));
+        System.out.println();
+        System.out.print(strategyTable(summary));
         System.out.println(Story.END);
+    }
+
+    /**
+     * The tour's last word: for each refcount strategy, what a read-only child copied
+     * (chapter 05's lines) and what a server worker holds privately (chapter 06's), from
+     * the last such line each demo printed.
+     */
+    static String strategyTable(List<String> summary) {
+        Map<String, Map<String, String>> child = new LinkedHashMap<>();
+        Map<String, Map<String, String>> worker = new LinkedHashMap<>();
+        for (String line : summary) {
+            Map<String, String> kv = Results.keyValues(line.substring(line.indexOf(':') + 1));
+            if (line.startsWith("refcounts:")) {
+                child.put(kv.get("strategy"), kv);
+            } else if (line.startsWith("server:")) {
+                worker.put(kv.get("strategy"), kv);
+            }
+        }
+        if (child.isEmpty() && worker.isEmpty()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(String.format("  %-10s | %-40s | %s%n", "strategy",
+                "a read-only child copied (ch. 05)", "a server worker, private KiB (ch. 06)"));
+        sb.append(String.format("  %-10s | %12s %12s %12s | %12s %12s %14s%n", "", "heap pages", "table pages", "KiB",
+                "object heap", "table", "server PSS"));
+        for (String strategy : List.of("inline", "sidetable", "immortal")) {
+            Map<String, String> c = child.getOrDefault(strategy, Map.of());
+            Map<String, String> w = worker.getOrDefault(strategy, Map.of());
+            String kib = c.isEmpty() ? "-" : Long.toString(4 * (Long.parseLong(c.get("heap_pages_private"))
+                    + Long.parseLong(c.get("table_pages_private"))));
+            sb.append(String.format("  %-10s | %12s %12s %12s | %12s %12s %14s%n", strategy,
+                    c.getOrDefault("heap_pages_private", "-"), c.getOrDefault("table_pages_private", "-"), kib,
+                    w.getOrDefault("object_heap_private_kb", "-"), w.getOrDefault("refcount_table_private_kb", "-"),
+                    w.getOrDefault("total_pss_kb", "-")));
+        }
+        return sb.toString();
     }
 
     /** Runs one demo in a new JVM, echoing its output and collecting its grep-able lines. */

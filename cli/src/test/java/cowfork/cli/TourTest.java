@@ -51,6 +51,8 @@ class TourTest {
             }
         }
         assertThat(out).contains("children left behind: 0");
+        assertThat(summary).contains("a read-only child copied (ch. 05)");
+        assertThat(summary).containsPattern("\\n  immortal +\\| +0 +0 +0 \\| +0 +0 ");
     }
 
     @Test
