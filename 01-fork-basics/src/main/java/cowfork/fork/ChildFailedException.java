@@ -22,6 +22,9 @@ public class ChildFailedException extends RuntimeException {
         if (r.failure() != null) {
             sb.append("; its task threw:\n").append(r.failure().stripTrailing());
         } else if (r.status() instanceof ExitStatus.TimedOut) {
+            if (r.lastSeen() != null) {
+                sb.append(". Just before the kill: ").append(r.lastSeen());
+            }
             sb.append(". A forked JVM child that stops making progress is usually blocked on a lock or"
                     + " a GC that no thread in the child can finish: see 01-fork-basics/README.md, 'Why it hangs'");
         } else if (r.payload() == null) {

@@ -28,6 +28,7 @@ public final class ChildProcess implements AutoCloseable {
     private final long defaultDeadlineNanos;
     private final List<FrameChannel.Frame> early = new ArrayList<>();
     private ChildResult result;
+    private String lastSeen;
 
     ChildProcess(int pid, int pidfd, FrameChannel channel, long startNanos, Duration deadline) {
         this.pid = pid;
@@ -168,6 +169,7 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     private ExitStatus killAndReap(long deadlineNanos) {
+        lastSeen = Processes.describe(pid) + "; " + Processes.syscall(pid);
         Syscalls.posix().kill(pid, 9);
         long graceDeadline = System.nanoTime() + KILL_GRACE_NANOS;
         PollSet exit = new PollSet(pidfd);
@@ -219,7 +221,7 @@ public final class ChildProcess implements AutoCloseable {
         if (reaped) {
             releaseDescriptors();
         }
-        result = new ChildResult(pid, status, payload, failure, Duration.ofNanos(System.nanoTime() - startNanos));
+        result = new ChildResult(pid, status, payload, failure, Duration.ofNanos(System.nanoTime() - startNanos), lastSeen);
         return result;
     }
 

@@ -11,8 +11,10 @@ import java.time.Duration;
  * @param payload  what its task returned, or null if it never returned
  * @param failure  the stack trace of the exception its task threw, or null
  * @param elapsed  from fork to reaping
+ * @param lastSeen for a child the watchdog killed: where it was stuck, read from /proc just
+ *                 before the kill (state, wait channel, system call); null otherwise
  */
-public record ChildResult(int pid, ExitStatus status, byte[] payload, String failure, Duration elapsed) {
+public record ChildResult(int pid, ExitStatus status, byte[] payload, String failure, Duration elapsed, String lastSeen) {
 
     /** The payload as UTF-8 text. */
     public String payloadAsString() {

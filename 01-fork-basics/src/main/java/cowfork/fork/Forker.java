@@ -26,7 +26,7 @@ import java.util.Set;
  *   <li>{@code fork()};</li>
  *   <li>child: {@code prctl(PR_SET_PDEATHSIG, SIGKILL)} and a {@code getppid()} re-check,
  *       close the other children's descriptors, run the task, send its result or its
- *       stack trace, {@code _exit};</li>
+ *       stack trace, {@code exit_group} (libc's {@code _exit});</li>
  *   <li>parent: let the JIT work again; open a pidfd for the watchdog.</li>
  * </ol>
  * Forks are serialised: only one thread forks at a time.
@@ -162,7 +162,7 @@ public final class Forker {
             // line, getppid() has already changed to a reaper's pid.
             Syscalls.libc().prctl(LibC.PR_SET_PDEATHSIG, 9, 0, 0, 0);
             if (Syscalls.posix().getppid() != parentPid) {
-                Syscalls.libc()._exit(Child.EXIT_PARENT_GONE);
+                Syscalls.exitNow(Child.EXIT_PARENT_GONE);
             }
             Syscalls.posix().close(parentRead);
             Syscalls.posix().close(parentWrite);
@@ -179,8 +179,7 @@ public final class Forker {
                 // the parent is gone or the pipe is broken: the exit code still tells
             }
         }
-        Syscalls.libc()._exit(code);
-        throw new AssertionError("_exit returned");
+        Syscalls.exitNow(code);
     }
 
     private static String stackTrace(Throwable t) {
@@ -204,6 +203,7 @@ public final class Forker {
             ch.close();
             Syscalls.libc().prctl(LibC.PR_GET_DUMPABLE, 0, 0, 0, 0);
             Syscalls.posix().getppid();
+            Syscalls.warmExitPath();
             Child warm = new Child(ch, 0, 0);
             warm.heapBytesLeft();
             try {

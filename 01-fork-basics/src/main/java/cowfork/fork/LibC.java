@@ -20,8 +20,14 @@ public interface LibC {
     short POLLHUP = 0x010;
     short POLLNVAL = 0x020;
 
-    /** Ends the calling process at once: no shutdown hooks, no VM operation, no flushing. */
-    void _exit(int status);
+    /**
+     * {@code syscall(2)}: a raw system call with one argument. The child leaves through
+     * {@code syscall(SYS_exit_group, code)} (what libc's {@code _exit} does) rather than a
+     * binding of {@code _exit} itself: the parent can warm this very binding up with a
+     * harmless call ({@code SYS_getpid}), so a child never runs jnr's glue for the first
+     * time at its very last step. See {@link Syscalls#exitNow}.
+     */
+    long syscall(long number, long arg);
 
     /** {@code prctl(2)}; all five arguments are passed, as the kernel reads them. */
     int prctl(int option, long arg2, long arg3, long arg4, long arg5);

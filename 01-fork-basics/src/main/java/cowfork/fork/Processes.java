@@ -66,6 +66,29 @@ public final class Processes {
                 + (wchan == null || wchan.isBlank() || wchan.equals("0") ? "" : ", waiting in " + wchan.strip());
     }
 
+    /**
+     * The system call {@code pid} is blocked in, from {@code /proc/PID/syscall} (x86-64
+     * numbers named for the ones a stuck JVM child shows: futex is a lock or condition
+     * variable, read/poll a pipe), e.g. "in system call 202 (futex)".
+     */
+    public static String syscall(int pid) {
+        String s = read(Path.of("/proc", String.valueOf(pid), "syscall"));
+        if (s == null || s.isBlank()) {
+            return "system call unknown";
+        }
+        String nr = s.strip().split(" ")[0];
+        String name = switch (nr) {
+            case "0" -> "read";
+            case "1" -> "write";
+            case "7" -> "poll";
+            case "202" -> "futex";
+            case "61" -> "wait4";
+            case "running" -> "none: running";
+            default -> "";
+        };
+        return "in system call " + nr + (name.isEmpty() ? "" : " (" + name + ")");
+    }
+
     /** The meaning of a {@code /proc/PID/stat} state letter. */
     public static String stateName(char s) {
         return switch (s) {

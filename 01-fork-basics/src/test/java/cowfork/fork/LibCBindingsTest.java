@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Each jnr-ffi binding in {@link LibC} does what libc documents. A wrong Java signature
  * links fine and passes garbage (jnr-ffi #181), so every binding is called for real.
- * ({@code _exit} is proved by every exit code that round-trips in {@link ForkProperties}.)
+ * ({@code exit_group} is proved by every exit code that round-trips in {@link ForkProperties}.)
  */
 class LibCBindingsTest {
 
@@ -23,6 +23,12 @@ class LibCBindingsTest {
         assertThat(Syscalls.libc().prctl(-1, 0, 0, 0, 0)).isEqualTo(-1);
         assertThat(Syscalls.libcErrno()).isEqualTo(22); // EINVAL
         assertThat(Syscalls.describeErrno(22)).isEqualTo("EINVAL (Invalid argument)");
+    }
+
+    @Test
+    void theRawSyscallBindingPassesItsNumberIntact() {
+        // The child's exit goes through this binding; the parent warms it with getpid.
+        assertThat(Syscalls.warmExitPath()).isEqualTo(Processes.self());
     }
 
     @Test
