@@ -40,6 +40,11 @@ public final class HttpParser {
         return errorReason;
     }
 
+    /** The length of {@code buf[start, end)}, not counting one trailing CR. */
+    private static int lengthWithoutCr(byte[] buf, int start, int end) {
+        return end > start && buf[end - 1] == '\r' ? end - start - 1 : end - start;
+    }
+
     /**
      * Parses the head in {@code buf[start, end)}.
      *
@@ -52,12 +57,13 @@ public final class HttpParser {
         head.reset();
         int lineEnd = indexOf(buf, start, end, (byte) '\n');
         if (lineEnd < 0) {
-            if (end - start > limits.maxRequestLine()) {
+            // The limit counts the line without its CR LF; what has arrived may end in the CR.
+            if (lengthWithoutCr(buf, start, end) > limits.maxRequestLine()) {
                 return error(414, E_LINE_TOO_LONG);
             }
             return isPlausiblePrefix(buf, start, end) ? INCOMPLETE : error(400, E_NOT_HTTP);
         }
-        if (lineEnd - start > limits.maxRequestLine()) {
+        if (lengthWithoutCr(buf, start, lineEnd) > limits.maxRequestLine()) {
             return error(414, E_LINE_TOO_LONG);
         }
         // Find the blank line that ends the head before reading fields, so an incomplete head costs one scan.

@@ -79,6 +79,18 @@ class HttpParserTest {
     }
 
     @Test
+    void theRequestLineLimitCountsTheLineWithoutItsCrLf() {
+        // The limit is 64: "GET /" + 50 a's + " HTTP/1.1" is exactly 64 bytes before its CR LF.
+        String atLimit = "GET /" + "a".repeat(50) + " HTTP/1.1";
+        assertThat(atLimit).hasSize(64);
+        assertThat(parse(atLimit + "\r\nHost: h\r\n\r\n")).as("a whole head").isEqualTo(HttpParser.COMPLETE);
+        assertThat(parse(atLimit + "\r")).as("arrived up to the CR").isEqualTo(HttpParser.INCOMPLETE);
+        String overLimit = "GET /" + "a".repeat(51) + " HTTP/1.1";
+        assertThat(parse(overLimit + "\r\nHost: h\r\n\r\n")).isEqualTo(414);
+        assertThat(parse(overLimit + "\r")).isEqualTo(414);
+    }
+
+    @Test
     void aHeadLargerThanTheLimitIsRefusedBeforeItEnds() {
         String big = "GET / HTTP/1.1\r\nHost: h\r\nX: " + "v".repeat(300);
         assertThat(parse(big)).isEqualTo(431); // no blank line yet, but already over 256 bytes
