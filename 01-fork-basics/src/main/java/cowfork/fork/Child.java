@@ -16,7 +16,7 @@ import java.time.Duration;
  *   <li>A fixed allocation budget ({@link #heapBytesLeft()}): there is no VM thread, so a
  *       GC never completes. Allocating past the eden that was free at fork hangs the child.</li>
  *   <li>No System.exit, Runtime.halt, System.gc or JMX: each needs the VM thread. The child
- *       ends when its task returns, through libc {@code _exit}.</li>
+ *       ends when its task returns, through {@code exit_group} ({@link Syscalls#exitNow}).</li>
  * </ul>
  */
 public final class Child {

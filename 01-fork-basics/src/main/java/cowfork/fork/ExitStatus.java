@@ -14,7 +14,7 @@ package cowfork.fork;
  */
 public sealed interface ExitStatus {
 
-    /** The child called {@code _exit(code)}. */
+    /** The child exited with {@code code} ({@code _exit} / {@code exit_group}). */
     record Exited(int code) implements ExitStatus {
         @Override
         public String toString() {

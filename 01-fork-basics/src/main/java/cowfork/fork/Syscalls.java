@@ -26,7 +26,7 @@ public final class Syscalls {
         return POSIX_;
     }
 
-    /** The libc calls jnr-posix lacks: _exit, prctl, pidfd_open, poll. */
+    /** The libc calls jnr-posix lacks: syscall (for exit_group), prctl, pidfd_open, poll. */
     public static LibC libc() {
         return LIBC;
     }
