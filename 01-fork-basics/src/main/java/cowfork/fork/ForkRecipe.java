@@ -45,8 +45,8 @@ public final class ForkRecipe {
     public static final List<String> REQUIRED_FLAGS = List.of(
             "UseSerialGC=true", "UsePerfData=false", "GuaranteedSafepointInterval=0");
 
-    /** How long other threads may keep running Java code before we give up on them. */
-    private static final long THREADS_TIMEOUT_NANOS = 10_000_000_000L;
+    /** How long other threads may keep running Java code before we give up on them (default). */
+    static final long THREADS_TIMEOUT_NANOS = 10_000_000_000L;
 
     /** How long the JIT may take to finish what it is compiling before we give up. */
     private static final long DRAIN_TIMEOUT_NANOS = 30_000_000_000L;
@@ -59,6 +59,7 @@ public final class ForkRecipe {
 
     private final Set<Precaution> precautions;
     private final long childHeapBudget;
+    private final long threadsTimeoutNanos;
     private final MemoryPoolMXBean eden;
     private MBeanServer mbeans;
     private ObjectName diagnosticCommand;
@@ -69,8 +70,14 @@ public final class ForkRecipe {
     private boolean lastCollected;
 
     ForkRecipe(Set<Precaution> precautions, long childHeapBudget) {
+        this(precautions, childHeapBudget, THREADS_TIMEOUT_NANOS);
+    }
+
+    /** With a shorter wait for quiet threads: tests use it to make that step fail fast. */
+    ForkRecipe(Set<Precaution> precautions, long childHeapBudget, long threadsTimeoutNanos) {
         this.precautions = precautions.isEmpty() ? EnumSet.noneOf(Precaution.class) : EnumSet.copyOf(precautions);
         this.childHeapBudget = childHeapBudget;
+        this.threadsTimeoutNanos = threadsTimeoutNanos;
         if (this.precautions.contains(Precaution.QUIET_JIT)) {
             prepareJitControl();
         }
@@ -130,6 +137,11 @@ public final class ForkRecipe {
     /**
      * Runs the enabled steps and returns a handle whose {@code close()} lets the JIT work
      * again. Call {@code fork()} between the two, and {@code close()} in the parent only.
+     *
+     * @throws IllegalStateException if the JIT does not drain or other threads do not go
+     *         quiet in time. The exclude-all directive is removed again before the exception
+     *         leaves: a directive left behind would silently stop this JVM from ever
+     *         compiling another method.
      */
     public Quiet quiet() {
         if (precautions.contains(Precaution.FLUSH_STDIO)) {
@@ -144,13 +156,25 @@ public final class ForkRecipe {
         }
         long t1 = System.nanoTime();
         boolean excluded = false;
-        if (precautions.contains(Precaution.QUIET_JIT)) {
-            dcmd("compilerDirectivesAdd", excludeAllDirective.toString());
-            excluded = true;
-            drainCompiler();
-        }
-        if (precautions.contains(Precaution.QUIET_THREADS)) {
-            awaitQuietThreads();
+        try {
+            if (precautions.contains(Precaution.QUIET_JIT)) {
+                dcmd("compilerDirectivesAdd", excludeAllDirective.toString());
+                excluded = true;
+                drainCompiler();
+            }
+            if (precautions.contains(Precaution.QUIET_THREADS)) {
+                awaitQuietThreads();
+            }
+        } catch (RuntimeException | Error e) {
+            // No fork follows, so no Quiet handle will ever remove the directive: do it here.
+            if (excluded) {
+                try {
+                    dcmd("compilerDirectivesRemove");
+                } catch (RuntimeException removeFailed) {
+                    e.addSuppressed(removeFailed);
+                }
+            }
+            throw e;
         }
         long t2 = System.nanoTime();
         lastGcNanos = t1 - t0;
@@ -203,10 +227,10 @@ public final class ForkRecipe {
      * Reads thread states without a safepoint (no stack traces are taken).
      *
      * @throws IllegalStateException naming the threads, if they keep running Java code
-     *         for 10 s: stop your own threads and executors before forking.
+     *         for 10 s (the default): stop your own threads and executors before forking.
      */
     private void awaitQuietThreads() {
-        long deadline = System.nanoTime() + THREADS_TIMEOUT_NANOS;
+        long deadline = System.nanoTime() + threadsTimeoutNanos;
         long self = Thread.currentThread().getId();
         while (true) {
             String busy = busyThreads(self);
@@ -214,7 +238,8 @@ public final class ForkRecipe {
                 return;
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("threads kept running Java code for 10 s, so forking now could copy"
+                throw new IllegalStateException("threads kept running Java code for " + threadsTimeoutNanos / 1_000_000
+                        + " ms, so forking now could copy"
                         + " a lock they hold:" + busy + ". Stop and join your threads and executors before fork.");
             }
             Thread.onSpinWait();

@@ -102,7 +102,9 @@ public final class Forker {
      * {@link ChildProcess#await} or {@link ChildProcess#close} it; closing kills and reaps.
      *
      * @throws ForkException if pipe(), fork() or pidfd_open() fail (errno and advice in the message)
-     * @throws IllegalStateException if this JVM lacks the fork flags (see {@link ForkRecipe#requireForkFlags})
+     * @throws IllegalStateException if this JVM lacks the fork flags (see {@link ForkRecipe#requireForkFlags}),
+     *         or the JVM did not get quiet in time ({@link ForkRecipe#quiet}); nothing was forked
+     *         and no descriptor is left open
      */
     public ChildProcess start(ChildTask task) {
         synchronized (FORK_LOCK) {
@@ -123,7 +125,14 @@ public final class Forker {
             long heapBudget;
             long startNanos;
             long forkNanos;
-            try (ForkRecipe.Quiet quiet = recipe.quiet()) {
+            ForkRecipe.Quiet quiet;
+            try {
+                quiet = recipe.quiet();
+            } catch (RuntimeException e) {
+                closeAll(up[0], up[1], down[0], down[1]); // no fork: nothing may leak
+                throw e;
+            }
+            try (quiet) {
                 heapBudget = recipe.edenFree();
                 startNanos = System.nanoTime();
                 pid = Syscalls.posix().fork();
