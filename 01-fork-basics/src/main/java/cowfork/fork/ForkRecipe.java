@@ -115,8 +115,15 @@ public final class ForkRecipe {
         for (String flag : REQUIRED_FLAGS) {
             String name = flag.substring(0, flag.indexOf('='));
             String want = flag.substring(flag.indexOf('=') + 1);
-            String have = hotspot.getVMOption(name).getValue();
-            if (!have.equals(want)) {
+            String have;
+            try {
+                have = hotspot.getVMOption(name).getValue();
+            } catch (IllegalArgumentException invisible) {
+                // A diagnostic flag does not even exist for the bean until
+                // -XX:+UnlockDiagnosticVMOptions: then it is missing, and the advice says so.
+                have = null;
+            }
+            if (!want.equals(have)) {
                 missing.append(' ').append(asCommandLine(name, want));
             }
         }

@@ -193,10 +193,4 @@ class ForkProperties {
         }
     }
 
-    @Test
-    void aForkInAJvmWithoutTheRecipeFlagsIsRefusedWithAdvice() {
-        // Surefire runs us with the flags, so this only checks the message's shape via the check itself.
-        ForkRecipe.requireForkFlags();
-        assertThat(ForkRecipe.REQUIRED_FLAGS).contains("UseSerialGC=true");
-    }
 }
