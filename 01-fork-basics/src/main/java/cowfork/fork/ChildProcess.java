@@ -13,6 +13,9 @@ import java.util.List;
  *
  * <p>Waiting uses {@code poll(2)} on the result pipe and on a pidfd (a descriptor that
  * becomes readable when the child exits), so the watchdog needs no thread and no sleep.
+ * Any thread of the parent may wait for the child, but the child lives only as long as
+ * the thread that forked it: when that thread ends, {@code PR_SET_PDEATHSIG} has the
+ * kernel kill the child (SIGKILL), even though the parent process lives on.
  */
 public final class ChildProcess implements AutoCloseable {
     /** How long a SIGKILLed child may take to disappear before we call it unrecoverable. */

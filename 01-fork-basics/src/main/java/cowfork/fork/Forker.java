@@ -30,6 +30,12 @@ import java.util.Set;
  *   <li>parent: let the JIT work again; open a pidfd for the watchdog.</li>
  * </ol>
  * Forks are serialised: only one thread forks at a time.
+ *
+ * <p><b>Fork from one long-lived thread.</b> To the kernel a child's parent is the
+ * <em>thread</em> that called {@code fork()}, and {@code PR_SET_PDEATHSIG} fires when that
+ * thread exits, not when the parent process does: a child forked from a thread that then
+ * ends (a pool thread retired, a short-lived helper) is killed with SIGKILL at once,
+ * although the parent process lives on ({@code ParentDeathSignalTest}).
  */
 public final class Forker {
     private static final Object FORK_LOCK = new Object();
@@ -100,6 +106,8 @@ public final class Forker {
     /**
      * Forks a child running {@code task} and returns at once. The caller must
      * {@link ChildProcess#await} or {@link ChildProcess#close} it; closing kills and reaps.
+     * The child lives only as long as the calling thread: when this thread ends, the kernel
+     * sends the child SIGKILL (see the class comment).
      *
      * @throws ForkException if pipe(), fork() or pidfd_open() fail (errno and advice in the message)
      * @throws IllegalStateException if this JVM lacks the fork flags (see {@link ForkRecipe#requireForkFlags}),
@@ -167,8 +175,9 @@ public final class Forker {
                                  long heapBudget) {
         int code;
         try {
-            // If the parent dies from now on, the kernel kills us; if it died before this
-            // line, getppid() has already changed to a reaper's pid.
+            // If the forking thread ends from now on (its process dying ends it too), the
+            // kernel kills us; if the process died before this line, getppid() has already
+            // changed to a reaper's pid.
             Syscalls.libc().prctl(LibC.PR_SET_PDEATHSIG, 9, 0, 0, 0);
             if (Syscalls.posix().getppid() != parentPid) {
                 Syscalls.exitNow(Child.EXIT_PARENT_GONE);
