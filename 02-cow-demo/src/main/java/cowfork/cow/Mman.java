@@ -1,3 +1,4 @@
+// The memory system calls jnr-posix lacks (mmap, munmap, mprotect, madvise), bound with jnr-ffi.
 package cowfork.cow;
 
 import jnr.ffi.Pointer;

@@ -67,9 +67,11 @@ public final class PageMap {
      * @throws IllegalArgumentException if the range is empty, negative or too large (more
      *         than 2^31 - 1 pages), or there is no process {@code pid} (it has exited)
      * @throws IllegalStateException if the kernel refuses to show that process's page
-     *         table (not ours and not root), or the read fails
+     *         table (not ours and not root), the read fails, or the kernel's pages are not
+     *         4 KiB ({@link Region#requireKernelPageSize})
      */
     public static PageMap of(int pid, long address, long length) {
+        Region.requireKernelPageSize();
         if (length <= 0 || address < 0) {
             throw new IllegalArgumentException("a page map needs a non-negative address and a positive length, got address 0x"
                     + Long.toHexString(address) + " length " + length);

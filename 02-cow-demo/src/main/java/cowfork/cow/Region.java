@@ -1,3 +1,4 @@
+// A block of anonymous memory outside the Java heap, in 4 KiB pages: the memory whose sharing after fork we watch.
 package cowfork.cow;
 
 import cowfork.fork.ForkException;
@@ -37,6 +38,9 @@ public final class Region implements AutoCloseable {
     /** The size of a transparent huge page on x86-64 (one PMD entry maps it). */
     public static final long HUGE_PAGE_SIZE = 2L << 20;
 
+    /** The running kernel's page size (sysconf(_SC_PAGESIZE)); {@link #requireKernelPageSize} refuses all but 4096. */
+    public static final long KERNEL_PAGE_SIZE;
+
     /** The largest region allocate() accepts: far above any real machine, far below overflow. */
     public static final long MAX_BYTES = 1L << 46;
 
@@ -46,6 +50,10 @@ public final class Region implements AutoCloseable {
     private static final Mman MMAN = LibraryLoader.create(Mman.class).load("c");
     private static final Runtime RUNTIME = Runtime.getRuntime(MMAN);
     static final Unsafe UNSAFE = unsafe();
+
+    static {
+        KERNEL_PAGE_SIZE = UNSAFE.pageSize();
+    }
 
     private final long address;
     private final long size;
@@ -63,6 +71,32 @@ public final class Region implements AutoCloseable {
         this.reservationLength = reservationLength;
     }
 
+    /**
+     * Throws unless the kernel's pages are 4 KiB. Every page number in this project (a
+     * region's pages, pagemap's 8 bytes per page, kB in smaps divided by 4) assumes that
+     * size; on a kernel with 16 or 64 KiB pages (some arm64 builds) the figures would be
+     * silently wrong, so the page arithmetic refuses to start.
+     *
+     * @throws IllegalStateException naming the kernel's page size and what to do
+     */
+    public static void requireKernelPageSize() {
+        String refusal = pageSizeRefusal(KERNEL_PAGE_SIZE);
+        if (refusal != null) {
+            throw new IllegalStateException(refusal);
+        }
+    }
+
+    /** Why cowfork cannot count in pages of {@code kernelPageSize} bytes, or null for 4096. Package-private for tests. */
+    static String pageSizeRefusal(long kernelPageSize) {
+        if (kernelPageSize == PAGE_SIZE) {
+            return null;
+        }
+        String size = kernelPageSize % 1024 == 0 ? (kernelPageSize >> 10) + " KiB" : kernelPageSize + " bytes";
+        return "this kernel uses " + size + " pages (" + kernelPageSize + " bytes, see getconf PAGESIZE), but cowfork"
+                + " counts memory in 4 KiB pages (Region, PageMap, every figure in the READMEs): run it on a kernel with"
+                + " 4 KiB pages (x86-64, or arm64 built with CONFIG_ARM64_4K_PAGES)";
+    }
+
     /** {@code bytes} of zeroed memory in 4 KiB pages (rounded up to a whole page). */
     public static Region allocate(long bytes) {
         return allocate(bytes, HugePages.NEVER);
@@ -73,9 +107,11 @@ public final class Region implements AutoCloseable {
      * No page is present until it is first touched.
      *
      * @throws IllegalArgumentException for a size that is not positive or above {@link #MAX_BYTES}
+     * @throws IllegalStateException if the kernel's pages are not 4 KiB ({@link #requireKernelPageSize})
      * @throws ForkException if the kernel refuses the mapping (errno and advice in the message)
      */
     public static Region allocate(long bytes, HugePages hugePages) {
+        requireKernelPageSize();
         if (bytes <= 0) {
             throw new IllegalArgumentException("a region needs a positive size, got " + bytes + " bytes");
         }
