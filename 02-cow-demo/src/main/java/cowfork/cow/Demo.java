@@ -27,6 +27,10 @@ import java.util.Locale;
  * <pre>
  *   cow: child=NAME pages=TOTAL written=W private=P shared=S
  * </pre>
+ * Before all that it prints what this kernel does where kernels differ ({@link KernelProbe}):
+ * <pre>
+ *   kernel: release=... read_fault=zero-page|private-page thp=... page_size=4096 pidfd=... ptrace=...
+ * </pre>
  * Run {@code ./cowfork demo 02 --help} for the options.
  */
 public final class Demo {
@@ -134,6 +138,8 @@ public final class Demo {
             // Fill first: a page never touched is not present, and there is nothing to share.
             region.fill(0, region.size(), (byte) 0x11);
             out.printf("02-cow-demo: copy-on-write, page by page%n");
+            // What differs between kernels, probed before anything is measured (see KernelProbe).
+            out.println(KernelProbe.probe().line());
             out.printf("region: %s = %d pages of 4 KiB at 0x%x, MADV_NOHUGEPAGE, filled by the parent before fork%n",
                     human(region.size()), pages, region.address());
             out.printf("children: reader reads every byte; writer-every-%d writes one byte in pages 0, %d, %d, ...;"

@@ -35,6 +35,9 @@ class DemoTest {
             assertThat(Integer.parseInt(m.group(4)) + Integer.parseInt(m.group(5))).isEqualTo(pages);
         }
         assertThat(lines).isEqualTo(3);
+        Matcher kernel = KernelProbeTest.LINE.matcher(out);
+        assertThat(kernel.find()).as("one kernel: line, in the probe's shape, in:%n%s", out).isTrue();
+        assertThat(kernel.group(1)).as("read_fault printed").isEqualTo(KernelProbe.readFault().label());
         assertThat(out).contains("cow: child=writer-every-4 pages=256 written=64 private=64 shared=192");
         Demo.Process parent = processes.get(0);
         assertThat(parent.map().count(PageState.PRIVATE)).as("the parent paid for its own writes").isEqualTo(parent.written());

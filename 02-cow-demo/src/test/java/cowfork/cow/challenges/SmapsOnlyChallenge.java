@@ -1,3 +1,4 @@
+// Challenge 02: count a child's private pages from smaps alone, and check the count against the page map.
 package cowfork.cow.challenges;
 
 import static org.assertj.core.api.Assertions.assertThat;
