@@ -8,8 +8,7 @@ import jnr.ffi.annotations.Out;
  *
  * <p>Every binding here is exercised by a test ({@code LibCBindingsTest}): jnr-ffi
  * builds the call from this Java signature alone, and a wrong signature does not
- * fail to link, it passes garbage (see jnr-ffi issue #181, and
- * {@code ../shared/design/forking-hotspot.md}).
+ * fail to link, it passes garbage (see jnr-ffi issue #181, and the module README).
  */
 public interface LibC {
     int PR_SET_PDEATHSIG = 1;
