@@ -1,3 +1,4 @@
+// Child side: what a task running in a forked child may use, and the rules it must follow.
 package cowfork.fork;
 
 import java.lang.management.ManagementFactory;

@@ -1,3 +1,4 @@
+// Parent side: a child returned no result (it threw, was killed, or missed its deadline), and why.
 package cowfork.fork;
 
 /**

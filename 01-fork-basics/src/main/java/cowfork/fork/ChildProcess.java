@@ -1,3 +1,4 @@
+// Parent side: the handle on one forked child: talk to it, wait with a deadline, kill it, always reap it.
 package cowfork.fork;
 
 import java.nio.charset.StandardCharsets;

@@ -1,3 +1,4 @@
+// Parent side: everything the parent learns about a child that has ended and been reaped.
 package cowfork.fork;
 
 import java.nio.charset.StandardCharsets;

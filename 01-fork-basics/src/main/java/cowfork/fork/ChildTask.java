@@ -1,3 +1,4 @@
+// Child side: the code a forked child runs, on its only thread.
 package cowfork.fork;
 
 /**

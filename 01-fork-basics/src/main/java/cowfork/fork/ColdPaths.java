@@ -1,3 +1,4 @@
+// Code only forked children run (for fork-stress): the cold paths that once made children ask for the JIT.
 package cowfork.fork;
 
 import java.util.ArrayList;

@@ -1,3 +1,4 @@
+// ./cowfork demo 01: real forks of this JVM, showing a child's memory, exit codes, a zombie, stdout, a hang.
 package cowfork.fork;
 
 import java.io.BufferedOutputStream;

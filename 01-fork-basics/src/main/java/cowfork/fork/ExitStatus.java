@@ -1,3 +1,4 @@
+// How a child ended, decoded from waitpid's status word: exited, killed by a signal, or timed out.
 package cowfork.fork;
 
 /**

@@ -1,3 +1,4 @@
+// A failed system call, with its errno and a sentence that says what to do about it.
 package cowfork.fork;
 
 /**

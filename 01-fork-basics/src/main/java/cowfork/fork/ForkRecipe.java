@@ -1,3 +1,4 @@
+// The recipe that makes a HotSpot JVM quiet enough to fork: flags, flush, GC, JIT excluded and drained, threads quiet.
 package cowfork.fork;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
@@ -15,8 +16,8 @@ import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
 /**
- * Makes a HotSpot JVM quiet enough to fork: the steps of the recipe in
- * {@code forking-hotspot.md}, each one the cure for a hang that was seen.
+ * Makes a HotSpot JVM quiet enough to fork: the steps of the recipe in the module
+ * README ("The recipe"), each one the cure for a hang that was seen.
  *
  * <ol>
  *   <li>{@link Precaution#FLUSH_STDIO}: flush System.out / System.err, or the child

@@ -1,3 +1,4 @@
+// ./cowfork fork-stress: fork N children in a row with the whole recipe and count the ones that hang.
 package cowfork.fork;
 
 import java.nio.charset.StandardCharsets;

@@ -1,3 +1,4 @@
+// Forks this JVM safely (warm-up, recipe, fork, watchdog) and runs a ChildTask in the child.
 package cowfork.fork;
 
 import java.io.PrintWriter;

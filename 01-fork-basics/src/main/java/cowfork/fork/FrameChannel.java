@@ -1,3 +1,4 @@
+// Length-prefixed frames over a pair of pipes: what parent and child say to each other.
 package cowfork.fork;
 
 import java.util.Arrays;

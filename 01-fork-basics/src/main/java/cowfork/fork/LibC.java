@@ -1,3 +1,4 @@
+// The libc calls jnr-posix lacks (syscall, prctl, pidfd_open, poll), bound with jnr-ffi.
 package cowfork.fork;
 
 import jnr.ffi.annotations.In;

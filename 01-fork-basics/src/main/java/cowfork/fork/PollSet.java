@@ -1,3 +1,4 @@
+// poll(2) over a few descriptors: wait for any of them with a timeout, without threads (watchdog, workers).
 package cowfork.fork;
 
 /**

@@ -1,3 +1,4 @@
+// What /proc says about processes: state, parent, children, wait channel; read by tests and demos.
 package cowfork.fork;
 
 import java.io.IOException;

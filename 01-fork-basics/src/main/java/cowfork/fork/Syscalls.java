@@ -1,3 +1,4 @@
+// The one place that loads the native bindings (jnr-posix, LibC) and reads errno; loaded before any fork.
 package cowfork.fork;
 
 import jnr.constants.platform.Errno;

@@ -1,3 +1,4 @@
+// ExitStatus: decoding waitpid's status word (exit codes, signals, core dumps) without forking.
 package cowfork.fork;
 
 import static org.assertj.core.api.Assertions.assertThat;

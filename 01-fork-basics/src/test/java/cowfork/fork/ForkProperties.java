@@ -1,3 +1,4 @@
+// Real forks of the test JVM: exit codes, payloads, memory isolation, signals, deadlines, reaping, death of the parent.
 package cowfork.fork;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -192,5 +193,4 @@ class ForkProperties {
             }
         }
     }
-
 }

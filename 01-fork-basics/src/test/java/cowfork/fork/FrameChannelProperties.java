@@ -1,3 +1,4 @@
+// FrameChannel: frames written to a pipe come out whole and in order, whatever their sizes.
 package cowfork.fork;
 
 import static org.assertj.core.api.Assertions.assertThat;

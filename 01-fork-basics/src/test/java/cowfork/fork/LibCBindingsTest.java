@@ -1,3 +1,4 @@
+// Proves each jnr-ffi binding in LibC reaches the kernel with the arguments we meant (jnr-ffi issue #181).
 package cowfork.fork;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,3 +1,4 @@
+// The check every forking test ends with: the test JVM has no child left, running or zombie.
 package cowfork.fork;
 
 import static org.assertj.core.api.Assertions.assertThat;

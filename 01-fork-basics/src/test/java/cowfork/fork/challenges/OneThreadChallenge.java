@@ -1,3 +1,4 @@
+// Challenge 01: count a process's threads and see that a forked JVM child has exactly one.
 package cowfork.fork.challenges;
 
 import static org.assertj.core.api.Assertions.assertThat;
