@@ -4,6 +4,11 @@ package cowfork.cow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
@@ -76,6 +81,66 @@ class KernelProbeTest {
                 "counts memory in 4 KiB pages", "CONFIG_ARM64_4K_PAGES");
         assertThat(Region.pageSizeRefusal(65536)).contains("64 KiB pages");
         assertThat(Region.pageSizeRefusal(8192)).contains("8 KiB pages");
+    }
+
+    /**
+     * The probe decides gdb_attach from Yama's scope and our capabilities; here gdb itself
+     * tries, from a process that is not the child's ancestor (as from a shell), to attach to
+     * a real forked child. Both answers must agree. Without gdb on the machine only the
+     * probe's logic is checked, and the output says so.
+     */
+    @Test
+    void gdbAttachesToAForkedChildExactlyWhenTheProbeSaysItMay() throws Exception {
+        KernelProbe.Facts facts = KernelProbe.probe();
+        String attempt = ChildSnapshot.take(CowProperties.FORKER, () -> { }, KernelProbeTest::gdbAttach);
+        System.out.println("gdb-attach: probe says " + (facts.gdbAttach() ? "yes" : "no") + " (ptrace=" + facts.ptrace()
+                + "); gdb " + attempt);
+        if (attempt.startsWith("not installed")) {
+            assertThat(facts.ptrace()).as("without gdb, the probe's reading of Yama still has its shape")
+                    .matches("no-yama|yama-\\d");
+            return;
+        }
+        assertThat(attempt.startsWith("attached")).as("gdb's own attempt (%s) against the probe's gdb_attach=%s (%s)",
+                attempt, facts.gdbAttach() ? "yes" : "no", facts.ptrace()).isEqualTo(facts.gdbAttach());
+    }
+
+    /** Runs {@code gdb -p pid} in batch mode with a deadline: "attached", "refused: ...", or "not installed". */
+    private static String gdbAttach(int pid) {
+        List<String> command = List.of("gdb", "-p", Integer.toString(pid), "-batch", "-nx",
+                "-iex", "set auto-load off", "-ex", "info inferiors");
+        Path out;
+        Process p;
+        try {
+            out = Files.createTempFile("cowfork-gdb-", ".out");
+        } catch (IOException e) {
+            throw new IllegalStateException("no temporary file for gdb's output: " + e, e);
+        }
+        try {
+            try {
+                p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            } catch (IOException e) {
+                return "not installed (" + e.getMessage() + ")";
+            }
+            try {
+                if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("gdb -p " + pid + " did not finish within 60 s");
+                }
+            } finally {
+                if (p.isAlive()) {
+                    p.destroyForcibly();
+                }
+            }
+            String text = Files.readString(out);
+            if (text.contains("process " + pid) && !text.contains("ptrace: Operation not permitted")) {
+                return "attached";
+            }
+            return "refused: " + text.lines().filter(l -> l.contains("ptrace") || l.contains("ermission"))
+                    .findFirst().orElse(text.strip());
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException("gdb -p " + pid + ": " + e, e);
+        } finally {
+            out.toFile().delete();
+        }
     }
 
     /** The probe on this kernel: one line in the documented shape, with facts the kernel guarantees here. */
