@@ -2,6 +2,13 @@
 package cowfork.heap;
 
 import cowfork.cow.PageMapPicture;
+import cowfork.experiment.Dataset;
+import cowfork.experiment.DatasetBuilder;
+import cowfork.experiment.DemoMain;
+import cowfork.experiment.DemoOptions;
+import cowfork.experiment.ServedItems;
+import cowfork.experiment.SharingExperiment;
+import cowfork.experiment.SharingReport;
 import cowfork.fork.Forker;
 import java.io.PrintStream;
 import java.util.BitSet;

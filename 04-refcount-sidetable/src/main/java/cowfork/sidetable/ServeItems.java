@@ -1,9 +1,9 @@
 // The read-only workload both strategies are compared on: a worker serving GET /items/{id} as JSON for a fixed sample of items.
 package cowfork.sidetable;
 
-import cowfork.heap.Dataset;
+import cowfork.experiment.Dataset;
+import cowfork.experiment.ServedItems;
 import cowfork.heap.Heap;
-import cowfork.heap.ServedItems;
 import java.util.SplittableRandom;
 
 /**

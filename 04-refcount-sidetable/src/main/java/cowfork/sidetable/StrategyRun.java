@@ -1,17 +1,17 @@
 // One strategy's turn in the comparison: build the dataset, fork for each workload, and keep what the kernel said.
 package cowfork.sidetable;
 
+import cowfork.experiment.Dataset;
+import cowfork.experiment.DatasetBuilder;
+import cowfork.experiment.SharingExperiment;
+import cowfork.experiment.SharingReport;
+import cowfork.experiment.Workloads;
 import cowfork.fork.Forker;
-import cowfork.heap.Dataset;
-import cowfork.heap.DatasetBuilder;
 import cowfork.heap.Heap;
 import cowfork.heap.HeapStats;
 import cowfork.heap.InlineRefCounts;
 import cowfork.heap.ObjectGraph;
 import cowfork.heap.RefCountStrategies;
-import cowfork.heap.SharingExperiment;
-import cowfork.heap.SharingReport;
-import cowfork.heap.Workloads;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.Map;

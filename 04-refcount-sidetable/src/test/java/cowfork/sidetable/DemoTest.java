@@ -3,7 +3,7 @@ package cowfork.sidetable;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import cowfork.heap.DemoOptions;
+import cowfork.experiment.DemoOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

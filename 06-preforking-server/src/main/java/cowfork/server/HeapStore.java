@@ -2,13 +2,13 @@
 package cowfork.server;
 
 import cowfork.cow.Region;
-import cowfork.heap.Dataset;
-import cowfork.heap.DatasetBuilder;
+import cowfork.experiment.Dataset;
+import cowfork.experiment.DatasetBuilder;
+import cowfork.experiment.Workloads;
 import cowfork.heap.Heap;
 import cowfork.heap.Json;
 import cowfork.heap.RefCountStrategies;
 import cowfork.heap.RefCounts;
-import cowfork.heap.Workloads;
 import cowfork.immortal.ImmortalRefCounts;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,10 @@
 // The read-only work every chapter forks a child for: a worker serving GET /items/{id} as JSON for a sample of the items.
-package cowfork.heap;
+package cowfork.experiment;
 
+import cowfork.heap.Heap;
+import cowfork.heap.HeapException;
+import cowfork.heap.Json;
+import cowfork.heap.ObjectGraph;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.stream.LongStream;

@@ -1,9 +1,12 @@
 // The served-items workload: a deterministic ascending sample, exactly the objects serving touches, and every count back where it was.
-package cowfork.heap;
+package cowfork.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import cowfork.heap.Heap;
+import cowfork.heap.InlineRefCounts;
+import cowfork.heap.ObjectGraph;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;

@@ -1,7 +1,8 @@
 // What a forked child's read-only workload cost in copied pages, as the kernel reports it: the grep-able line demos print.
-package cowfork.heap;
+package cowfork.experiment;
 
 import cowfork.cow.PageMap;
+import cowfork.heap.Heap;
 import java.util.BitSet;
 
 /**
