@@ -121,7 +121,7 @@ public final class Demo {
         out.println();
         for (StrategyRun r : runs) {
             out.printf(Locale.ROOT, "predicted for %s from the touched objects' %s: %s%n", r.strategy(),
-                    r.strategy().equals(SideTableRefCounts.NAME) ? "table slots (ref / 16 * 8)" : "header addresses",
+                    r.prediction(StrategyRun.SERVE).basis(),
                     r.matchesPrediction(StrategyRun.SERVE) ? "matches the kernel, page for page" : "DIFFERS from the kernel");
         }
         long saved = inline.privateBytes(StrategyRun.SERVE) - table.privateBytes(StrategyRun.SERVE);

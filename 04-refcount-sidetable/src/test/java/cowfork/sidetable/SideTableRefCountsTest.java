@@ -9,6 +9,7 @@ import cowfork.cow.PageState;
 import cowfork.cow.Region;
 import cowfork.heap.Heap;
 import cowfork.heap.HeapException;
+import cowfork.heap.RefCountStrategies;
 import cowfork.heap.RefCounts;
 import cowfork.heap.RefCountsContract;
 import java.util.BitSet;
@@ -113,6 +114,30 @@ class SideTableRefCountsTest extends RefCountsContract {
         region.close();
         assertThatThrownBy(() -> SideTableRefCounts.FACTORY.create(region)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("closed heap region");
+    }
+
+    @Test
+    void itPredictsTheTablePagesOfTheTouchedSlotsAndNoHeapPage() {
+        try (Heap heap = newHeap(1 << 20)) {
+            long first = heap.newStr("first");
+            long far = first;
+            while (far < 3 * SideTableRefCounts.HEAP_BYTES_PER_TABLE_PAGE) {
+                far = heap.newStr("filler that takes room on the heap's pages");
+            }
+            RefCounts.PredictedPages p = heap.refCounts().predictPrivatePages(heap, new long[] {first, far});
+            BitSet expected = new BitSet();
+            expected.set((int) (first / 2 / Region.PAGE_SIZE)); // slot at ref / 16 * 8, by hand
+            expected.set((int) (far / 2 / Region.PAGE_SIZE));
+            assertThat(p.table()).isEqualTo(expected);
+            assertThat(expected.cardinality()).isEqualTo(2);
+            assertThat(p.heap().isEmpty()).as("the header word is never written").isTrue();
+            assertThat(heap.refCounts().prepareForFork(heap)).as("nothing to do before fork").isEmpty();
+        }
+    }
+
+    @Test
+    void theRegistryListsTheSideTableAfterInline() {
+        assertThat(RefCountStrategies.names()).containsSubsequence("inline", SideTableRefCounts.NAME);
     }
 
     @Test

@@ -15,6 +15,7 @@ import cowfork.heap.HeapException;
 import cowfork.heap.HeapStats;
 import cowfork.heap.InlineRefCounts;
 import cowfork.heap.ObjectGraph;
+import cowfork.heap.RefCountStrategies;
 import cowfork.heap.RefCounts;
 import cowfork.heap.RefCountsContract;
 import java.util.Arrays;
@@ -32,7 +33,7 @@ class ImmortalRefCountsTest extends RefCountsContract {
     /** The contract's fork property runs after this: every object it touches is immortal. */
     @Override
     protected void beforeFork(Heap heap) {
-        ImmortalRefCounts.immortalizeAll(heap);
+        heap.refCounts().prepareForFork(heap);
     }
 
     /** Immortal counts are never stored, so no heap page goes private. */
@@ -64,6 +65,43 @@ class ImmortalRefCountsTest extends RefCountsContract {
             assertThat(heap.isFreed(freed)).as("a freed chunk is not revived").isTrue();
             assertThat(heap.stats()).as("immortalizing allocates and frees nothing").isEqualTo(stats);
         }
+    }
+
+    @Test
+    void prepareForForkImmortalizesEveryLiveObjectAndSaysHowMany() {
+        try (Heap heap = newHeap(DatasetBuilder.heapSizeFor(64 << 10))) {
+            DatasetBuilder.build(heap, 64 << 10, 3, DatasetBuilder.Progress.none());
+            HeapStats stats = heap.stats();
+            String done = heap.refCounts().prepareForFork(heap);
+            assertThat(done).startsWith("immortalizeAll: ").endsWith(" made immortal")
+                    .contains(String.format(java.util.Locale.ROOT, "%,d objects", stats.liveObjects()));
+            heap.forEachLiveObject(ref -> assertThat(word(heap, ref)).isEqualTo(ImmortalRefCounts.IMMORTAL_REFCNT));
+        }
+    }
+
+    @Test
+    void itPredictsTheHeaderPagesOfMortalObjectsOnlyAndNoneAfterPrepareForFork() {
+        try (Heap heap = newHeap(DatasetBuilder.heapSizeFor(64 << 10))) {
+            Dataset data = DatasetBuilder.build(heap, 64 << 10, 3, DatasetBuilder.Progress.none());
+            long[] all = ObjectGraph.reachableFrom(heap, data.root());
+            RefCounts counts = heap.refCounts();
+            assertThat(counts.predictPrivatePages(heap, all).heap()).as("mortal: as inline")
+                    .isEqualTo(ObjectGraph.headerPages(all));
+            counts.prepareForFork(heap);
+            assertThat(counts.predictPrivatePages(heap, all).total()).as("immortal: nothing").isZero();
+            long young = heap.newStr("made after immortalizeAll");
+            BitSet expected = new BitSet();
+            expected.set((int) cowfork.cow.Region.pageOf(young));
+            RefCounts.PredictedPages p = counts.predictPrivatePages(heap, new long[] {all[0], young});
+            assertThat(p.heap()).as("only the mortal newcomer's page").isEqualTo(expected);
+            assertThat(p.table().isEmpty()).as("no table page").isTrue();
+        }
+    }
+
+    @Test
+    void theRegistryListsTheStrategiesInChapterOrderWhateverTheClassPathOrder() {
+        // 05's own classes come first on this module's class path, yet immortal is listed last.
+        assertThat(RefCountStrategies.names()).containsExactly("inline", "sidetable", ImmortalRefCounts.NAME);
     }
 
     @Test
