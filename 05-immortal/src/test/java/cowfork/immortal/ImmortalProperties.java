@@ -106,7 +106,8 @@ class ImmortalProperties {
                 run(h, data, objects, ops, key, json);
                 requireUnchanged(h, before);
             }, objects.length);
-            assertThat(report.heapPrivatePageSet().cardinality()).as("heap pages private in the child after %s", ops).isZero();
+            assertThat(report.heapPagesPrivate()).as("heap pages private in the child after %s", ops)
+                    .isLessThanOrEqualTo(SharingReport.UNWRITTEN_REGION_PRIVATE_PAGES);
             assertThat(report.heapPages()).isPositive();
         }
     }

