@@ -45,7 +45,7 @@ public final class Demo {
     public static final String FIGURE = "05-refcount-strategies.svg";
     private static final String[] NUMBERS = {"no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"};
 
-    /** One strategy's run: the child's page maps, the leak check, and (immortal only) the allocator check. */
+    /** One strategy's run: the child's page maps, the leak check, and (where reads write nothing) the allocator check, else null. */
     record Run(String strategy, SharingReport sharing, LeakReport leak, AllocatorWrites.Report allocation) {
         long privateBytes() {
             return (long) (sharing.heapPagesPrivate() + sharing.tablePagesPrivate()) * Region.PAGE_SIZE;
