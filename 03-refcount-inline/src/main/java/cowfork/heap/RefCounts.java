@@ -133,7 +133,7 @@ public interface RefCounts extends AutoCloseable {
      * @param basis what the prediction is computed from, for a demo's sentence
      *              "predicted from the touched objects' BASIS", e.g. "header addresses"
      * @param heap  pages of the heap's object region
-     * @param table pages of the strategy's {@link #table()} (empty without one)
+     * @param table pages of the strategy's {@link RefCounts#table()} region (empty without one)
      */
     record PredictedPages(String basis, BitSet heap, BitSet table) {
         /** Pages in both regions. */
