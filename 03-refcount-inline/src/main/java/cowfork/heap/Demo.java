@@ -81,11 +81,17 @@ public final class Demo {
             out.println(report.line());
             out.printf(Locale.ROOT, "predicted from the touched objects' %s: %,d pages private (%s)%n", predicted.basis(),
                     predicted.total(), report.matches(predicted) ? "matches the kernel, page for page" : "DIFFERS from the kernel");
-            out.printf(Locale.ROOT, "%nWhat to notice: the child changed no value and touched %.0f%% of the items,"
-                            + " yet %.0f%% of the heap's pages (%s) are now private copies in the child:"
-                            + " every incref wrote a count, and a written page is copied whole.%n",
-                    100.0 * o.touch(), 100.0 * report.heapPagesPrivate() / report.heapPages(),
-                    Sizes.format((long) report.heapPagesPrivate() * 4096));
+            if (report.heapPagesPrivate() > 0) {
+                out.printf(Locale.ROOT, "%nWhat to notice: the child changed no value and touched %.0f%% of the items,"
+                                + " yet %.0f%% of the heap's pages (%s) are now private copies in the child:"
+                                + " every incref wrote a count, and a written page is copied whole.%n",
+                        100.0 * o.touch(), 100.0 * report.heapPagesPrivate() / report.heapPages(),
+                        Sizes.format((long) report.heapPagesPrivate() * 4096));
+            } else { // another strategy (--strategy), or nothing served: say what the kernel saw instead
+                out.printf(Locale.ROOT, "%nWhat to notice: the child touched %.0f%% of the items and no page of the heap"
+                                + " is private: strategy %s wrote no object's page (table pages private: %,d).%n",
+                        100.0 * o.touch(), factory.name(), report.tablePagesPrivate());
+            }
             heap.decref(data.root());
             return report;
         }
