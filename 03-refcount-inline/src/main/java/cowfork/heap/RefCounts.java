@@ -31,10 +31,9 @@ import java.util.Optional;
  * on the same pages under every strategy, and page counts compare like with like.
  * Implementations are not thread-safe (the heap is not).
  *
- * <h2>The seam carries behaviour, not names</h2>
- * A demo, a benchmark or a server never asks a strategy for its name to decide what to
- * do. Everything that differs between strategies is a method here, with a default that
- * fits counts kept in the header word:
+ * <p><b>The seam carries behaviour, not names.</b> A demo, a benchmark or a server never
+ * asks a strategy for its name to decide what to do. Everything that differs between
+ * strategies is a method here, with a default that fits counts kept in the header word:
  * <ul>
  *   <li><b>where</b> the bookkeeping lives: the header word, or {@link #table()};</li>
  *   <li><b>what to do before fork</b>: {@link #prepareForFork} (nothing by default; the
@@ -47,8 +46,9 @@ import java.util.Optional;
  * learns its name. The same shape fits the next bookkeeping a runtime writes on reads: a
  * tracing collector's mark bits ("mark placement": in the header, as Ruby before 2.0, or in
  * a bitmap, as Ruby 2.0's bitmap marking) would be an interface with the same three
- * behaviours: where the marks live, what to do before fork, and which pages a collection
- * in the child copies.
+ * behaviours, found the same way (a {@link Factory} service ordered by its chapter): where
+ * the marks live, what to do before fork (CPython's {@code gc.freeze()} moves every object
+ * out of the collector's reach), and which pages a collection in the child copies.
  */
 public interface RefCounts extends AutoCloseable {
 
