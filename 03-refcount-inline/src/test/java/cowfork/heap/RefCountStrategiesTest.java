@@ -5,7 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import cowfork.cow.Region;
+import cowfork.experiment.Dataset;
+import cowfork.experiment.DatasetBuilder;
 import java.util.BitSet;
+import java.util.List;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
 class RefCountStrategiesTest {
@@ -53,6 +60,23 @@ class RefCountStrategiesTest {
             assertThat(p.total()).isEqualTo(2);
             assertThat(p.basis()).isEqualTo("header addresses");
             assertThat(heap.refCounts().predictPrivatePages(heap, new long[0]).total()).isZero();
+        }
+    }
+
+    /** For any subset of a dataset's objects, the header-word default names exactly their header pages and no table page. */
+    @Property(tries = 50)
+    void theDefaultPredictionIsTheTouchedHeadersPagesForAnySubset(@ForAll @Size(max = 60) List<@IntRange(min = 0, max = 1_000_000) Integer> picks) {
+        try (Heap heap = Heap.create(DatasetBuilder.heapSizeFor(64 << 10), InlineRefCounts.FACTORY)) {
+            Dataset data = DatasetBuilder.build(heap, 64 << 10, 1, DatasetBuilder.Progress.none());
+            long[] all = ObjectGraph.reachableFrom(heap, data.root());
+            long[] touched = picks.stream().mapToLong(i -> all[i % all.length]).toArray();
+            BitSet expected = new BitSet();
+            for (long ref : touched) {
+                expected.set((int) (ref / Region.PAGE_SIZE)); // the header is the object's first 16 bytes, never split by a page
+            }
+            RefCounts.PredictedPages p = heap.refCounts().predictPrivatePages(heap, touched);
+            assertThat(p.heap()).isEqualTo(expected);
+            assertThat(p.table().isEmpty()).isTrue();
         }
     }
 

@@ -20,6 +20,11 @@ import cowfork.heap.RefCounts;
 import cowfork.heap.RefCountsContract;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.List;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
 class ImmortalRefCountsTest extends RefCountsContract {
@@ -95,6 +100,25 @@ class ImmortalRefCountsTest extends RefCountsContract {
             RefCounts.PredictedPages p = counts.predictPrivatePages(heap, new long[] {all[0], young});
             assertThat(p.heap()).as("only the mortal newcomer's page").isEqualTo(expected);
             assertThat(p.table().isEmpty()).as("no table page").isTrue();
+        }
+    }
+
+    /**
+     * For any subset, the prediction is the contract's expectation once prepared (none, which
+     * the fork property checks against the kernel), and the inline one before.
+     */
+    @Property(tries = 50)
+    void thePredictionIsNoPageAfterPrepareForForkForAnySubset(@ForAll @Size(max = 60) List<@IntRange(min = 0, max = 1_000_000) Integer> picks) {
+        try (Heap heap = newHeap(DatasetBuilder.heapSizeFor(64 << 10))) {
+            Dataset data = DatasetBuilder.build(heap, 64 << 10, 1, DatasetBuilder.Progress.none());
+            long[] all = ObjectGraph.reachableFrom(heap, data.root());
+            long[] touched = picks.stream().mapToLong(i -> all[i % all.length]).toArray();
+            RefCounts counts = heap.refCounts();
+            assertThat(counts.predictPrivatePages(heap, touched).heap()).isEqualTo(ObjectGraph.headerPages(touched));
+            counts.prepareForFork(heap);
+            RefCounts.PredictedPages p = counts.predictPrivatePages(heap, touched);
+            assertThat(p.heap()).isEqualTo(expectedPrivateHeapPages(heap, touched));
+            assertThat(p.table()).isEqualTo(expectedPrivateTablePages(heap, touched));
         }
     }
 
