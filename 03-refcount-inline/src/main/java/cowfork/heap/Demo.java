@@ -2,11 +2,16 @@
 package cowfork.heap;
 
 import cowfork.cow.PageMapPicture;
+import cowfork.experiment.Dataset;
+import cowfork.experiment.DatasetBuilder;
+import cowfork.experiment.DemoMain;
+import cowfork.experiment.DemoOptions;
+import cowfork.experiment.ServedItems;
+import cowfork.experiment.SharingExperiment;
+import cowfork.experiment.SharingReport;
 import cowfork.fork.Forker;
 import java.io.PrintStream;
-import java.util.BitSet;
 import java.util.Locale;
-import java.util.function.Consumer;
 
 /**
  * The chapter's demo. The parent builds a dataset (a web app's preloaded catalogue) in a
@@ -14,44 +19,37 @@ import java.util.function.Consumer;
  * worker would: look the item up by key, serialise it, drop it. It changes no value. The
  * parent then reads the child's page map of the heap and prints how many pages the child
  * had to copy, the page map picture, and the grep-able line
- * {@code refcounts: strategy=inline objects_touched=N heap_pages=T heap_pages_private=P table_pages_private=0}.
+ * {@code refcounts: strategy=inline objects_touched=N heap_pages=T heap_pages_private=P table_pages_private=0},
+ * then checks the strategy's own prediction ({@link RefCounts#predictPrivatePages}) against
+ * the kernel, page for page.
  *
- * <p>Modules 04 and 05 run the same experiment with their strategy through {@link #run}.
+ * <p>{@code --strategy NAME} runs the same experiment with any registered strategy; the
+ * demo asks the strategy what to do before fork and what it predicts, never its name.
+ * The laboratory it uses (dataset, served items, fork-and-measure) is in
+ * {@code cowfork.experiment}, shared with chapters 04 to 06.
  */
 public final class Demo {
     private Demo() {
     }
 
     public static void main(String[] args) {
-        DemoMain.exit(main(args, InlineRefCounts.NAME, System.out, System.err));
+        DemoMain.exit(main(args, System.out, System.err));
     }
 
-    /**
-     * Runs the demo with the strategy named {@code defaultStrategy} unless {@code --strategy}
-     * names another; returns the exit code (0 ok, 2 bad arguments). For modules 04 and 05.
-     */
-    public static int main(String[] args, String defaultStrategy, PrintStream out, PrintStream err) {
-        return main(args, defaultStrategy, heap -> { }, out, err);
-    }
-
-    /**
-     * As {@link #main(String[], String, PrintStream, PrintStream)}, running {@code beforeFork}
-     * on the built heap just before the fork (module 05 immortalizes every object there).
-     */
-    public static int main(String[] args, String defaultStrategy, Consumer<Heap> beforeFork, PrintStream out,
-                           PrintStream err) {
+    /** Runs the demo; returns the exit code (0 ok, 2 bad arguments). */
+    public static int main(String[] args, PrintStream out, PrintStream err) {
         return DemoMain.run(args, a -> DemoOptions.parse(a, DemoOptions.Flag.STRATEGY), usage(),
-                options -> run(options, options.strategyOr(defaultStrategy), beforeFork, out, err), out, err);
+                options -> run(options, out, err), out, err);
     }
 
     static String usage() {
         return DemoOptions.usage("03", "default 32m; 1g and more for benchmarks", "the child", "--strategy NAME",
-                "the refcount strategy: one of " + RefCountStrategies.names());
+                "the refcount strategy (default " + InlineRefCounts.NAME + "): one of " + RefCountStrategies.names());
     }
 
-    /** Runs the experiment with the strategy named {@code strategy} and prints it; returns the report. */
-    static SharingReport run(DemoOptions o, String strategy, Consumer<Heap> beforeFork, PrintStream out, PrintStream err) {
-        RefCounts.Factory factory = RefCountStrategies.byName(strategy);
+    /** Runs the experiment with the strategy {@code --strategy} named (inline if none) and prints it; returns the report. */
+    static SharingReport run(DemoOptions o, PrintStream out, PrintStream err) {
+        RefCounts.Factory factory = RefCountStrategies.byName(o.strategyOr(InlineRefCounts.NAME));
         out.printf(Locale.ROOT, "Building a %s dataset in a refcounted heap (strategy %s, seed %d)...%n",
                 Sizes.format(o.size()), factory.name(), o.seed());
         try (Heap heap = Heap.create(DatasetBuilder.heapSizeFor(o.size()), factory)) {
@@ -61,18 +59,19 @@ public final class Demo {
             out.printf(Locale.ROOT, "parent: %,d items, %,d objects, %s live, built in %d ms%n", data.itemCount(),
                     stats.liveObjects(), Sizes.format(stats.liveBytes()), (System.nanoTime() - t0) / 1_000_000);
 
-            int[] chosen = ServedItems.choose(data, o.touch(), o.seed());
-            long[] touched = ServedItems.touchedBy(heap, data, chosen);
-            BitSet predicted = ObjectGraph.headerPages(touched);
+            ServedItems served = new ServedItems(data, o.touch(), o.seed());
+            long[] touched = served.touchedObjects(heap);
             out.printf(Locale.ROOT, "child:  serves %,d of %,d items (%.0f%%) as JSON: lookup, serialise, drop. No value changes.%n",
-                    chosen.length, data.itemCount(), 100.0 * o.touch());
+                    served.count(), data.itemCount(), 100.0 * o.touch());
 
-            StringBuilder json = new StringBuilder(1 << 16);
-            StringBuilder key = new StringBuilder(32);
-            beforeFork.accept(heap);
+            long t1 = System.nanoTime();
+            String prepared = heap.refCounts().prepareForFork(heap); // inline counts need nothing
+            if (!prepared.isEmpty()) {
+                out.printf(Locale.ROOT, "%s in %d ms, just before fork%n", prepared, (System.nanoTime() - t1) / 1_000_000);
+            }
+            RefCounts.PredictedPages predicted = heap.refCounts().predictPrivatePages(heap, touched);
             Forker forker = Forker.builder().deadline(SharingExperiment.WORKLOAD_TIMEOUT.plusMinutes(1)).build();
-            SharingReport report = SharingExperiment.run(forker, heap, h -> ServedItems.serve(h, data, chosen, key, json),
-                    touched.length);
+            SharingReport report = SharingExperiment.run(forker, heap, served::serve, touched.length);
 
             PageMapPicture picture = PageMapPicture.forPages(report.heapPages());
             out.println();
@@ -80,16 +79,19 @@ public final class Demo {
             out.println(picture.strip(report.heapMap(), "  "));
             out.println();
             out.println(report.line());
-            boolean match = predicted.equals(report.heapPrivatePageSet());
-            out.printf(Locale.ROOT, "predicted from the touched objects' header addresses: %,d pages private (%s)%n",
-                    predicted.cardinality(), factory.name().equals(InlineRefCounts.NAME)
-                            ? (match ? "matches the kernel, page for page" : "DIFFERS from the kernel")
-                            : "what inline counts would have cost");
-            out.printf(Locale.ROOT, "%nWhat to notice: the child changed no value and touched %.0f%% of the items,"
-                            + " yet %.0f%% of the heap's pages (%s) are now private copies in the child:"
-                            + " every incref wrote a count, and a written page is copied whole.%n",
-                    100.0 * o.touch(), 100.0 * report.heapPagesPrivate() / report.heapPages(),
-                    Sizes.format((long) report.heapPagesPrivate() * 4096));
+            out.printf(Locale.ROOT, "predicted from the touched objects' %s: %,d pages private (%s)%n", predicted.basis(),
+                    predicted.total(), report.matches(predicted) ? "matches the kernel, page for page" : "DIFFERS from the kernel");
+            if (report.heapPagesPrivate() > 0) {
+                out.printf(Locale.ROOT, "%nWhat to notice: the child changed no value and touched %.0f%% of the items,"
+                                + " yet %.0f%% of the heap's pages (%s) are now private copies in the child:"
+                                + " every incref wrote a count, and a written page is copied whole.%n",
+                        100.0 * o.touch(), 100.0 * report.heapPagesPrivate() / report.heapPages(),
+                        Sizes.format((long) report.heapPagesPrivate() * 4096));
+            } else { // another strategy (--strategy), or nothing served: say what the kernel saw instead
+                out.printf(Locale.ROOT, "%nWhat to notice: the child touched %.0f%% of the items and no page of the heap"
+                                + " is private: strategy %s wrote no object's page (table pages private: %,d).%n",
+                        100.0 * o.touch(), factory.name(), report.tablePagesPrivate());
+            }
             heap.decref(data.root());
             return report;
         }

@@ -2,26 +2,32 @@
 package cowfork.heap;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.ServiceLoader;
 
 /**
  * The registry of {@link RefCounts.Factory} services. Module 03 registers "inline";
  * modules 04 and 05 register theirs in their own {@code META-INF/services} file, and the
- * benchmarks and demos of every module see all strategies on their class path.
+ * benchmarks, demos and the server of every module see all strategies on their class
+ * path. Registering is all a new strategy needs: nobody lists strategies by name.
  */
 public final class RefCountStrategies {
     private RefCountStrategies() {
     }
 
-    /** Every registered factory, in class-path order (inline first when module 03 comes first). */
+    /**
+     * Every registered factory, in the order the course introduces them
+     * ({@link RefCounts.Factory#chapter()}, then name), whatever the class-path order.
+     */
     public static List<RefCounts.Factory> all() {
         List<RefCounts.Factory> list = new ArrayList<>();
         ServiceLoader.load(RefCounts.Factory.class).forEach(list::add);
+        list.sort(Comparator.comparingInt(RefCounts.Factory::chapter).thenComparing(RefCounts.Factory::name));
         return list;
     }
 
-    /** The names of every registered strategy. */
+    /** The names of every registered strategy, in the order of {@link #all()}. */
     public static List<String> names() {
         return all().stream().map(RefCounts.Factory::name).toList();
     }

@@ -2,6 +2,7 @@
 package cowfork.heap;
 
 import cowfork.cow.Region;
+import java.util.BitSet;
 import java.util.Optional;
 
 /**
@@ -29,6 +30,25 @@ import java.util.Optional;
  * word unused rather than shrinking the header, so objects sit at the same offsets and
  * on the same pages under every strategy, and page counts compare like with like.
  * Implementations are not thread-safe (the heap is not).
+ *
+ * <p><b>The seam carries behaviour, not names.</b> A demo, a benchmark or a server never
+ * asks a strategy for its name to decide what to do. Everything that differs between
+ * strategies is a method here, with a default that fits counts kept in the header word:
+ * <ul>
+ *   <li><b>where</b> the bookkeeping lives: the header word, or {@link #table()};</li>
+ *   <li><b>what to do before fork</b>: {@link #prepareForFork} (nothing by default; the
+ *       immortal strategy makes every object immortal, as Cinder's {@code immortalize_heap});</li>
+ *   <li><b>what a read costs after fork</b>: {@link #predictPrivatePages}, the pages of each
+ *       region a child that reads given objects will copy, which the experiments compare
+ *       with the kernel's page map page for page.</li>
+ * </ul>
+ * A new strategy is one class and one line in {@code META-INF/services}; no switch elsewhere
+ * learns its name. The same shape fits the next bookkeeping a runtime writes on reads: a
+ * tracing collector's mark bits ("mark placement": in the header, as Ruby before 2.0, or in
+ * a bitmap, as Ruby 2.0's bitmap marking) would be an interface with the same three
+ * behaviours, found the same way (a {@link Factory} service ordered by its chapter): where
+ * the marks live, what to do before fork (CPython's {@code gc.freeze()} moves every object
+ * out of the collector's reach), and which pages a collection in the child copies.
  */
 public interface RefCounts extends AutoCloseable {
 
@@ -62,6 +82,66 @@ public interface RefCounts extends AutoCloseable {
      */
     Optional<Region> table();
 
+    /**
+     * Called once in the parent after the heap is built and before the first fork (and
+     * before any warm-up run, so the warm-up sees the objects as the children will). A
+     * strategy that needs nothing does nothing, the default.
+     *
+     * @param heap the heap that uses this strategy
+     * @return one line saying what was done, for a demo or a log (e.g. how many objects were
+     *         made immortal), or "" when nothing was
+     * @throws IllegalArgumentException if {@code heap} does not use this strategy; nothing is written then
+     */
+    default String prepareForFork(Heap heap) {
+        requireUsedBy(heap, this);
+        return "";
+    }
+
+    /**
+     * The pages a forked child copies when it reads each of {@code touched} (increfs and
+     * decrefs it, as {@code Workloads} do), given what {@link #prepareForFork} did: the
+     * pages this strategy writes for those objects, per region. The default is the header
+     * word's: the page of each touched object's header, and no table page. The heap itself
+     * writes nothing on a read, so this is exactly what the kernel reports, page for page.
+     *
+     * @param heap    the heap that uses this strategy
+     * @param touched live objects of {@code heap}, in any order, duplicates allowed
+     * @throws IllegalArgumentException if {@code heap} does not use this strategy
+     */
+    default PredictedPages predictPrivatePages(Heap heap, long[] touched) {
+        requireUsedBy(heap, this);
+        return new PredictedPages("header addresses", ObjectGraph.headerPages(touched), new BitSet());
+    }
+
+    /**
+     * Refuses a heap whose counts {@code counts} does not keep (asking one strategy about
+     * another's heap would read or write counts it does not own). For implementations.
+     *
+     * @throws IllegalArgumentException naming both strategies
+     */
+    static void requireUsedBy(Heap heap, RefCounts counts) {
+        if (heap.refCounts() != counts) {
+            throw new IllegalArgumentException("this heap's counts are kept by '" + heap.refCounts().name()
+                    + "', not by this '" + counts.name() + "' strategy: ask heap.refCounts() instead");
+        }
+    }
+
+    /**
+     * The pages a strategy predicts a child will copy, per region, as page indices from
+     * the region's start.
+     *
+     * @param basis what the prediction is computed from, for a demo's sentence
+     *              "predicted from the touched objects' BASIS", e.g. "header addresses"
+     * @param heap  pages of the heap's object region
+     * @param table pages of the strategy's {@link RefCounts#table()} region (empty without one)
+     */
+    record PredictedPages(String basis, BitSet heap, BitSet table) {
+        /** Pages in both regions. */
+        public int total() {
+            return heap.cardinality() + table.cardinality();
+        }
+    }
+
     /** Releases what the strategy allocated (a table region). The heap calls it when it closes. */
     @Override
     default void close() {
@@ -75,6 +155,15 @@ public interface RefCounts extends AutoCloseable {
     interface Factory {
         /** The name of the strategy this factory makes; equal to {@link RefCounts#name()}. */
         String name();
+
+        /**
+         * The chapter (module number) that introduces this strategy: the registry lists
+         * strategies in this order, so every demo's table reads as the course does. The
+         * default, 3, is the chapter of the seam and of inline counts.
+         */
+        default int chapter() {
+            return 3;
+        }
 
         /**
          * A strategy for a heap whose objects live in {@code heapRegion}, every object

@@ -15,7 +15,7 @@ class DemoTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int run(String... args) {
-        return Demo.main(args, InlineRefCounts.NAME, new PrintStream(out, true, StandardCharsets.UTF_8),
+        return Demo.main(args, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 

@@ -4,6 +4,7 @@ package cowfork.heap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import cowfork.experiment.Workloads;
 import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.ForAll;

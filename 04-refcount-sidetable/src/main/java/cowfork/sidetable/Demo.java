@@ -4,13 +4,13 @@ package cowfork.sidetable;
 import cowfork.cow.PageMap;
 import cowfork.cow.PageMapPicture;
 import cowfork.cow.PageState;
+import cowfork.experiment.DatasetBuilder;
+import cowfork.experiment.DemoMain;
+import cowfork.experiment.DemoOptions;
+import cowfork.experiment.SharingExperiment;
+import cowfork.experiment.SharingReport;
 import cowfork.fork.Forker;
-import cowfork.heap.DatasetBuilder;
-import cowfork.heap.DemoMain;
-import cowfork.heap.DemoOptions;
 import cowfork.heap.InlineRefCounts;
-import cowfork.heap.SharingExperiment;
-import cowfork.heap.SharingReport;
 import cowfork.heap.Sizes;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -121,7 +121,7 @@ public final class Demo {
         out.println();
         for (StrategyRun r : runs) {
             out.printf(Locale.ROOT, "predicted for %s from the touched objects' %s: %s%n", r.strategy(),
-                    r.strategy().equals(SideTableRefCounts.NAME) ? "table slots (ref / 16 * 8)" : "header addresses",
+                    r.prediction(StrategyRun.SERVE).basis(),
                     r.matchesPrediction(StrategyRun.SERVE) ? "matches the kernel, page for page" : "DIFFERS from the kernel");
         }
         long saved = inline.privateBytes(StrategyRun.SERVE) - table.privateBytes(StrategyRun.SERVE);

@@ -5,6 +5,7 @@ import cowfork.cow.Region;
 import cowfork.heap.Heap;
 import cowfork.heap.HeapException;
 import cowfork.heap.RefCounts;
+import java.util.BitSet;
 import java.util.Optional;
 
 /**
@@ -50,6 +51,11 @@ public final class SideTableRefCounts implements RefCounts {
         @Override
         public String name() {
             return NAME;
+        }
+
+        @Override
+        public int chapter() {
+            return 4;
         }
 
         /**
@@ -142,6 +148,18 @@ public final class SideTableRefCounts implements RefCounts {
     @Override
     public Optional<Region> table() {
         return Optional.of(table);
+    }
+
+    /**
+     * No heap page (the header word is never written), and the table pages holding the
+     * touched objects' slots: {@link SideTablePages#of}.
+     *
+     * @throws IllegalArgumentException if {@code heap} does not use this table
+     */
+    @Override
+    public PredictedPages predictPrivatePages(Heap heap, long[] touched) {
+        RefCounts.requireUsedBy(heap, this);
+        return new PredictedPages("table slots (ref / 16 * 8)", new BitSet(), SideTablePages.of(touched));
     }
 
     /** Unmaps the table. Idempotent. */

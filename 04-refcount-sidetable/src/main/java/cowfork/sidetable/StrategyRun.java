@@ -1,18 +1,18 @@
 // One strategy's turn in the comparison: build the dataset, fork for each workload, and keep what the kernel said.
 package cowfork.sidetable;
 
+import cowfork.experiment.Dataset;
+import cowfork.experiment.DatasetBuilder;
+import cowfork.experiment.ServedItems;
+import cowfork.experiment.SharingExperiment;
+import cowfork.experiment.SharingReport;
+import cowfork.experiment.Workloads;
 import cowfork.fork.Forker;
-import cowfork.heap.Dataset;
-import cowfork.heap.DatasetBuilder;
 import cowfork.heap.Heap;
 import cowfork.heap.HeapStats;
-import cowfork.heap.InlineRefCounts;
 import cowfork.heap.ObjectGraph;
 import cowfork.heap.RefCountStrategies;
-import cowfork.heap.SharingExperiment;
-import cowfork.heap.SharingReport;
-import cowfork.heap.Workloads;
-import java.util.BitSet;
+import cowfork.heap.RefCounts;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -25,11 +25,11 @@ import java.util.Map;
  * @param buildMillis   how long the build took
  * @param servedItems   how many items the serve workload served
  * @param reports       per workload (in the order run), what the child's page maps showed
- * @param predictions   per workload, the pages the strategy predicts go private (heap pages for
- *                      inline, table pages for the side table), or absent for other strategies
+ * @param predictions   per workload, the pages the strategy itself predicts go private, per region
+ *                      ({@link RefCounts#predictPrivatePages}): no name of a strategy is known here
  */
 public record StrategyRun(String strategy, HeapStats stats, long buildMillis, int servedItems,
-                          Map<String, SharingReport> reports, Map<String, BitSet> predictions) {
+                          Map<String, SharingReport> reports, Map<String, RefCounts.PredictedPages> predictions) {
 
     /** The workload names, in the order they run. */
     public static final String SERVE = "serve";
@@ -38,8 +38,8 @@ public record StrategyRun(String strategy, HeapStats stats, long buildMillis, in
 
     /**
      * Builds the dataset ({@code size} bytes from {@code seed}) in a heap with the named
-     * strategy and, for each workload, forks a child that runs it and measures the child's
-     * page maps. The heap is closed before this returns.
+     * strategy, lets the strategy prepare for fork, and, for each workload, forks a child
+     * that runs it and measures the child's page maps. The heap is closed before this returns.
      *
      * @throws IllegalArgumentException if no strategy has that name, or the size is unusable
      * @throws cowfork.fork.ChildFailedException if a workload failed in the child
@@ -53,35 +53,25 @@ public record StrategyRun(String strategy, HeapStats stats, long buildMillis, in
             HeapStats stats = heap.stats();
             long[] everything = ObjectGraph.reachableFrom(heap, data.root());
 
-            ServeItems serve = new ServeItems(data, touch, seed);
+            ServedItems serve = new ServedItems(data, touch, seed);
             Map<String, long[]> touched = new LinkedHashMap<>();
             touched.put(SERVE, serve.touchedObjects(heap));
             touched.put(ONE_IN_512, SparseTouches.oneIn(everything, SideTableRefCounts.COUNTS_PER_TABLE_PAGE));
             touched.put(ONE_PER_TABLE_PAGE, SparseTouches.firstPerWindow(everything, SideTableRefCounts.HEAP_BYTES_PER_TABLE_PAGE));
 
+            RefCounts counts = heap.refCounts();
+            counts.prepareForFork(heap); // nothing for inline or a side table; an immortal heap would be immortalized here
             Map<String, SharingReport> reports = new LinkedHashMap<>();
-            Map<String, BitSet> predictions = new LinkedHashMap<>();
+            Map<String, RefCounts.PredictedPages> predictions = new LinkedHashMap<>();
             for (Map.Entry<String, long[]> w : touched.entrySet()) {
                 long[] refs = w.getValue();
                 SharingExperiment.Workload workload = w.getKey().equals(SERVE) ? serve::serve : h -> Workloads.touch(h, refs);
+                predictions.put(w.getKey(), counts.predictPrivatePages(heap, refs));
                 reports.put(w.getKey(), SharingExperiment.run(forker, heap, workload, refs.length));
-                BitSet predicted = predict(heap.refCounts().name(), refs);
-                if (predicted != null) {
-                    predictions.put(w.getKey(), predicted);
-                }
             }
             heap.decref(data.root());
-            return new StrategyRun(heap.refCounts().name(), stats, buildMillis, serve.items(), reports, predictions);
+            return new StrategyRun(counts.name(), stats, buildMillis, serve.count(), reports, predictions);
         }
-    }
-
-    /** The pages a strategy writes for {@code refs}: header pages inline, table pages for a side table, null otherwise. */
-    static BitSet predict(String strategy, long[] refs) {
-        return switch (strategy) {
-            case InlineRefCounts.NAME -> ObjectGraph.headerPages(refs);
-            case SideTableRefCounts.NAME -> SideTablePages.of(refs);
-            default -> null;
-        };
     }
 
     /** The report of workload {@code name}. @throws IllegalArgumentException if it was not run */
@@ -93,16 +83,20 @@ public record StrategyRun(String strategy, HeapStats stats, long buildMillis, in
         return r;
     }
 
-    /** Whether the kernel's private pages for workload {@code name} equal the prediction, page for page (false without one). */
+    /** What the strategy predicted for workload {@code name}. @throws IllegalArgumentException if it was not run */
+    public RefCounts.PredictedPages prediction(String name) {
+        report(name);
+        return predictions.get(name);
+    }
+
+    /**
+     * Whether the kernel's private pages for workload {@code name} equal the strategy's
+     * prediction, page for page, in the heap and in the table.
+     *
+     * @throws IllegalArgumentException if no workload of that name was run
+     */
     public boolean matchesPrediction(String name) {
-        SharingReport r = report(name);
-        BitSet predicted = predictions.get(name);
-        if (predicted == null) {
-            return false;
-        }
-        BitSet actual = strategy.equals(SideTableRefCounts.NAME) ? r.tablePrivatePageSet() : r.heapPrivatePageSet();
-        BitSet other = strategy.equals(SideTableRefCounts.NAME) ? r.heapPrivatePageSet() : r.tablePrivatePageSet();
-        return actual.equals(predicted) && other.isEmpty();
+        return report(name).matches(prediction(name));
     }
 
     /** Heap plus table pages private in the child that ran workload {@code name}, in bytes. */

@@ -3,7 +3,13 @@ package cowfork.sidetable;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import cowfork.heap.DemoOptions;
+import cowfork.experiment.Dataset;
+import cowfork.experiment.DatasetBuilder;
+import cowfork.experiment.DemoOptions;
+import cowfork.experiment.ServedItems;
+import cowfork.experiment.SharingReport;
+import cowfork.heap.Heap;
+import cowfork.heap.InlineRefCounts;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -34,19 +40,29 @@ class DemoTest {
         assertThat(m.group(1)).isEqualTo("inline");
         long inlineTouched = Long.parseLong(m.group(2));
         long inlineHeapPrivate = Long.parseLong(m.group(4));
-        assertThat(m.group(5)).isEqualTo("0");
+        assertThat(Long.parseLong(m.group(5))).as("inline has no table").isLessThanOrEqualTo(SharingReport.UNWRITTEN_REGION_PRIVATE_PAGES);
         assertThat(m.find()).as(text).isTrue();
         assertThat(m.group(1)).isEqualTo("sidetable");
         assertThat(Long.parseLong(m.group(2))).as("the same objects touched").isEqualTo(inlineTouched);
-        assertThat(m.group(4)).as("no heap page copied").isEqualTo("0");
+        assertThat(Long.parseLong(m.group(4))).as("no heap page copied").isLessThanOrEqualTo(SharingReport.UNWRITTEN_REGION_PRIVATE_PAGES);
         long tablePrivate = Long.parseLong(m.group(5));
         assertThat(tablePrivate).isPositive().isLessThanOrEqualTo(inlineHeapPrivate);
         assertThat(m.find()).as("one line per strategy").isFalse();
+        assertThat(inlineTouched).as("the objects chapter 03's and 05's demos touch: the same served items")
+                .isEqualTo(servedByTheOtherChapters(512 << 10, 0.2, DatasetBuilder.DEFAULT_SEED));
         assertThat(text).doesNotContain("DIFFERS").doesNotContain("prediction=differs")
                 .contains("inline: heap").contains("sidetable: table");
         assertThat(text.lines().filter(l -> l.startsWith("sparse: ")).count()).isEqualTo(4);
         assertThat(Files.readString(dir.resolve("04-heap-inline-vs-sidetable.svg"))).startsWith("<svg").contains("sidetable");
         assertThat(dir.resolve("04-sidetable-table.svg")).exists();
+    }
+
+    /** How many objects serving {@code touch} of the items touches, as chapters 03 and 05 choose them. */
+    private static long servedByTheOtherChapters(long size, double touch, long seed) {
+        try (Heap heap = Heap.create(DatasetBuilder.heapSizeFor(size), InlineRefCounts.FACTORY)) {
+            Dataset data = DatasetBuilder.build(heap, size, seed, DatasetBuilder.Progress.none());
+            return new ServedItems(data, touch, seed).touchedObjects(heap).length;
+        }
     }
 
     @Test

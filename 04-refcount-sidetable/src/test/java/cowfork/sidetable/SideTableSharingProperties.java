@@ -6,14 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import cowfork.cow.PageMap;
 import cowfork.cow.PageState;
 import cowfork.cow.Region;
+import cowfork.experiment.Dataset;
+import cowfork.experiment.DatasetBuilder;
+import cowfork.experiment.ServedItems;
+import cowfork.experiment.SharingExperiment;
+import cowfork.experiment.SharingReport;
+import cowfork.experiment.Workloads;
 import cowfork.fork.Forker;
-import cowfork.heap.Dataset;
-import cowfork.heap.DatasetBuilder;
 import cowfork.heap.Heap;
 import cowfork.heap.ObjectGraph;
-import cowfork.heap.SharingExperiment;
-import cowfork.heap.SharingReport;
-import cowfork.heap.Workloads;
 import java.util.Arrays;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -39,8 +40,8 @@ class SideTableSharingProperties {
             long[] touched;
             SharingExperiment.Workload workload;
             if (reader == Reader.SERVE_JSON) {
-                ServeItems serve = new ServeItems(data, density, seed);
-                touched = serve.items() == 0 ? new long[0] : serve.touchedObjects(heap);
+                ServedItems serve = new ServedItems(data, density, seed);
+                touched = serve.count() == 0 ? new long[0] : serve.touchedObjects(heap);
                 workload = serve::serve;
             } else {
                 long[] all = ObjectGraph.reachableFrom(heap, data.root());
@@ -55,6 +56,7 @@ class SideTableSharingProperties {
             SharingReport report = SharingExperiment.run(FORKER, heap, workload, touched.length);
 
             assertThat(report.heapPages()).isEqualTo(heapPages);
+            assertThat(report.heapPagesPrivate()).as("heap pages private in the child").isLessThanOrEqualTo(SharingReport.UNWRITTEN_REGION_PRIVATE_PAGES);
             for (int p = 0; p < heapPages; p++) {
                 PageState expected = parent.state(p) == PageState.NOT_PRESENT ? PageState.NOT_PRESENT : PageState.SHARED;
                 assertThat(report.heapMap().state(p)).as("heap page %d (%s in the parent) in the child", p, parent.state(p))

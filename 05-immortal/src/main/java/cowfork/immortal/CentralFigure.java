@@ -2,7 +2,7 @@
 package cowfork.immortal;
 
 import cowfork.cow.PageMapPicture;
-import cowfork.heap.SharingReport;
+import cowfork.experiment.SharingReport;
 import cowfork.heap.Sizes;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -3,18 +3,18 @@ package cowfork.immortal;
 
 import cowfork.cow.PageMapPicture;
 import cowfork.cow.Region;
+import cowfork.experiment.Dataset;
+import cowfork.experiment.DatasetBuilder;
+import cowfork.experiment.DemoMain;
+import cowfork.experiment.DemoOptions;
+import cowfork.experiment.ServedItems;
+import cowfork.experiment.SharingExperiment;
+import cowfork.experiment.SharingReport;
 import cowfork.fork.Forker;
-import cowfork.heap.Dataset;
-import cowfork.heap.DatasetBuilder;
-import cowfork.heap.DemoMain;
-import cowfork.heap.DemoOptions;
 import cowfork.heap.Heap;
 import cowfork.heap.HeapStats;
 import cowfork.heap.RefCountStrategies;
 import cowfork.heap.RefCounts;
-import cowfork.heap.ServedItems;
-import cowfork.heap.SharingExperiment;
-import cowfork.heap.SharingReport;
 import cowfork.heap.Sizes;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -23,26 +23,29 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The project's central comparison. For each strategy (inline, side table, immortal) the
- * parent builds the same dataset from the same seed, forks, and the child serves the same
- * items as JSON (lookup, serialise, drop: it changes no value). The parent reads the
- * child's page maps of the heap and of the count table and prints, per strategy, the page
- * map and the grep-able line {@code refcounts: strategy=NAME ...} of chapters 03 and 04.
- * Under {@code immortal} the parent calls {@link ImmortalRefCounts#immortalizeAll} just
- * before the fork.
+ * The project's central comparison. For each registered strategy, in the order of the
+ * chapters that introduce them (inline, side table, immortal), the parent builds the same
+ * dataset from the same seed, lets the strategy prepare for fork
+ * ({@link RefCounts#prepareForFork}: under {@code immortal},
+ * {@link ImmortalRefCounts#immortalizeAll}), forks, and the child serves the same items as
+ * JSON (lookup, serialise, drop: it changes no value). The parent reads the child's page
+ * maps of the heap and of the count table and prints, per strategy, the page map and the
+ * grep-able line {@code refcounts: strategy=NAME ...} of chapters 03 and 04.
  *
- * <p>Then two things immortality does <em>not</em> fix, measured the same way: one
- * allocation in a child copies the allocator's pages ({@code allocator:} line), and
- * garbage that was immortal is never freed ({@code leak:} line). It ends with a
- * three-row summary; {@code --svg DIR} also writes the figure {@value #FIGURE}.
+ * <p>Then two things immortality does <em>not</em> fix, measured the same way: for a
+ * strategy whose reads write nothing (its {@link RefCounts#predictPrivatePages prediction}
+ * is empty), one allocation in a child still copies the allocator's pages
+ * ({@code allocator:} line); and garbage that was immortal is never freed ({@code leak:}
+ * line, for every strategy). It ends with a summary, a row per strategy; {@code --svg DIR}
+ * also writes the figure {@value #FIGURE}. The demo never asks a strategy for its name to
+ * decide what to do.
  */
 public final class Demo {
     /** The figure's file name in the {@code --svg} directory. */
     public static final String FIGURE = "05-refcount-strategies.svg";
-    /** The strategies compared, in the order of the chapters that introduce them. */
-    static final List<String> STRATEGIES = List.of("inline", "sidetable", ImmortalRefCounts.NAME);
+    private static final String[] NUMBERS = {"no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"};
 
-    /** One strategy's run: the child's page maps, the leak check, and (immortal only) the allocator check. */
+    /** One strategy's run: the child's page maps, the leak check, and (where reads write nothing) the allocator check, else null. */
     record Run(String strategy, SharingReport sharing, LeakReport leak, AllocatorWrites.Report allocation) {
         long privateBytes() {
             return (long) (sharing.heapPagesPrivate() + sharing.tablePagesPrivate()) * Region.PAGE_SIZE;
@@ -64,28 +67,24 @@ public final class Demo {
     static String usage() {
         return DemoOptions.usage("05", "default 32m", "each child", "--svg DIR",
                 "also write the figure DIR/" + FIGURE + " (the docs use docs/figures)",
-                "strategies compared: " + STRATEGIES + " (on the class path: " + RefCountStrategies.names() + ")");
+                "strategies compared: every one on the class path, " + RefCountStrategies.names());
     }
 
-    /** The options, or null for --help. @throws IllegalArgumentException saying which argument is wrong, or which strategy is missing */
+    /** The options, or null for --help. @throws IllegalArgumentException saying which argument is wrong */
     static DemoOptions parse(String[] args) {
-        DemoOptions options = DemoOptions.parse(args, DemoOptions.Flag.SVG);
-        if (options != null) {
-            for (String s : STRATEGIES) {
-                RefCountStrategies.byName(s); // a missing chapter is reported now, with the names that are there
-            }
-        }
-        return options;
+        return DemoOptions.parse(args, DemoOptions.Flag.SVG);
     }
 
-    /** Runs the three experiments and prints them; returns one {@link Run} per strategy. */
+    /** Runs one experiment per registered strategy and prints them; returns one {@link Run} per strategy, in registry order. */
     static List<Run> run(DemoOptions o, PrintStream out) {
-        out.printf(Locale.ROOT, "One %s dataset (seed %d), one workload, three strategies: %s.%n", Sizes.format(o.size()),
-                o.seed(), String.join(", ", STRATEGIES));
+        List<RefCounts.Factory> strategies = RefCountStrategies.all();
+        out.printf(Locale.ROOT, "One %s dataset (seed %d), one workload, %s strategies: %s.%n", Sizes.format(o.size()),
+                o.seed(), strategies.size() < NUMBERS.length ? NUMBERS[strategies.size()] : String.valueOf(strategies.size()),
+                String.join(", ", RefCountStrategies.names()));
         Forker forker = Forker.builder().deadline(SharingExperiment.WORKLOAD_TIMEOUT.plusMinutes(1)).build();
         List<Run> runs = new ArrayList<>();
-        for (String strategy : STRATEGIES) {
-            runs.add(runOne(o, strategy, forker, out));
+        for (RefCounts.Factory factory : strategies) {
+            runs.add(runOne(o, factory, forker, out));
         }
         out.println();
         printLeak(runs, out);
@@ -99,28 +98,26 @@ public final class Demo {
         return runs;
     }
 
-    private static Run runOne(DemoOptions o, String strategy, Forker forker, PrintStream out) {
-        RefCounts.Factory factory = RefCountStrategies.byName(strategy);
+    private static Run runOne(DemoOptions o, RefCounts.Factory factory, Forker forker, PrintStream out) {
+        String strategy = factory.name();
         out.println();
         out.println("== " + strategy + " ==");
         try (Heap heap = Heap.create(DatasetBuilder.heapSizeFor(o.size()), factory)) {
             long t0 = System.nanoTime();
             Dataset data = DatasetBuilder.build(heap, o.size(), o.seed(), DatasetBuilder.Progress.none());
             HeapStats stats = heap.stats();
-            int[] chosen = ServedItems.choose(data, o.touch(), o.seed());
-            long[] touched = ServedItems.touchedBy(heap, data, chosen);
+            ServedItems served = new ServedItems(data, o.touch(), o.seed());
+            long[] touched = served.touchedObjects(heap);
             out.printf(Locale.ROOT, "parent: %,d items, %,d objects, %s live, built in %d ms; the child serves %,d items (%.0f%%) as JSON%n",
                     data.itemCount(), stats.liveObjects(), Sizes.format(stats.liveBytes()),
-                    (System.nanoTime() - t0) / 1_000_000, chosen.length, 100.0 * o.touch());
-            if (strategy.equals(ImmortalRefCounts.NAME)) {
-                long t1 = System.nanoTime();
-                ImmortalRefCounts.Immortalized done = ImmortalRefCounts.immortalizeAll(heap);
-                out.printf(Locale.ROOT, "immortalizeAll: %,d objects (%s of object chunks) made immortal in %d ms, just before fork%n",
-                        done.objects(), Sizes.format(done.bytes()), (System.nanoTime() - t1) / 1_000_000);
+                    (System.nanoTime() - t0) / 1_000_000, served.count(), 100.0 * o.touch());
+            long t1 = System.nanoTime();
+            String prepared = heap.refCounts().prepareForFork(heap); // immortal: immortalizeAll; the others: nothing
+            if (!prepared.isEmpty()) {
+                out.printf(Locale.ROOT, "%s in %d ms, just before fork%n", prepared, (System.nanoTime() - t1) / 1_000_000);
             }
-            StringBuilder json = new StringBuilder(1 << 16);
-            StringBuilder key = new StringBuilder(32);
-            SharingReport report = SharingExperiment.run(forker, heap, h -> ServedItems.serve(h, data, chosen, key, json), touched.length);
+            RefCounts.PredictedPages predicted = heap.refCounts().predictPrivatePages(heap, touched);
+            SharingReport report = SharingExperiment.run(forker, heap, served::serve, touched.length);
             PageMapPicture heapPicture = PageMapPicture.forPages(report.heapPages());
             out.println("the heap in the child (" + heapPicture.legend() + "):");
             out.println(heapPicture.strip(report.heapMap(), "  "));
@@ -132,7 +129,7 @@ public final class Demo {
             out.println(report.line());
 
             AllocatorWrites.Report allocation = null;
-            if (strategy.equals(ImmortalRefCounts.NAME)) {
+            if (predicted.total() == 0) { // reads write nothing here: show what a child still copies when it allocates
                 allocation = AllocatorWrites.run(forker, heap);
                 out.printf(Locale.ROOT, "one allocation in a second child (newInt) copies %d heap page(s): page 0 (the allocator's"
                                 + " free-list heads and statistics) and page %,d (the free chunk it took%s)%s%n",
@@ -161,19 +158,19 @@ public final class Demo {
     }
 
     private static void printLeak(List<Run> runs, PrintStream out) {
-        Run immortal = runs.get(runs.size() - 1);
+        Run immortal = runs.get(runs.size() - 1); // the newest strategy, this chapter's, against the first one
         Run inline = runs.get(0);
         out.printf(Locale.ROOT, "The leak: after the fork, the parent deletes one item in a hundred from the items dict"
                 + " (del items[key]), dropping the only reference to each.%n");
         for (Run r : runs) {
             out.println(r.leak().line());
         }
-        out.printf(Locale.ROOT, "under %s the deletion freed %,d objects (%s); under immortal it freed %,d: %,d objects"
+        out.printf(Locale.ROOT, "under %s the deletion freed %,d objects (%s); under %s it freed %,d: %,d objects"
                         + " (%s in object chunks) are garbage that stays allocated for the life of the process, and the"
-                        + " immortal heap ends with %s more live bytes than the %s one after the same deletion.%n",
+                        + " %s heap ends with %s more live bytes than the %s one after the same deletion.%n",
                 inline.strategy(), inline.leak().objectsFreed(), Sizes.format(inline.leak().bytesFreed()),
-                immortal.leak().objectsFreed(), immortal.leak().unreachableObjects(),
-                Sizes.format(immortal.leak().unreachableBytes()),
+                immortal.strategy(), immortal.leak().objectsFreed(), immortal.leak().unreachableObjects(),
+                Sizes.format(immortal.leak().unreachableBytes()), immortal.strategy(),
                 Sizes.format(immortal.leak().after().liveBytes() - inline.leak().after().liveBytes()), inline.strategy());
     }
 

@@ -5,7 +5,10 @@ import cowfork.cow.Region;
 import cowfork.heap.Heap;
 import cowfork.heap.HeaderRefCounts;
 import cowfork.heap.RefCounts;
+import cowfork.heap.Sizes;
 import java.nio.ByteOrder;
+import java.util.BitSet;
+import java.util.Locale;
 
 /**
  * Inline reference counts, as in chapter 03, with CPython 3.12's immortality on 64-bit
@@ -52,6 +55,11 @@ public final class ImmortalRefCounts extends HeaderRefCounts {
         @Override
         public String name() {
             return NAME;
+        }
+
+        @Override
+        public int chapter() {
+            return 5;
         }
 
         @Override
@@ -149,6 +157,42 @@ public final class ImmortalRefCounts extends HeaderRefCounts {
             totals[1] += heap.chunkSize(ref);
         });
         return new Immortalized(totals[0], totals[1]);
+    }
+
+    /**
+     * Before fork, makes every live object immortal ({@link #immortalizeAll}), as Cinder's
+     * {@code immortalize_heap()}: the one thing this strategy does that inline counts do not.
+     *
+     * @return e.g. "immortalizeAll: 450,635 objects (15.1 MiB of object chunks) made immortal"
+     * @throws IllegalArgumentException if {@code heap} does not use this strategy; nothing is written then
+     */
+    @Override
+    public String prepareForFork(Heap heap) {
+        RefCounts.requireUsedBy(heap, this);
+        Immortalized done = immortalizeAll(heap);
+        return String.format(Locale.ROOT, "immortalizeAll: %,d objects (%s of object chunks) made immortal",
+                done.objects(), Sizes.format(done.bytes()));
+    }
+
+    /**
+     * The header pages of the touched objects an incref still writes: those whose low half
+     * is not {@link #IMMORTAL_REFCNT}'s all ones (mortal objects, made after
+     * {@link #immortalizeAll} or never immortalized, and counts made immortal by accident,
+     * which incref still increments). After {@link #prepareForFork} that is none of the
+     * objects that existed then. No table page: there is no table.
+     *
+     * @throws IllegalArgumentException if {@code heap} does not use this strategy
+     */
+    @Override
+    public PredictedPages predictPrivatePages(Heap heap, long[] touched) {
+        RefCounts.requireUsedBy(heap, this);
+        BitSet pages = new BitSet();
+        for (long ref : touched) {
+            if (region.getInt(ref + LOW_HALF) != (int) IMMORTAL_REFCNT) {
+                pages.set(Math.toIntExact(Region.pageOf(ref + Heap.OB_REFCNT)));
+            }
+        }
+        return new PredictedPages("header addresses, immortal ones left out", pages, new BitSet());
     }
 
     /**

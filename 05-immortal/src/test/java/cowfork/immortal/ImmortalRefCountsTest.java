@@ -4,21 +4,27 @@ package cowfork.immortal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import cowfork.experiment.Dataset;
+import cowfork.experiment.DatasetBuilder;
+import cowfork.experiment.SharingExperiment;
+import cowfork.experiment.SharingReport;
+import cowfork.experiment.Workloads;
 import cowfork.fork.Forker;
-import cowfork.heap.Dataset;
-import cowfork.heap.DatasetBuilder;
 import cowfork.heap.Heap;
 import cowfork.heap.HeapException;
 import cowfork.heap.HeapStats;
 import cowfork.heap.InlineRefCounts;
 import cowfork.heap.ObjectGraph;
+import cowfork.heap.RefCountStrategies;
 import cowfork.heap.RefCounts;
 import cowfork.heap.RefCountsContract;
-import cowfork.heap.SharingExperiment;
-import cowfork.heap.SharingReport;
-import cowfork.heap.Workloads;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.List;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
 class ImmortalRefCountsTest extends RefCountsContract {
@@ -32,7 +38,7 @@ class ImmortalRefCountsTest extends RefCountsContract {
     /** The contract's fork property runs after this: every object it touches is immortal. */
     @Override
     protected void beforeFork(Heap heap) {
-        ImmortalRefCounts.immortalizeAll(heap);
+        heap.refCounts().prepareForFork(heap);
     }
 
     /** Immortal counts are never stored, so no heap page goes private. */
@@ -64,6 +70,62 @@ class ImmortalRefCountsTest extends RefCountsContract {
             assertThat(heap.isFreed(freed)).as("a freed chunk is not revived").isTrue();
             assertThat(heap.stats()).as("immortalizing allocates and frees nothing").isEqualTo(stats);
         }
+    }
+
+    @Test
+    void prepareForForkImmortalizesEveryLiveObjectAndSaysHowMany() {
+        try (Heap heap = newHeap(DatasetBuilder.heapSizeFor(64 << 10))) {
+            DatasetBuilder.build(heap, 64 << 10, 3, DatasetBuilder.Progress.none());
+            HeapStats stats = heap.stats();
+            String done = heap.refCounts().prepareForFork(heap);
+            assertThat(done).startsWith("immortalizeAll: ").endsWith(" made immortal")
+                    .contains(String.format(java.util.Locale.ROOT, "%,d objects", stats.liveObjects()));
+            heap.forEachLiveObject(ref -> assertThat(word(heap, ref)).isEqualTo(ImmortalRefCounts.IMMORTAL_REFCNT));
+        }
+    }
+
+    @Test
+    void itPredictsTheHeaderPagesOfMortalObjectsOnlyAndNoneAfterPrepareForFork() {
+        try (Heap heap = newHeap(DatasetBuilder.heapSizeFor(64 << 10))) {
+            Dataset data = DatasetBuilder.build(heap, 64 << 10, 3, DatasetBuilder.Progress.none());
+            long[] all = ObjectGraph.reachableFrom(heap, data.root());
+            RefCounts counts = heap.refCounts();
+            assertThat(counts.predictPrivatePages(heap, all).heap()).as("mortal: as inline")
+                    .isEqualTo(ObjectGraph.headerPages(all));
+            counts.prepareForFork(heap);
+            assertThat(counts.predictPrivatePages(heap, all).total()).as("immortal: nothing").isZero();
+            long young = heap.newStr("made after immortalizeAll");
+            BitSet expected = new BitSet();
+            expected.set((int) cowfork.cow.Region.pageOf(young));
+            RefCounts.PredictedPages p = counts.predictPrivatePages(heap, new long[] {all[0], young});
+            assertThat(p.heap()).as("only the mortal newcomer's page").isEqualTo(expected);
+            assertThat(p.table().isEmpty()).as("no table page").isTrue();
+        }
+    }
+
+    /**
+     * For any subset, the prediction is the contract's expectation once prepared (none, which
+     * the fork property checks against the kernel), and the inline one before.
+     */
+    @Property(tries = 50)
+    void thePredictionIsNoPageAfterPrepareForForkForAnySubset(@ForAll @Size(max = 60) List<@IntRange(min = 0, max = 1_000_000) Integer> picks) {
+        try (Heap heap = newHeap(DatasetBuilder.heapSizeFor(64 << 10))) {
+            Dataset data = DatasetBuilder.build(heap, 64 << 10, 1, DatasetBuilder.Progress.none());
+            long[] all = ObjectGraph.reachableFrom(heap, data.root());
+            long[] touched = picks.stream().mapToLong(i -> all[i % all.length]).toArray();
+            RefCounts counts = heap.refCounts();
+            assertThat(counts.predictPrivatePages(heap, touched).heap()).isEqualTo(ObjectGraph.headerPages(touched));
+            counts.prepareForFork(heap);
+            RefCounts.PredictedPages p = counts.predictPrivatePages(heap, touched);
+            assertThat(p.heap()).isEqualTo(expectedPrivateHeapPages(heap, touched));
+            assertThat(p.table()).isEqualTo(expectedPrivateTablePages(heap, touched));
+        }
+    }
+
+    @Test
+    void theRegistryListsTheStrategiesInChapterOrderWhateverTheClassPathOrder() {
+        // 05's own classes come first on this module's class path, yet immortal is listed last.
+        assertThat(RefCountStrategies.names()).containsExactly("inline", "sidetable", ImmortalRefCounts.NAME);
     }
 
     @Test

@@ -2,14 +2,13 @@
 package cowfork.server;
 
 import cowfork.cow.Region;
-import cowfork.heap.Dataset;
-import cowfork.heap.DatasetBuilder;
+import cowfork.experiment.Dataset;
+import cowfork.experiment.DatasetBuilder;
+import cowfork.experiment.Workloads;
 import cowfork.heap.Heap;
 import cowfork.heap.Json;
 import cowfork.heap.RefCountStrategies;
 import cowfork.heap.RefCounts;
-import cowfork.heap.Workloads;
-import cowfork.immortal.ImmortalRefCounts;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -158,19 +157,17 @@ public final class HeapStore implements Store {
     }
 
     /**
-     * Under the {@code immortal} strategy, makes every live object immortal (05's
-     * {@link ImmortalRefCounts#immortalizeAll}, Cinder's {@code immortalize_heap()}), so that
-     * no worker ever writes a count of the preloaded data. Other strategies need nothing.
+     * Lets the strategy prepare its heap for fork ({@link RefCounts#prepareForFork}): the
+     * immortal strategy makes every live object immortal there (Cinder's
+     * {@code immortalize_heap()}), so that no worker ever writes a count of the preloaded
+     * data; inline counts and a side table need nothing. This class never asks which
+     * strategy it has.
      */
     @Override
     public String prepareForFork() {
-        if (!strategy.equals(ImmortalRefCounts.NAME)) {
-            return "";
-        }
         long t0 = System.nanoTime();
-        ImmortalRefCounts.Immortalized done = ImmortalRefCounts.immortalizeAll(heap);
-        return String.format(java.util.Locale.ROOT, "immortalized %d objects (%d KiB) in %.0f ms",
-                done.objects(), done.bytes() >> 10, (System.nanoTime() - t0) / 1e6);
+        String done = heap.refCounts().prepareForFork(heap);
+        return done.isEmpty() ? "" : String.format(java.util.Locale.ROOT, "%s in %.0f ms", done, (System.nanoTime() - t0) / 1e6);
     }
 
     @Override

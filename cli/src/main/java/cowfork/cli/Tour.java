@@ -1,5 +1,6 @@
 package cowfork.cli;
 
+import cowfork.heap.RefCountStrategies;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -79,7 +80,7 @@ public final class Tour {
                 "a read-only child copied (ch. 05)", "a server worker, private KiB (ch. 06)"));
         sb.append(String.format("  %-10s | %12s %12s %12s | %12s %12s %14s%n", "", "heap pages", "table pages", "KiB",
                 "object heap", "table", "server PSS"));
-        for (String strategy : List.of("inline", "sidetable", "immortal")) {
+        for (String strategy : RefCountStrategies.names()) { // every registered strategy, in chapter order
             Map<String, String> c = child.getOrDefault(strategy, Map.of());
             Map<String, String> w = worker.getOrDefault(strategy, Map.of());
             String kib = c.isEmpty() ? "-" : Long.toString(4 * (Long.parseLong(c.get("heap_pages_private"))

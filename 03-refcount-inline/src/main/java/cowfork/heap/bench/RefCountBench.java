@@ -1,13 +1,13 @@
 // What a refcount strategy costs the running program: incref/decref throughput and a read-mostly traversal, per strategy, in one run.
 package cowfork.heap.bench;
 
-import cowfork.heap.Dataset;
-import cowfork.heap.DatasetBuilder;
+import cowfork.experiment.Dataset;
+import cowfork.experiment.DatasetBuilder;
+import cowfork.experiment.Workloads;
 import cowfork.heap.Heap;
 import cowfork.heap.Json;
 import cowfork.heap.ObjectGraph;
 import cowfork.heap.RefCountStrategies;
-import cowfork.heap.Workloads;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

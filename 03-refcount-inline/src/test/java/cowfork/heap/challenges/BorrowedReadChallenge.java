@@ -2,14 +2,14 @@ package cowfork.heap.challenges;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import cowfork.experiment.Dataset;
+import cowfork.experiment.DatasetBuilder;
+import cowfork.experiment.SharingExperiment;
+import cowfork.experiment.SharingReport;
+import cowfork.experiment.Workloads;
 import cowfork.fork.Forker;
-import cowfork.heap.Dataset;
-import cowfork.heap.DatasetBuilder;
 import cowfork.heap.Heap;
 import cowfork.heap.RefCountStrategies;
-import cowfork.heap.SharingExperiment;
-import cowfork.heap.SharingReport;
-import cowfork.heap.Workloads;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -4,7 +4,7 @@ package cowfork.server.challenges;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import cowfork.cow.Smaps;
-import cowfork.heap.DatasetBuilder;
+import cowfork.experiment.DatasetBuilder;
 import cowfork.server.RawHttp;
 import cowfork.server.ServerLauncher;
 import cowfork.server.StatsJson;

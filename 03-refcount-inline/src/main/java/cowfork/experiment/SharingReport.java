@@ -1,7 +1,9 @@
 // What a forked child's read-only workload cost in copied pages, as the kernel reports it: the grep-able line demos print.
-package cowfork.heap;
+package cowfork.experiment;
 
 import cowfork.cow.PageMap;
+import cowfork.heap.Heap;
+import cowfork.heap.RefCounts;
 import java.util.BitSet;
 
 /**
@@ -14,6 +16,24 @@ import java.util.BitSet;
  * @param tableMap       the child's page map of the strategy's own region, or null if it has none
  */
 public record SharingReport(String strategy, long objectsTouched, PageMap heapMap, PageMap tableMap) {
+    /**
+     * How many pages of a region that no code writes may show as private in a forked child:
+     * none. Every test in chapters 04 to 06 that claims "nothing was copied here" (the object
+     * heap under a side table or immortal counts, the count table of a strategy without one
+     * being written) uses this one allowance, whether it reads the kernel's answer from
+     * {@code /proc/PID/pagemap} (04, 05) or from {@code /proc/PID/smaps} (06).
+     *
+     * <p>Why exactly zero. A page goes private in a child only when some process writes it:
+     * pagemap's "exclusively mapped" bit is set when the child wrote (and so copied) the page,
+     * and smaps counts a page as private when only one process still maps it, which for a
+     * page of the shared heap also takes a write, by the child or by every other process
+     * that held it. The heap and the count table are mappings of their own (guard pages keep
+     * them from merging with a neighbour), so neither reading mixes in other memory; the
+     * parent does not touch them while a child is measured, and the heap itself writes
+     * nothing on a read. Any slack would only hide a real write: one stray count store is
+     * one page.
+     */
+    public static final int UNWRITTEN_REGION_PRIVATE_PAGES = 0;
 
     public int heapPages() {
         return heapMap.pages();
@@ -40,6 +60,14 @@ public record SharingReport(String strategy, long objectsTouched, PageMap heapMa
     /** The table pages that went private in the child (empty without a table). */
     public BitSet tablePrivatePageSet() {
         return tableMap == null ? new BitSet() : toBitSet(tableMap);
+    }
+
+    /**
+     * Whether the kernel made private exactly the pages {@code predicted} names, page for
+     * page, in both regions: no predicted page missing, no other page private.
+     */
+    public boolean matches(RefCounts.PredictedPages predicted) {
+        return heapPrivatePageSet().equals(predicted.heap()) && tablePrivatePageSet().equals(predicted.table());
     }
 
     private static BitSet toBitSet(PageMap map) {

@@ -1,5 +1,8 @@
 // What a Python program does to its objects when it only reads them: take references, look, let go. Every step is a refcount write.
-package cowfork.heap;
+package cowfork.experiment;
+
+import cowfork.heap.Heap;
+import cowfork.heap.HeapException;
 
 /**
  * Read-only workloads over a {@link Heap}, doing the reference counting an interpreter

@@ -1,5 +1,5 @@
 // What a web app preloads before forking its workers: a catalogue of items keyed by id, built in the heap.
-package cowfork.heap;
+package cowfork.experiment;
 
 /**
  * The object graph {@link DatasetBuilder} builds:

@@ -1,10 +1,11 @@
 // The experiment of modules 03-05: fork a process holding a built heap, run a read-only workload in the child, and read which pages it copied.
-package cowfork.heap;
+package cowfork.experiment;
 
 import cowfork.cow.PageMap;
 import cowfork.cow.Region;
 import cowfork.fork.ChildProcess;
 import cowfork.fork.Forker;
+import cowfork.heap.Heap;
 import java.time.Duration;
 
 /**

@@ -1,11 +1,13 @@
 // The served-items workload: a deterministic ascending sample, exactly the objects serving touches, and every count back where it was.
-package cowfork.heap;
+package cowfork.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import cowfork.heap.Heap;
+import cowfork.heap.InlineRefCounts;
+import cowfork.heap.ObjectGraph;
 import java.util.Arrays;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +26,7 @@ class ServedItemsTest {
         assertThat(a).isEqualTo(ServedItems.choose(data, 0.3, 7)).isSorted().doesNotHaveDuplicates();
         assertThat(a.length).isBetween(data.itemCount() / 5, data.itemCount() * 2 / 5);
         assertThat(ServedItems.choose(data, 0.3, 8)).isNotEqualTo(a);
-        assertThat(ServedItems.choose(data, 0.3, new SplittableRandom(7 ^ 0x5DEECE66DL))).isEqualTo(a);
+        assertThat(new ServedItems(data, 0.3, 7).chosen()).as("one sample for every chapter").isEqualTo(a);
         assertThat(ServedItems.choose(data, 0, 7)).isEmpty();
         assertThat(ServedItems.choose(data, 1, 7)).hasSize(data.itemCount());
         assertThatThrownBy(() -> ServedItems.choose(data, 1.5, 7)).isInstanceOf(IllegalArgumentException.class)
@@ -34,23 +36,24 @@ class ServedItemsTest {
 
     @Test
     void touchedIsTheItemsDictAndWhatTheChosenItemsReach() {
-        int[] chosen = {0, 5};
-        long[] touched = ServedItems.touchedBy(heap, data, chosen);
-        long[] reached = ObjectGraph.reachableFrom(heap, heap.dictGet(data.items(), Dataset.key(0)),
-                heap.dictGet(data.items(), Dataset.key(5)));
-        assertThat(touched).isSorted().doesNotHaveDuplicates().contains(data.items()).contains(reached)
+        ServedItems all = new ServedItems(data, 1, 3);
+        int[] chosen = all.chosen();
+        long[] roots = Arrays.stream(chosen).mapToLong(i -> heap.dictGet(data.items(), Dataset.key(i))).toArray();
+        long[] reached = ObjectGraph.reachableFrom(heap, roots);
+        assertThat(all.touchedObjects(heap)).isSorted().doesNotHaveDuplicates().contains(data.items()).contains(reached)
                 .hasSize(reached.length + 1);
-        assertThat(ServedItems.touchedBy(heap, data, new int[0])).containsExactly(data.items());
+        assertThat(new ServedItems(data, 0, 3).touchedObjects(heap)).containsExactly(data.items());
     }
 
     @Test
     void servingChangesNoCount() {
-        int[] chosen = ServedItems.choose(data, 0.5, 1);
-        long[] touched = ServedItems.touchedBy(heap, data, chosen);
+        ServedItems served = new ServedItems(data, 0.5, 1);
+        long[] touched = served.touchedObjects(heap);
         long[] before = Arrays.stream(touched).map(heap::refCount).toArray();
-        StringBuilder json = new StringBuilder();
-        ServedItems.serve(heap, data, chosen, new StringBuilder(), json);
+        served.serve(heap);
         assertThat(Arrays.stream(touched).map(heap::refCount).toArray()).isEqualTo(before);
-        assertThat(json.toString()).startsWith("{\"id\":\"item-" + chosen[chosen.length - 1] + "\"");
+        int[] chosen = served.chosen();
+        assertThat(served.count()).isEqualTo(chosen.length).isPositive();
+        assertThat(served.lastJson()).startsWith("{\"id\":\"item-" + chosen[chosen.length - 1] + "\"");
     }
 }

@@ -1,9 +1,12 @@
 // The dataset is what a web app preloads: deterministic from its seed, as big as asked, and freed completely.
-package cowfork.heap;
+package cowfork.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import cowfork.heap.Heap;
+import cowfork.heap.HeapStats;
+import cowfork.heap.InlineRefCounts;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

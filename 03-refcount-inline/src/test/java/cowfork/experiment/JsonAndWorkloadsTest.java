@@ -1,9 +1,14 @@
 // Serialising and querying the heap gives the right answers and leaves every count where it was.
-package cowfork.heap;
+package cowfork.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import cowfork.heap.Heap;
+import cowfork.heap.HeapException;
+import cowfork.heap.InlineRefCounts;
+import cowfork.heap.Json;
+import cowfork.heap.ObjectGraph;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

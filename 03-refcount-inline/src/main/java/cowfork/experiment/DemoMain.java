@@ -1,5 +1,5 @@
 // The skeleton every demo's main shares: a bad argument gets its reason and the usage (exit 2), --help the usage (exit 0).
-package cowfork.heap;
+package cowfork.experiment;
 
 import java.io.IOException;
 import java.io.PrintStream;

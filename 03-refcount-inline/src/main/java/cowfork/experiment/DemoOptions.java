@@ -1,6 +1,8 @@
 // The command line every chapter's demo shares: --quick, --size, --touch, --seed, --help, and the flags a demo opts into.
-package cowfork.heap;
+package cowfork.experiment;
 
+import cowfork.heap.RefCountStrategies;
+import cowfork.heap.Sizes;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Locale;

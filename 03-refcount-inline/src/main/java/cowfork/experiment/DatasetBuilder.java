@@ -1,6 +1,7 @@
 // Fills a heap deterministically with a web app's preloaded data, to a requested size, reporting progress on long builds.
-package cowfork.heap;
+package cowfork.experiment;
 
+import cowfork.heap.Heap;
 import java.util.SplittableRandom;
 
 /**

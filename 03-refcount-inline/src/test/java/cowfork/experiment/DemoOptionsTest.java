@@ -1,5 +1,5 @@
 // The demos' shared command line: the common flags, the opt-in ones refused unless enabled, last flag wins, and the exit codes of the skeleton.
-package cowfork.heap;
+package cowfork.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
