@@ -4,6 +4,7 @@ package cowfork.heap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import cowfork.cow.Region;
 import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.ForAll;
@@ -256,5 +257,94 @@ class HeapTest {
         assertThat(heap.describe(s)).contains("USE_AFTER_FREE");
         assertThat(heap.describe(0)).isEqualTo("NULL");
         assertThat(heap.describe(7)).contains("BAD_REFERENCE");
+    }
+
+    @Test
+    void aHeapLargerThanTheAllocatorCanAddressIsRefusedNamingTheLimit() {
+        // Free-list links are 32-bit numbers of 16-byte units: 64 GiB is the most they reach.
+        assertThat(Heap.MAX_BYTES).isEqualTo(64L << 30);
+        assertThatThrownBy(() -> Heap.create(Heap.MAX_BYTES + Region.PAGE_SIZE, InlineRefCounts.FACTORY))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 64.0 GiB")
+                .hasMessageContaining("32-bit");
+        assertThatThrownBy(() -> Heap.create(1L << 40, InlineRefCounts.FACTORY))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1.0 TiB");
+    }
+
+    /** A strategy that keeps its counts in a Java map: it never touches the heap's memory. */
+    private static final class MapRefCounts implements RefCounts {
+        private final java.util.Map<Long, Long> counts = new java.util.HashMap<>();
+
+        @Override
+        public String name() {
+            return "map";
+        }
+
+        @Override
+        public void onAllocate(long ref) {
+            counts.put(ref, 1L);
+        }
+
+        @Override
+        public void incref(long ref) {
+            counts.merge(ref, 1L, Long::sum);
+        }
+
+        @Override
+        public boolean decref(long ref) {
+            return counts.merge(ref, -1L, Long::sum) == 0;
+        }
+
+        @Override
+        public long get(long ref) {
+            return counts.get(ref);
+        }
+
+        @Override
+        public void onFree(long ref) {
+            counts.remove(ref);
+        }
+
+        @Override
+        public java.util.Optional<Region> table() {
+            return java.util.Optional.empty();
+        }
+    }
+
+    @Test
+    void onlyTheStrategyWritesTheCountWordNeitherTheHeapNorTheAllocator() {
+        RefCounts.Factory factory = new RefCounts.Factory() {
+            @Override
+            public String name() {
+                return "map";
+            }
+
+            @Override
+            public RefCounts create(Region heapRegion) {
+                return new MapRefCounts();
+            }
+        };
+        try (Heap h = Heap.create(1 << 20, factory)) {
+            long list = h.newList();
+            long dict = h.newDict();
+            for (int i = 0; i < 40; i++) { // grows (and frees) item blocks and dict tables
+                long v = h.newInt(i);
+                h.listAppend(list, v);
+                h.dictSet(dict, "k" + i, v);
+                h.decref(v);
+            }
+            h.decref(list);
+            h.decref(dict);
+            long reused = h.newStr("a chunk that was freed before"); // takes a freed chunk
+            long block = h.newList(3); // a block in a freed chunk too
+            int chunks = 0;
+            for (long at = 4096; at < h.usedEnd(); at += Allocator.classSize(h.region().getInt(at + Heap.OB_TYPE) >>> 16)) {
+                assertThat(h.region().getLong(at + Heap.OB_REFCNT)).as("count word of the chunk at %d (%s)", at,
+                        h.describe(at)).isZero();
+                chunks++;
+            }
+            assertThat(chunks).as("live, freed and reused chunks, blocks among them").isGreaterThan(10);
+            assertThat(h.refCount(reused)).isEqualTo(1);
+            h.decref(block);
+        }
     }
 }
