@@ -347,4 +347,58 @@ class HeapTest {
             h.decref(block);
         }
     }
+
+    @Test
+    void aCorruptCountDeepInADeallocationBreaksTheHeapLoudly() {
+        long outer = heap.newList();
+        long a = heap.newInt(1);
+        long inner = heap.newList();
+        long c = heap.newStr("c");
+        heap.listAppend(outer, a);
+        heap.listAppend(outer, inner);
+        heap.listAppend(inner, c);
+        heap.decref(a);
+        heap.decref(inner);
+        heap.region().putLong(c + Heap.OB_REFCNT, 0); // a stray write: c's count says nobody holds it
+        long bystander = heap.newInt(42);
+        // decref(outer) frees outer, then inner, then meets c's corrupt count half-way.
+        assertThatThrownBy(() -> heap.decref(outer)).isInstanceOf(HeapException.class)
+                .hasMessageContaining("failed after 1 objects were freed").hasMessageContaining("below zero")
+                .satisfies(e -> assertThat(((HeapException) e).kind()).isEqualTo(HeapException.Kind.HEAP_BROKEN))
+                .satisfies(e -> assertThat(((HeapException) e.getCause()).kind()).isEqualTo(HeapException.Kind.NEGATIVE_COUNT));
+        assertThat(heap.isBroken()).isTrue();
+        // Every later operation refuses, naming the first failure, even on objects the failure never touched.
+        assertKind(() -> heap.incref(bystander), HeapException.Kind.HEAP_BROKEN, "NEGATIVE_COUNT");
+        assertKind(() -> heap.newInt(7), HeapException.Kind.HEAP_BROKEN, "below zero");
+        assertKind(() -> heap.decref(bystander), HeapException.Kind.HEAP_BROKEN, "the heap is broken");
+        assertKind(heap::verify, HeapException.Kind.HEAP_BROKEN, "the heap is broken");
+        assertThat(heap.describe(bystander)).as("diagnostics still work").contains("int@" + bystander);
+        assertThat(heap.toString()).contains("BROKEN");
+    }
+
+    @Test
+    void aContainerHoldingAFreedReferenceBreaksTheHeapBeforeAnythingIsFreed() {
+        long list = heap.newList();
+        long item = heap.newInt(5);
+        heap.listAppend(list, item);
+        heap.decref(item); // the list holds the only reference now
+        heap.decref(heap.listGet(list, 0)); // the bug: a borrowed reference decref'd; the item is freed under the list
+        HeapStats before = heap.stats();
+        assertThatThrownBy(() -> heap.decref(list)).isInstanceOf(HeapException.class)
+                .hasMessageContaining("failed after 0 objects were freed").hasMessageContaining("double decref")
+                .satisfies(e -> assertThat(((HeapException) e).kind()).isEqualTo(HeapException.Kind.HEAP_BROKEN));
+        assertThat(heap.stats()).as("every reference was checked before the first was released").isEqualTo(before);
+        assertKind(() -> heap.newList(), HeapException.Kind.HEAP_BROKEN, "DOUBLE_DECREF");
+    }
+
+    @Test
+    void aFailureBeforeAnyWriteLeavesTheHeapUsable() {
+        long s = heap.newStr("s");
+        heap.decref(s);
+        assertKind(() -> heap.decref(s), HeapException.Kind.DOUBLE_DECREF, "double decref");
+        assertKind(() -> heap.decref(heap.none()), HeapException.Kind.NEGATIVE_COUNT, "deallocating NoneType");
+        assertThat(heap.isBroken()).as("refused before anything was written: nothing to distrust").isFalse();
+        heap.verify();
+        heap.decref(heap.newInt(1));
+    }
 }
