@@ -13,7 +13,7 @@ import java.util.function.LongConsumer;
  * A reference is a {@code long}: the object's byte offset in {@link #region()}, a multiple
  * of {@link #ALIGNMENT}; 0 is NULL. Every chunk starts with the same 16-byte header:
  * <pre>
- *  +0  ob_refcnt   8 bytes  the count, when the strategy keeps it inline ({@link InlineRefCounts});
+ *  +0  ob_refcnt   8 bytes  the strategy's alone: the count, when it keeps it inline ({@link InlineRefCounts});
  *                           other strategies leave the word unused, so layouts stay identical
  *  +8  ob_type     1 byte   {@link ObjectType} code; FREED marks a chunk on a free list
  *  +9  check       1 byte   0xC7 in a live chunk (a plausibility check on references);

@@ -296,7 +296,7 @@ abstract sealed class ObjectMemory implements AutoCloseable permits Heap {
 
     /** A new object: its chunk, header and (by the strategy) count. @throws HeapException HEAP_EXHAUSTED, HEAP_BROKEN */
     final long allocObject(ObjectType type, long bytes, int obSize) {
-        refs.requireUsable("allocate a " + type.pythonName());
+        refs.requireUsable("new " + type.pythonName());
         long ref = allocator.allocate(bytes, type);
         region.putInt(ref + OB_SIZE, obSize);
         refCounts.onAllocate(ref);
