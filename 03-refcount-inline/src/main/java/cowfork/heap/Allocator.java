@@ -81,7 +81,7 @@ final class Allocator {
         }
         if (bytes > MAX_REGION_BYTES) {
             throw new IllegalArgumentException("a heap holds at most " + Sizes.format(MAX_REGION_BYTES) + " ("
-                    + MAX_REGION_BYTES + " bytes), got " + bytes + " bytes (" + Sizes.format(bytes) + "): the allocator"
+                    + MAX_REGION_BYTES + " bytes), got " + bytes + " bytes: the allocator"
                     + " links free chunks by 32-bit numbers of 16-byte units, which cannot address beyond that.");
         }
     }
