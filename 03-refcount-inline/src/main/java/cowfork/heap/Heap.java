@@ -54,9 +54,9 @@ import java.util.function.LongConsumer;
  * Every reference passed in is checked before it is used ({@link References}): NULL, out of
  * range, misaligned, freed (use after free, double decref), the wrong type, an index out of
  * range. Failures throw a {@link HeapException} that says what happened and what to do, and
- * change nothing. A deallocation cascade that fails half-way (a corrupt child or count deep
- * in a structure) marks the heap broken: every later operation throws HEAP_BROKEN naming
- * that failure. {@link #verify()} checks the whole heap's bookkeeping ({@link HeapVerifier});
+ * change nothing. A decref that fails after a write (half-way through a deallocation cascade,
+ * or on an item a container has let go) marks the heap broken: every later operation throws
+ * HEAP_BROKEN naming that failure. {@link #verify()} checks the whole heap's bookkeeping ({@link HeapVerifier});
  * {@link #verifyEachOperation} (or {@code -Dcowfork.heap.verify=true}) runs it after every
  * mutating operation, in the spirit of clox's {@code DEBUG_STRESS_GC}.
  *
@@ -243,14 +243,14 @@ public final class Heap extends ObjectMemory {
         long at = lists.slot(list, index);
         long old = region.getLong(at);
         region.putLong(at, item);
-        drop(old); // last: the list is consistent again before any deallocation runs
+        dropReleased(old, "listSet"); // last: the list is consistent again before any deallocation runs
         verified("listSet");
     }
 
     /** Removes item {@code index} ({@code del lst[index]}), shifting the rest down, and decrefs it. */
     public void listDel(long list, int index) {
         refs.requireIndex(list, ObjectType.LIST, index, "listDel", this);
-        drop(lists.remove(list, index));
+        dropReleased(lists.remove(list, index), "listDel");
         verified("listDel");
     }
 
@@ -333,7 +333,7 @@ public final class Heap extends ObjectMemory {
             long old = region.getLong(entry + 8);
             refCounts.incref(value);
             region.putLong(entry + 8, value);
-            drop(old); // last, as CPython does: deallocation may run after the dict is consistent
+            dropReleased(old, "dictSet"); // last, as CPython does: deallocation may run after the dict is consistent
         } else {
             dicts.insert(dict, hash, key, value); // may throw HEAP_EXHAUSTED, before anything is counted
             refCounts.incref(key);
@@ -365,8 +365,8 @@ public final class Heap extends ObjectMemory {
         long k = region.getLong(entry);
         long v = region.getLong(entry + 8);
         dicts.remove(dict, entry);
-        drop(k);
-        drop(v);
+        dropReleased(k, "dictDel");
+        dropReleased(v, "dictDel");
         verified("dictDel");
         return true;
     }

@@ -5,11 +5,12 @@ package cowfork.heap;
  * A detected misuse of the {@link Heap}: a NULL or bogus reference, a use after free, a
  * count about to go below zero, a wrong type, a full heap. The message says what was
  * found, at which offset, and what to do about it. Checks come before writes, so an
- * operation that throws has changed nothing. The one place that cannot check everything
- * first is a deallocation cascade (one decref freeing a whole structure): if it fails
- * half-way, on a corrupt child or count deep inside, the heap is marked broken and every
- * later operation throws {@link Kind#HEAP_BROKEN} naming that first failure, rather than
- * go on with counts known to be wrong.
+ * operation that throws has changed nothing. What cannot be checked first is a decref
+ * after a write: a deallocation cascade (one decref freeing a whole structure) meeting a
+ * corrupt child or count deep inside, or the item a listDel, listSet, dictSet or dictDel
+ * has already taken out of its container. If that fails, the heap is marked broken and
+ * every later operation throws {@link Kind#HEAP_BROKEN} naming that first failure, rather
+ * than go on with counts known to be wrong.
  */
 public final class HeapException extends RuntimeException {
     /** What went wrong, for tests and for callers that recover. */

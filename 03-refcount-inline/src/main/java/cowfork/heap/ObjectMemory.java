@@ -1,15 +1,12 @@
 // The memory under the heap's objects: chunks with a counted header, allocation, incref/decref, and deallocation at zero.
 package cowfork.heap;
 
-import static cowfork.heap.Heap.INT_VALUE;
 import static cowfork.heap.Heap.LIST_ITEMS;
 import static cowfork.heap.Heap.NULL;
 import static cowfork.heap.Heap.OB_SIZE;
-import static cowfork.heap.Heap.STR_BYTES;
 import static cowfork.heap.Heap.TUPLE_ITEMS;
 
 import cowfork.cow.Region;
-import java.nio.charset.StandardCharsets;
 import java.util.function.LongConsumer;
 
 /**
@@ -234,7 +231,7 @@ abstract sealed class ObjectMemory implements AutoCloseable permits Heap {
     }
 
     /** decref without the verification: for operations that verify once, when they are done. */
-    final void drop(long ref) {
+    private void drop(long ref) {
         refs.check(ref, "decref");
         if (refCounts.decref(ref)) {
             deallocate(ref);
@@ -261,35 +258,11 @@ abstract sealed class ObjectMemory implements AutoCloseable permits Heap {
 
     /** A one-line description for messages and test output, e.g. {@code str@4160(rc=2 "id")}; never throws. */
     public String describe(long ref) {
-        if (ref == NULL) {
-            return "NULL";
-        }
-        if (region.isClosed()) {
-            return "@" + ref + "(heap closed)";
-        }
-        HeapException problem = refs.describeProblem(ref, "describe");
-        if (problem != null) {
-            return "@" + ref + "(" + problem.kind() + ")";
-        }
-        ObjectType t = refs.typeAt(ref);
-        String value = switch (t) {
-            case NONE -> " None";
-            case BOOL -> region.getInt(ref + OB_SIZE) != 0 ? " True" : " False";
-            case INT -> " " + region.getLong(ref + INT_VALUE);
-            case STR -> " \"" + abbreviate(strText(ref)) + "\"";
-            default -> " len=" + region.getInt(ref + OB_SIZE);
-        };
-        return t.pythonName() + "@" + ref + "(rc=" + refCounts.get(ref) + value + ")";
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 24 ? s : s.substring(0, 21) + "...";
+        return refs.describe(ref, refCounts);
     }
 
     final String strText(long ref) {
-        byte[] b = new byte[region.getInt(ref + OB_SIZE)];
-        region.getBytes(ref + STR_BYTES, b, 0, b.length);
-        return new String(b, StandardCharsets.UTF_8);
+        return refs.strText(ref);
     }
 
     // ---------------------------------------------------------------- allocation and deallocation
@@ -362,17 +335,34 @@ abstract sealed class ObjectMemory implements AutoCloseable permits Heap {
                 freed++;
             }
         } catch (RuntimeException e) {
-            HeapException cause = e instanceof HeapException he ? he
-                    : new HeapException(HeapException.Kind.HEAP_CORRUPT, ref, "unexpected " + e, e);
-            refs.markBroken(cause);
-            throw new HeapException(HeapException.Kind.HEAP_BROKEN, ref, "deallocating the " + topType.pythonName()
-                    + " at offset " + ref + " failed after " + freed + " objects were freed: " + cause.getMessage()
-                    + " The heap is now marked broken (its counts can no longer be trusted): every later operation"
-                    + " throws HEAP_BROKEN. Find the stray decref or write that corrupted it (verifyEachOperation).", cause);
+            throw broke(e, ref, "deallocating the " + topType.pythonName() + " at offset " + ref + " failed after " + freed
+                    + " objects were freed");
         } finally {
             deallocating = false;
             pendingSize = 0;
         }
+    }
+
+    /** {@link #drop} of a reference a container has just let go: the container has changed, so a failure breaks the heap. */
+    final void dropReleased(long ref, String op) {
+        try {
+            drop(ref);
+        } catch (RuntimeException e) {
+            throw broke(e, ref, op + " had already taken " + ref + " out of its container when releasing it failed");
+        }
+    }
+
+    /** Marks the heap broken by {@code e} (unless it already is) and returns the HEAP_BROKEN to throw. */
+    private HeapException broke(RuntimeException e, long ref, String what) {
+        HeapException cause = e instanceof HeapException he ? he
+                : new HeapException(HeapException.Kind.HEAP_CORRUPT, ref, "unexpected " + e, e);
+        if (cause.kind() == HeapException.Kind.HEAP_BROKEN) {
+            return cause; // broken further down, and already said so
+        }
+        refs.markBroken(cause);
+        return new HeapException(HeapException.Kind.HEAP_BROKEN, ref, what + ": " + cause.getMessage()
+                + " The heap is now marked broken (its counts can no longer be trusted): every later operation"
+                + " throws HEAP_BROKEN. Find the stray decref or write that corrupted it (verifyEachOperation).", cause);
     }
 
     private void dropChild(long child) {

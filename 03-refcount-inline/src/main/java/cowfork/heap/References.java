@@ -1,7 +1,8 @@
-// Is this long a live object of this heap? Every reference is checked here before it is used, and a heap found broken refuses them all.
+// Is this long a live object of this heap? Every reference is checked (and described) here before it is used; a broken heap refuses them all.
 package cowfork.heap;
 
 import cowfork.cow.Region;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The heap's reference checks: NULL, out of range, misaligned, not at a live header (a
@@ -89,6 +90,40 @@ final class References {
                     + "). Pass only references that constructors and getters returned.");
         }
         return null;
+    }
+
+    /** A one-line description for messages and test output, e.g. {@code str@4160(rc=2 "id")}; never throws. */
+    String describe(long ref, RefCounts counts) {
+        if (ref == Heap.NULL) {
+            return "NULL";
+        }
+        if (region.isClosed()) {
+            return "@" + ref + "(heap closed)";
+        }
+        HeapException problem = describeProblem(ref, "describe");
+        if (problem != null) {
+            return "@" + ref + "(" + problem.kind() + ")";
+        }
+        ObjectType t = typeAt(ref);
+        String value = switch (t) {
+            case NONE -> " None";
+            case BOOL -> region.getInt(ref + Heap.OB_SIZE) != 0 ? " True" : " False";
+            case INT -> " " + region.getLong(ref + Heap.INT_VALUE);
+            case STR -> " \"" + abbreviate(strText(ref)) + "\"";
+            default -> " len=" + region.getInt(ref + Heap.OB_SIZE);
+        };
+        return t.pythonName() + "@" + ref + "(rc=" + counts.get(ref) + value + ")";
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 24 ? s : s.substring(0, 21) + "...";
+    }
+
+    /** The text of the str at {@code ref} (unchecked: the caller checked it is a live str). */
+    String strText(long ref) {
+        byte[] b = new byte[region.getInt(ref + Heap.OB_SIZE)];
+        region.getBytes(ref + Heap.STR_BYTES, b, 0, b.length);
+        return new String(b, StandardCharsets.UTF_8);
     }
 
     /**

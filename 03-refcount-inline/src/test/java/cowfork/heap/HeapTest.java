@@ -401,4 +401,20 @@ class HeapTest {
         heap.verify();
         heap.decref(heap.newInt(1));
     }
+
+    @Test
+    void aContainerAlreadyChangedWhenReleasingItsItemFailsBreaksTheHeap() {
+        long list = heap.newList();
+        long dict = heap.newDict();
+        long item = heap.newStr("item");
+        heap.listAppend(list, item);
+        heap.dictSet(dict, "k", item);
+        heap.region().putLong(item + Heap.OB_REFCNT, 0); // a stray write: the count says nobody holds it
+        // listDel has taken the item out of the list when its decref finds the corrupt count.
+        assertThatThrownBy(() -> heap.listDel(list, 0)).isInstanceOf(HeapException.class)
+                .hasMessageContaining("listDel had already taken " + item + " out of its container")
+                .satisfies(e -> assertThat(((HeapException) e).kind()).isEqualTo(HeapException.Kind.HEAP_BROKEN))
+                .satisfies(e -> assertThat(((HeapException) e.getCause()).kind()).isEqualTo(HeapException.Kind.NEGATIVE_COUNT));
+        assertKind(() -> heap.dictDel(dict, "k"), HeapException.Kind.HEAP_BROKEN, "NEGATIVE_COUNT");
+    }
 }
