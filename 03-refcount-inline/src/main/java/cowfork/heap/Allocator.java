@@ -28,7 +28,7 @@ import cowfork.cow.Region;
  * never reach zero) never calls this class, so the page stays shared.
  *
  * <p>The header fields this class writes (type, size class, free link) are described in
- * {@link Heap}. Not thread-safe.
+ * {@link Heap}; it never writes the count word. Not thread-safe.
  */
 final class Allocator {
     /** The metadata page; the first chunk starts after it, which also makes offset 0 a safe NULL. */
@@ -46,19 +46,44 @@ final class Allocator {
     private static final long[] CLASS_SIZE = classSizes();
     static final int CLASSES = CLASS_SIZE.length;
 
+    /**
+     * The largest region this allocator can address: a free-list link is a 32-bit unsigned
+     * number of 16-byte units (it lives in the freed chunk's 4-byte {@code ob_size}), so
+     * every chunk must start below 2^32 x 16 bytes = 64 GiB.
+     */
+    static final long MAX_REGION_BYTES = (1L << 32) * Heap.ALIGNMENT;
+
+    /** The byte a freed chunk's payload is filled with. */
+    static final byte POISON = (byte) 0xDD;
+
     private final Region region;
 
     Allocator(Region region) {
-        if (region.size() < DATA_START + 16) {
-            throw new IllegalArgumentException("a heap needs at least " + (DATA_START + 16) + " bytes (one metadata page"
-                    + " and one chunk), got " + region.size());
-        }
+        requireAddressable(region.size());
         if (M_FREE_HEADS + 8L * CLASSES > DATA_START) {
             throw new AssertionError("size-class table does not fit the metadata page");
         }
         this.region = region;
         region.putLong(M_MAGIC, MAGIC);
         region.putLong(M_BUMP, DATA_START);
+    }
+
+    /**
+     * Checks that a heap of {@code bytes} can be managed: at least one metadata page and one
+     * chunk, at most {@link #MAX_REGION_BYTES}.
+     *
+     * @throws IllegalArgumentException naming the limit, otherwise
+     */
+    static void requireAddressable(long bytes) {
+        if (bytes < DATA_START + 16) {
+            throw new IllegalArgumentException("a heap needs at least " + (DATA_START + 16) + " bytes (one metadata page"
+                    + " and one chunk), got " + bytes);
+        }
+        if (bytes > MAX_REGION_BYTES) {
+            throw new IllegalArgumentException("a heap holds at most " + Sizes.format(MAX_REGION_BYTES) + " ("
+                    + MAX_REGION_BYTES + " bytes), got " + bytes + " bytes: the allocator"
+                    + " links free chunks by 32-bit numbers of 16-byte units, which cannot address beyond that.");
+        }
     }
 
     private static long[] classSizes() {
@@ -134,19 +159,19 @@ final class Allocator {
 
     /**
      * Returns the chunk at {@code chunk} (of type {@code type}) to its free list: the header
-     * becomes a freed marker (type FREED, the former type kept for error messages, count
-     * word poisoned) and the payload is filled with 0xDD, as CPython's debug allocator does,
-     * so a stale read sees garbage that is recognisably dead.
+     * becomes a freed marker (type FREED, the former type kept for error messages) and the
+     * payload is filled with {@link #POISON}, as CPython's debug allocator does, so a stale
+     * read sees garbage that is recognisably dead. The count word (header offset 0) is the
+     * strategy's and is left alone: a header strategy poisons it in {@link RefCounts#onFree}.
      */
     void free(long chunk, ObjectType type) {
         int sizeClass = sizeClassAt(chunk);
         long size = CLASS_SIZE[sizeClass];
         long headAt = M_FREE_HEADS + 8L * sizeClass;
-        region.putLong(chunk + Heap.OB_REFCNT, Heap.FREED_COUNT);
         region.putInt(chunk + Heap.OB_TYPE, ObjectType.FREED.code() | type.code() << 8 | sizeClass << 16);
         region.putInt(chunk + Heap.OB_SIZE, (int) (region.getLong(headAt) >>> 4)); // link, in units of 16 bytes
         if (size > Heap.HEADER_SIZE) {
-            region.fill(chunk + Heap.HEADER_SIZE, size - Heap.HEADER_SIZE, (byte) 0xDD);
+            region.fill(chunk + Heap.HEADER_SIZE, size - Heap.HEADER_SIZE, POISON);
         }
         region.putLong(headAt, chunk);
         add(M_LIVE_BYTES, -size);
@@ -156,7 +181,13 @@ final class Allocator {
         }
     }
 
-    private long nextFree(long chunk) {
+    /** The newest free chunk of {@code sizeClass}, or 0 if its list is empty (for verification). */
+    long freeHead(int sizeClass) {
+        return region.getLong(M_FREE_HEADS + 8L * sizeClass);
+    }
+
+    /** The chunk after {@code chunk} on its free list, or 0 at the end. */
+    long nextFree(long chunk) {
         return Integer.toUnsignedLong(region.getInt(chunk + Heap.OB_SIZE)) << 4;
     }
 

@@ -8,10 +8,13 @@ import java.util.Optional;
  * The base of strategies that keep an object's count in its header, at
  * {@link Heap#OB_REFCNT}, as CPython's {@code ob_refcnt}: {@link InlineRefCounts} here and
  * chapter 05's immortal counts. It owns the count word's plain reads and writes; a
- * subclass decides how incref and decref write it. There is no table: freeing needs no
- * bookkeeping, because the heap poisons the whole header when it frees the chunk.
+ * subclass decides how incref and decref write it. There is no table; freeing only
+ * poisons the count word with {@link #FREED_COUNT}, a value no live count has.
  */
 public abstract class HeaderRefCounts implements RefCounts {
+    /** What a freed object's count word holds (the heap never writes the count word itself). */
+    public static final long FREED_COUNT = 0xDEADDEADDEADDEADL;
+
     /** The heap's region: the counts live inside its objects. */
     protected final Region region;
 
@@ -30,9 +33,10 @@ public abstract class HeaderRefCounts implements RefCounts {
         return region.getLong(ref + Heap.OB_REFCNT);
     }
 
+    /** Poisons the count word: a stale read of a freed object's count shows 0xDEAD..., never a plausible count. */
     @Override
     public void onFree(long ref) {
-        // Nothing to forget: the heap poisons the whole header when it frees the chunk.
+        region.putLong(ref + Heap.OB_REFCNT, FREED_COUNT);
     }
 
     @Override

@@ -5,9 +5,12 @@ package cowfork.heap;
  * A detected misuse of the {@link Heap}: a NULL or bogus reference, a use after free, a
  * count about to go below zero, a wrong type, a full heap. The message says what was
  * found, at which offset, and what to do about it. Checks come before writes, so an
- * operation that throws has changed nothing; the one exception is a corrupt child found
- * while a container is being deallocated, which stops the deallocation there (the objects
- * not yet released stay allocated: a leak, never a dangling reference).
+ * operation that throws has changed nothing. What cannot be checked first is a decref
+ * after a write: a deallocation cascade (one decref freeing a whole structure) meeting a
+ * corrupt child or count deep inside, or the item a listDel, listSet, dictSet or dictDel
+ * has already taken out of its container. If that fails, the heap is marked broken and
+ * every later operation throws {@link Kind#HEAP_BROKEN} naming that first failure, rather
+ * than go on with counts known to be wrong.
  */
 public final class HeapException extends RuntimeException {
     /** What went wrong, for tests and for callers that recover. */
@@ -29,14 +32,23 @@ public final class HeapException extends RuntimeException {
         /** No free chunk and no untouched space large enough for an allocation. */
         HEAP_EXHAUSTED,
         /** A structure nested too deeply to walk (or a cycle where none is allowed). */
-        TOO_DEEP
+        TOO_DEEP,
+        /** {@link Heap#verify} found the heap's bookkeeping inconsistent (a count, a container, a free list). */
+        HEAP_CORRUPT,
+        /** The heap was left inconsistent by an earlier failure (the cause) and refuses every operation. */
+        HEAP_BROKEN
     }
 
     private final Kind kind;
     private final long ref;
 
     public HeapException(Kind kind, long ref, String message) {
-        super(message);
+        this(kind, ref, message, null);
+    }
+
+    /** An exception caused by {@code cause} (for HEAP_BROKEN: the failure that broke the heap). */
+    public HeapException(Kind kind, long ref, String message, Throwable cause) {
+        super(message, cause);
         this.kind = kind;
         this.ref = ref;
     }

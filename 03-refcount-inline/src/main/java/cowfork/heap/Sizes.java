@@ -12,7 +12,8 @@ public final class Sizes {
      * The number of bytes {@code text} names: digits, optionally followed by k, m or g
      * (any case, an optional trailing "b" or "ib": 64m, 64MiB, 1g, 4096).
      *
-     * @throws IllegalArgumentException for anything else, zero, or more than 1 TiB
+     * @throws IllegalArgumentException for anything else, zero, or more than {@link Heap#MAX_BYTES}
+     *         (64 GiB: every size parsed here ends up sizing a heap, and no heap can be larger)
      */
     public static long parse(String text) {
         String s = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
@@ -36,8 +37,9 @@ public final class Sizes {
                     + " optional k, m or g suffix, e.g. 4096, 64m, 1g");
         }
         long value = Long.parseLong(digits);
-        if (value == 0 || value > (1L << 40) >> shift) {
-            throw new IllegalArgumentException("size '" + text + "' is out of range: use 1 byte to 1 TiB (e.g. 32m)");
+        if (value == 0 || value > Heap.MAX_BYTES >> shift) {
+            throw new IllegalArgumentException("size '" + text + "' is out of range: use 1 byte to " + format(Heap.MAX_BYTES)
+                    + ", the largest heap the allocator can address (e.g. 32m)");
         }
         return value << shift;
     }

@@ -16,14 +16,17 @@ import java.util.function.LongSupplier;
 /**
  * A real {@link Heap} together with a model of it, for stateful tests. The model knows
  * the test's roots (owned references; a ref listed twice is owned twice) and the
- * contents of every container, independently of the heap. From that it derives what the
- * heap must show: every live object's count is the number of references to it from
- * roots and from other live objects, and an object is freed exactly when it becomes
- * unreachable. The model refuses to create cycles (this heap, like CPython without its
- * gc module, never frees them), so "unreachable" and "count zero" coincide.
+ * contents of every container (which references each list and tuple holds, in order;
+ * key text to key and value references for each dict), independently of the heap. From
+ * that it derives what the heap must show: the same contents; every live object's count
+ * is the number of references to it from roots and from other live objects; and an
+ * object is freed exactly when it becomes unreachable. The model refuses to create cycles
+ * (this heap, like CPython without its gc module, never frees them), so "unreachable" and
+ * "count zero" coincide. The heap runs with {@link Heap#verifyEachOperation} on, and
+ * {@link Heap#verify(long...)} with the model's roots is one of the invariants.
  */
 final class HeapModel implements AutoCloseable {
-    enum Kind { INT, STR, LIST, DICT }
+    enum Kind { INT, STR, LIST, TUPLE, DICT }
 
     final Heap heap;
     final long baselineLiveBytes;
@@ -32,6 +35,8 @@ final class HeapModel implements AutoCloseable {
     final Map<Long, Kind> kinds = new HashMap<>();
     final Map<Long, Long> chunkSizes = new HashMap<>();
     final Map<Long, List<Long>> lists = new HashMap<>();
+    /** Tuple items; None (the heap's singleton, not a model object) may be among them. */
+    final Map<Long, List<Long>> tuples = new HashMap<>();
     /** key text -> {key str ref, value ref}, per dict. */
     final Map<Long, LinkedHashMap<String, long[]>> dicts = new HashMap<>();
     /** Offsets of objects the model freed, with their chunk sizes (for the reuse check). */
@@ -39,6 +44,7 @@ final class HeapModel implements AutoCloseable {
 
     HeapModel(RefCounts.Factory factory) {
         heap = Heap.create(1 << 20, factory);
+        heap.verifyEachOperation(true); // DEBUG_STRESS_GC: a bug is caught by the operation that makes it
         baselineLiveBytes = heap.stats().liveBytes();
         baselineLiveObjects = heap.stats().liveObjects();
     }
@@ -67,6 +73,25 @@ final class HeapModel implements AutoCloseable {
                     size, heap.describe(ref)).isEqualTo(usedBefore);
         }
         return ref;
+    }
+
+    /** {@code newTuple(items)} (it increfs each item); the new tuple becomes a root. */
+    long newTuple(long... items) {
+        long ref = newObject(Kind.TUPLE, () -> heap.newTuple(items));
+        List<Long> held = new ArrayList<>();
+        for (long item : items) {
+            held.add(item);
+        }
+        tuples.put(ref, held);
+        return ref;
+    }
+
+    /** {@code listSet}: <b>steals</b> the root at {@code rootIndex} into the list, and drops the item it replaces. */
+    void listSetStealing(long list, int index, int rootIndex) {
+        long item = roots.remove(rootIndex);
+        heap.listSet(list, index, item);
+        lists.get(list).set(index, item);
+        collect();
     }
 
     void incref(int rootIndex) {
@@ -152,6 +177,9 @@ final class HeapModel implements AutoCloseable {
         if (lists.containsKey(ref)) {
             out.addAll(lists.get(ref));
         }
+        if (tuples.containsKey(ref)) {
+            tuples.get(ref).stream().filter(kinds::containsKey).forEach(out::add); // None is the heap's, not modelled
+        }
         if (dicts.containsKey(ref)) {
             for (long[] e : dicts.get(ref).values()) {
                 out.add(e[0]);
@@ -176,6 +204,7 @@ final class HeapModel implements AutoCloseable {
             if (!live.contains(ref)) {
                 kinds.remove(ref);
                 lists.remove(ref);
+                tuples.remove(ref);
                 dicts.remove(ref);
                 freed.put(ref, chunkSizes.remove(ref));
             }
@@ -225,8 +254,17 @@ final class HeapModel implements AutoCloseable {
             assertThat(heap.refCount(ref)).as("count of %s = references from roots and objects", heap.describe(ref))
                     .isEqualTo(expectedCount(ref));
         }
-        lists.forEach((ref, items) -> assertThat(heap.listSize(ref)).isEqualTo(items.size()));
-        dicts.forEach((ref, entries) -> assertThat(heap.dictSize(ref)).isEqualTo(entries.size()));
+        lists.forEach((ref, items) -> assertThat(heapItems(ref, heap.listSize(ref), heap::listGet))
+                .as("items of %s", heap.describe(ref)).isEqualTo(items));
+        tuples.forEach((ref, items) -> assertThat(heapItems(ref, heap.tupleSize(ref), heap::tupleGet))
+                .as("items of %s", heap.describe(ref)).isEqualTo(items));
+        dicts.forEach((ref, entries) -> assertThat(heapEntries(ref)).as("entries of %s", heap.describe(ref))
+                .isEqualTo(modelEntries(entries)));
+        for (long ref : freed.keySet()) {
+            assertThat(heap.isLive(ref)).as("%d was freed when it became unreachable, and not reused as an object", ref)
+                    .isFalse();
+        }
+        heap.verify(roots.stream().mapToLong(Long::longValue).toArray()); // counts exact, free lists, containers
         for (long ref : freed.keySet()) {
             assertThat(kinds).as("a freed offset is reused only as a new object").doesNotContainKey(ref);
         }
@@ -235,6 +273,34 @@ final class HeapModel implements AutoCloseable {
             assertThat(stats.liveBytes()).as("with no roots left, live bytes are back to the baseline")
                     .isEqualTo(baselineLiveBytes);
         }
+    }
+
+    private interface Getter {
+        long get(long container, int index);
+    }
+
+    private static List<Long> heapItems(long container, int size, Getter get) {
+        List<Long> items = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            items.add(get.get(container, i));
+        }
+        return items;
+    }
+
+    /** key text -> "keyRef->valueRef", as the heap's dict holds them. */
+    private Map<String, String> heapEntries(long dict) {
+        Map<String, String> out = new HashMap<>();
+        for (int s = heap.dictNext(dict, 0); s >= 0; s = heap.dictNext(dict, s + 1)) {
+            long k = heap.dictKeyAt(dict, s);
+            out.put(heap.strValue(k), k + "->" + heap.dictValueAt(dict, s));
+        }
+        return out;
+    }
+
+    private static Map<String, String> modelEntries(Map<String, long[]> entries) {
+        Map<String, String> out = new HashMap<>();
+        entries.forEach((text, kv) -> out.put(text, kv[0] + "->" + kv[1]));
+        return out;
     }
 
     @Override

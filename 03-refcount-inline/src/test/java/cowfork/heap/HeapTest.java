@@ -4,6 +4,7 @@ package cowfork.heap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import cowfork.cow.Region;
 import cowfork.experiment.Workloads;
 import java.util.ArrayList;
 import java.util.List;
@@ -257,5 +258,164 @@ class HeapTest {
         assertThat(heap.describe(s)).contains("USE_AFTER_FREE");
         assertThat(heap.describe(0)).isEqualTo("NULL");
         assertThat(heap.describe(7)).contains("BAD_REFERENCE");
+    }
+
+    @Test
+    void aHeapLargerThanTheAllocatorCanAddressIsRefusedNamingTheLimit() {
+        // Free-list links are 32-bit numbers of 16-byte units: 64 GiB is the most they reach.
+        assertThat(Heap.MAX_BYTES).isEqualTo(64L << 30);
+        assertThatThrownBy(() -> Heap.create(Heap.MAX_BYTES + Region.PAGE_SIZE, InlineRefCounts.FACTORY))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 64.0 GiB")
+                .hasMessageContaining("32-bit");
+        assertThatThrownBy(() -> Heap.create(1L << 40, InlineRefCounts.FACTORY))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got " + (1L << 40) + " bytes");
+    }
+
+    /** A strategy that keeps its counts in a Java map: it never touches the heap's memory. */
+    private static final class MapRefCounts implements RefCounts {
+        private final java.util.Map<Long, Long> counts = new java.util.HashMap<>();
+
+        @Override
+        public String name() {
+            return "map";
+        }
+
+        @Override
+        public void onAllocate(long ref) {
+            counts.put(ref, 1L);
+        }
+
+        @Override
+        public void incref(long ref) {
+            counts.merge(ref, 1L, Long::sum);
+        }
+
+        @Override
+        public boolean decref(long ref) {
+            return counts.merge(ref, -1L, Long::sum) == 0;
+        }
+
+        @Override
+        public long get(long ref) {
+            return counts.get(ref);
+        }
+
+        @Override
+        public void onFree(long ref) {
+            counts.remove(ref);
+        }
+
+        @Override
+        public java.util.Optional<Region> table() {
+            return java.util.Optional.empty();
+        }
+    }
+
+    @Test
+    void onlyTheStrategyWritesTheCountWordNeitherTheHeapNorTheAllocator() {
+        RefCounts.Factory factory = new RefCounts.Factory() {
+            @Override
+            public String name() {
+                return "map";
+            }
+
+            @Override
+            public RefCounts create(Region heapRegion) {
+                return new MapRefCounts();
+            }
+        };
+        try (Heap h = Heap.create(1 << 20, factory)) {
+            long list = h.newList();
+            long dict = h.newDict();
+            for (int i = 0; i < 40; i++) { // grows (and frees) item blocks and dict tables
+                long v = h.newInt(i);
+                h.listAppend(list, v);
+                h.dictSet(dict, "k" + i, v);
+                h.decref(v);
+            }
+            h.decref(list);
+            h.decref(dict);
+            long reused = h.newStr("a chunk that was freed before"); // takes a freed chunk
+            long block = h.newList(3); // a block in a freed chunk too
+            int chunks = 0;
+            for (long at = 4096; at < h.usedEnd(); at += Allocator.classSize(h.region().getInt(at + Heap.OB_TYPE) >>> 16)) {
+                assertThat(h.region().getLong(at + Heap.OB_REFCNT)).as("count word of the chunk at %d (%s)", at,
+                        h.describe(at)).isZero();
+                chunks++;
+            }
+            assertThat(chunks).as("live, freed and reused chunks, blocks among them").isGreaterThan(10);
+            assertThat(h.refCount(reused)).isEqualTo(1);
+            h.decref(block);
+        }
+    }
+
+    @Test
+    void aCorruptCountDeepInADeallocationBreaksTheHeapLoudly() {
+        long outer = heap.newList();
+        long a = heap.newInt(1);
+        long inner = heap.newList();
+        long c = heap.newStr("c");
+        heap.listAppend(outer, a);
+        heap.listAppend(outer, inner);
+        heap.listAppend(inner, c);
+        heap.decref(a);
+        heap.decref(inner);
+        heap.region().putLong(c + Heap.OB_REFCNT, 0); // a stray write: c's count says nobody holds it
+        long bystander = heap.newInt(42);
+        // decref(outer) frees outer, then inner, then meets c's corrupt count half-way.
+        assertThatThrownBy(() -> heap.decref(outer)).isInstanceOf(HeapException.class)
+                .hasMessageContaining("failed after 1 objects were freed").hasMessageContaining("below zero")
+                .satisfies(e -> assertThat(((HeapException) e).kind()).isEqualTo(HeapException.Kind.HEAP_BROKEN))
+                .satisfies(e -> assertThat(((HeapException) e.getCause()).kind()).isEqualTo(HeapException.Kind.NEGATIVE_COUNT));
+        assertThat(heap.isBroken()).isTrue();
+        // Every later operation refuses, naming the first failure, even on objects the failure never touched.
+        assertKind(() -> heap.incref(bystander), HeapException.Kind.HEAP_BROKEN, "NEGATIVE_COUNT");
+        assertKind(() -> heap.newInt(7), HeapException.Kind.HEAP_BROKEN, "below zero");
+        assertKind(() -> heap.decref(bystander), HeapException.Kind.HEAP_BROKEN, "the heap is broken");
+        assertKind(heap::verify, HeapException.Kind.HEAP_BROKEN, "the heap is broken");
+        assertThat(heap.describe(bystander)).as("diagnostics still work").contains("int@" + bystander);
+        assertThat(heap.toString()).contains("BROKEN");
+    }
+
+    @Test
+    void aContainerHoldingAFreedReferenceBreaksTheHeapBeforeAnythingIsFreed() {
+        long list = heap.newList();
+        long item = heap.newInt(5);
+        heap.listAppend(list, item);
+        heap.decref(item); // the list holds the only reference now
+        heap.decref(heap.listGet(list, 0)); // the bug: a borrowed reference decref'd; the item is freed under the list
+        HeapStats before = heap.stats();
+        assertThatThrownBy(() -> heap.decref(list)).isInstanceOf(HeapException.class)
+                .hasMessageContaining("failed after 0 objects were freed").hasMessageContaining("double decref")
+                .satisfies(e -> assertThat(((HeapException) e).kind()).isEqualTo(HeapException.Kind.HEAP_BROKEN));
+        assertThat(heap.stats()).as("every reference was checked before the first was released").isEqualTo(before);
+        assertKind(() -> heap.newList(), HeapException.Kind.HEAP_BROKEN, "DOUBLE_DECREF");
+    }
+
+    @Test
+    void aFailureBeforeAnyWriteLeavesTheHeapUsable() {
+        long s = heap.newStr("s");
+        heap.decref(s);
+        assertKind(() -> heap.decref(s), HeapException.Kind.DOUBLE_DECREF, "double decref");
+        assertKind(() -> heap.decref(heap.none()), HeapException.Kind.NEGATIVE_COUNT, "deallocating NoneType");
+        assertThat(heap.isBroken()).as("refused before anything was written: nothing to distrust").isFalse();
+        heap.verify();
+        heap.decref(heap.newInt(1));
+    }
+
+    @Test
+    void aContainerAlreadyChangedWhenReleasingItsItemFailsBreaksTheHeap() {
+        long list = heap.newList();
+        long dict = heap.newDict();
+        long item = heap.newStr("item");
+        heap.listAppend(list, item);
+        heap.dictSet(dict, "k", item);
+        heap.region().putLong(item + Heap.OB_REFCNT, 0); // a stray write: the count says nobody holds it
+        // listDel has taken the item out of the list when its decref finds the corrupt count.
+        assertThatThrownBy(() -> heap.listDel(list, 0)).isInstanceOf(HeapException.class)
+                .hasMessageContaining("listDel had already taken " + item + " out of its container")
+                .satisfies(e -> assertThat(((HeapException) e).kind()).isEqualTo(HeapException.Kind.HEAP_BROKEN))
+                .satisfies(e -> assertThat(((HeapException) e.getCause()).kind()).isEqualTo(HeapException.Kind.NEGATIVE_COUNT));
+        assertKind(() -> heap.dictDel(dict, "k"), HeapException.Kind.HEAP_BROKEN, "NEGATIVE_COUNT");
     }
 }

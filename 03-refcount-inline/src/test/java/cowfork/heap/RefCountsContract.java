@@ -42,9 +42,10 @@ import org.junit.jupiter.api.Test;
  * and depending on {@code cowfork-refcount-inline} with {@code <type>test-jar</type>}.
  * JUnit and jqwik both run the inherited tests and properties for each subclass.
  *
- * <p>The properties: a stateful chain of alloc / incref / decref / store / delete in which
- * every count equals the references to the object and an object is freed exactly when it
- * becomes unreachable; and, in a forked child, a read-only workload over any subset of
+ * <p>The properties: a stateful chain of alloc / incref / decref / store (borrowing and
+ * stealing) / tuple / delete in which every container holds exactly what the model says,
+ * every count equals the references to the object, an object is freed exactly when it
+ * becomes unreachable, and {@link Heap#verify(long...)} passes after every operation; and, in a forked child, a read-only workload over any subset of
  * objects makes private exactly the pages the strategy says it writes, and nothing else.
  */
 public abstract class RefCountsContract {
@@ -219,6 +220,8 @@ public abstract class RefCountsContract {
                 .withAction(4, onRoot((i, what) -> Transformer.mutate("decref " + what, s -> s.decref(i))))
                 .withAction(4, append())
                 .withAction(4, dictSet())
+                .withAction(2, newTuple())
+                .withAction(3, listSetStealing())
                 .withAction(2, listDel())
                 .withAction(2, dictDel())
                 .withAction(1, useFreed())
@@ -310,6 +313,45 @@ public abstract class RefCountsContract {
                 for (String key : List.of("a", "b", "c", "d")) {
                     options.add(Transformer.mutate("set " + m.heap.describe(p.get1()) + "[" + key + "] = "
                             + m.heap.describe(p.get2()), s -> s.dictSet(p.get1(), key, p.get2())));
+                }
+            }
+            return options;
+        });
+    }
+
+    /** newTuple (PyTuple_Pack: increfs its items) of up to two roots, None among the choices. */
+    private static Action.Dependent<HeapModel> newTuple() {
+        return dependent(m -> {
+            List<Transformer<HeapModel>> options = new ArrayList<>();
+            options.add(Transformer.mutate("newTuple()", s -> s.newTuple()));
+            List<Long> some = m.roots.stream().distinct().sorted().limit(5).toList();
+            for (long a : some) {
+                options.add(Transformer.mutate("newTuple(" + m.heap.describe(a) + ", None)", s -> s.newTuple(a, s.heap.none())));
+                for (long b : some) {
+                    options.add(Transformer.mutate("newTuple(" + m.heap.describe(a) + ", " + m.heap.describe(b) + ")",
+                            s -> s.newTuple(a, b)));
+                }
+            }
+            return options;
+        });
+    }
+
+    /** listSet (PyList_SetItem): steals a root's reference into a list slot; the replaced item is decref'd. */
+    private static Action.Dependent<HeapModel> listSetStealing() {
+        return dependent(m -> {
+            List<Transformer<HeapModel>> options = new ArrayList<>();
+            for (long list : m.lists.keySet().stream().sorted().limit(4).toList()) {
+                int size = m.lists.get(list).size();
+                for (int index : size == 0 ? List.<Integer>of() : List.of(0, size - 1).stream().distinct().toList()) {
+                    for (int i = 0; i < m.roots.size(); i++) {
+                        long item = m.roots.get(i);
+                        if (m.roots.indexOf(item) == i && !m.wouldCycle(list, item)) {
+                            int rootIndex = i;
+                            options.add(Transformer.mutate("set " + m.heap.describe(list) + "[" + index + "] = "
+                                    + m.heap.describe(item) + " (steals the root's reference)",
+                                    s -> s.listSetStealing(list, index, rootIndex)));
+                        }
+                    }
                 }
             }
             return options;
