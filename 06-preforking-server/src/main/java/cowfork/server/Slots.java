@@ -9,8 +9,9 @@ package cowfork.server;
  * <pre>
  *   a free slot                      accept4, serve at once (the request usually came with the connection)
  *   all taken, one idle kept-alive   close the longest-idle one, accept          (nginx does the same)
- *   all taken, a head trickling in   after 0.5 s incomplete: answer it 408, close, accept
- *     for 0.5 s or more
+ *   all taken, a head trickling in   once it has held its slot 0.5 s: answer it 408, close, accept
+ *   all taken, a client silent       once it has held its slot 0.1 s without sending a byte:
+ *     since it connected             close it, accept
  *   all taken by real work           leave the newcomer in the kernel's accept queue
  *   EMFILE / ENFILE                  stop polling the listener for 100 ms, or until a connection
  *                                    closes: retrying at once would only spin
@@ -100,8 +101,8 @@ final class Slots {
         if (count == pool.length) {
             for (int i = 0; i < count; i++) {
                 Connection c = get(i);
-                long t = c.since + WorkerConfig.SHED_INCOMPLETE_AFTER_NANOS;
-                if (c.state == Connection.READING && t - next < 0) {
+                long t = c.since + grace(c);
+                if (waiting(c) && t - next < 0) {
                     next = t;
                 }
             }
@@ -154,24 +155,37 @@ final class Slots {
 
     /**
      * The connection to close for a newcomer when every slot is taken: the longest-idle
-     * kept-alive connection, else the longest-incomplete request head if it has been
-     * arriving for {@link WorkerConfig#SHED_INCOMPLETE_AFTER_NANOS}; null if none qualifies.
+     * kept-alive connection (it has had its answers), else the connection that has held its
+     * slot longest without completing a request, once past its {@link #grace} (a head
+     * trickling in: {@link WorkerConfig#SHED_INCOMPLETE_AFTER_NANOS}; a connection that never
+     * sent a byte: {@link WorkerConfig#SHED_SILENT_AFTER_NANOS}); null if none qualifies. The grace period keeps a burst of real
+     * clients from pushing each other out before their requests have even arrived.
      */
     Connection victim(long now) {
         Connection best = null;
-        boolean bestIdle = false;
+        boolean bestKeptAlive = false;
         for (int i = 0; i < count; i++) {
             Connection c = get(i);
-            boolean idle = c.state == Connection.IDLE && c.inStart == c.inEnd;
-            if (!idle && !(c.state == Connection.READING && now - c.since >= WorkerConfig.SHED_INCOMPLETE_AFTER_NANOS)) {
+            boolean keptAlive = c.state == Connection.IDLE && c.inStart == c.inEnd && c.requests > 0;
+            if (!keptAlive && !(waiting(c) && now - c.since >= grace(c))) {
                 continue;
             }
-            if (best == null || (idle && !bestIdle) || (idle == bestIdle && c.since - best.since < 0)) {
+            if (best == null || (keptAlive && !bestKeptAlive) || (keptAlive == bestKeptAlive && c.since - best.since < 0)) {
                 best = c;
-                bestIdle = idle;
+                bestKeptAlive = keptAlive;
             }
         }
         return best;
+    }
+
+    /** How long a {@link #waiting} connection keeps its slot even when a newcomer needs one. */
+    private static long grace(Connection c) {
+        return c.state == Connection.READING ? WorkerConfig.SHED_INCOMPLETE_AFTER_NANOS : WorkerConfig.SHED_SILENT_AFTER_NANOS;
+    }
+
+    /** A connection holding its slot with no complete request: a head arriving, or nothing sent yet. */
+    private static boolean waiting(Connection c) {
+        return c.state == Connection.READING || (c.state == Connection.IDLE && c.requests == 0);
     }
 
     private void shed(Connection c) {

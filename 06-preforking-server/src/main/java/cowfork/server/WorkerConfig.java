@@ -35,6 +35,12 @@ public record WorkerConfig(HttpParser.Limits limits, long keepAliveNanos, long c
      */
     static final long SHED_INCOMPLETE_AFTER_NANOS = 500_000_000L;
 
+    /**
+     * Likewise for a new connection that has sent nothing at all this long: a real client
+     * sends its request within a round trip of connecting.
+     */
+    static final long SHED_SILENT_AFTER_NANOS = 100_000_000L;
+
     /** The input buffer must hold a whole request head. */
     int inBufferBytes() {
         return limits.maxHeadBytes() + 1;
