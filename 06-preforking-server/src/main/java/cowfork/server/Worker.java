@@ -122,7 +122,7 @@ public final class Worker {
                     cycle.ready(slots.slot(polled[s - 2]), re, now);
                 }
             }
-            if (pollFds[2] >= 0 && revents(1) != 0) {
+            if (!cycle.stopping() && pollFds[2] >= 0 && revents(1) != 0) {
                 acceptAll(now);
             }
         }
