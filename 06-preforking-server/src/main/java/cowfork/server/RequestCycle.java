@@ -124,9 +124,7 @@ final class RequestCycle {
      */
     private void failed(Connection c, RuntimeException e, long now) {
         failures++;
-        StackTraceElement[] where = e.getStackTrace();
-        master.log("worker " + pid + ": a request failed: " + e + (where.length > 0 ? " at " + where[0] : "")
-                + "; answered 500, connection closed, serving on");
+        master.log(describeFailure(e));
         if (!c.isOpen()) {
             return;
         }
@@ -143,6 +141,20 @@ final class RequestCycle {
             // nothing more to try: close below
         }
         slots.close(c);
+    }
+
+    private String describeFailure(RuntimeException e) {
+        StackTraceElement[] where = e.getStackTrace();
+        return "worker " + pid + ": a request failed: " + e + (where.length > 0 ? " at " + where[0] : "")
+                + "; answered 500, connection closed, serving on";
+    }
+
+    /**
+     * Runs the failure path's own code (stack trace, message) without a failure, so that the
+     * warm-up resolves it in the master: a worker meets it first with a real exception.
+     */
+    String rehearseFailure() {
+        return describeFailure(new IllegalStateException("rehearsal"));
     }
 
     private void serve(Connection c, int revents, long now) {

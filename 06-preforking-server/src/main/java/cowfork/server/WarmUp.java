@@ -99,6 +99,7 @@ final class WarmUp {
             tourOfErrors();
             stats(FORMAT_JSON_SMALL);
             stats(FORMAT_TEXT_BIG);
+            worker.rehearseFailure(); // the 500 path's reporting code, resolved before any fork
         }
         stop();
         timeouts();

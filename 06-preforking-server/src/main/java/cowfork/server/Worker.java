@@ -143,6 +143,11 @@ public final class Worker {
         return slots.count();
     }
 
+    /** For the warm-up: runs the code that reports a failed request, without one (see {@link RequestCycle}). */
+    String rehearseFailure() {
+        return cycle.rehearseFailure();
+    }
+
     /** Heartbeats skipped because the master's pipe was full. */
     long skippedBeats() {
         return master.skippedBeats;
