@@ -78,6 +78,22 @@ class WorkerSlotsTest {
     }
 
     @Test
+    void aHeadGetsTheHeaderTimeoutNotTheWholeClientTimeout() throws Exception {
+        // Client timeout 10 s: the header timeout is capped at 5 s (nginx's client_header_timeout);
+        // before, a head that never completed held its slot for the whole 10 s.
+        assertThat(WorkerConfig.HEADER_TIMEOUT_CAP_NANOS).isEqualTo(5_000_000_000L);
+        try (WorkerHarness h = new WorkerHarness(SLOTS, 5_000, 10_000, 1_000, new WorkerHarness.FakeStore(), true);
+             Socket s = h.connect(8_000)) {
+            long t0 = System.nanoTime();
+            RawHttp.send(s, "GET /health HTTP/1.1\r\nHost: t\r\n");
+            RawHttp.Response r = RawHttp.read(s);
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            assertThat(r.status()).isEqualTo(408);
+            assertThat(took).isBetween(Duration.ofMillis(4_900), Duration.ofMillis(7_000));
+        }
+    }
+
+    @Test
     void busyConnectionsAreNotShedForANewcomer() throws Exception {
         // Connections mid-request for less than half a second keep their slots: a burst of
         // real requests queues in the kernel instead of the worker closing its own clients.
