@@ -91,18 +91,20 @@ final class Slots {
     }
 
     /**
-     * The earliest of {@code next} and the moments when the accepting state may change:
-     * the end of a pause, or (all slots taken) a trickling head becoming a {@link #victim}.
+     * The earliest of {@code next} and the future moments when the accepting state may
+     * change: the end of a pause, or (all slots taken) a waiting connection passing its
+     * {@link #grace}. Moments already past are left out: the listener is polled already, and
+     * counting them would make the worker's poll return at once, again and again.
      */
-    long nextChange(long next) {
-        if (paused && pausedUntil - next < 0) {
+    long nextChange(long next, long now) {
+        if (paused && pausedUntil - now > 0 && pausedUntil - next < 0) {
             next = pausedUntil;
         }
         if (count == pool.length) {
             for (int i = 0; i < count; i++) {
                 Connection c = get(i);
                 long t = c.since + grace(c);
-                if (waiting(c) && t - next < 0) {
+                if (waiting(c) && t - now > 0 && t - next < 0) {
                     next = t;
                 }
             }

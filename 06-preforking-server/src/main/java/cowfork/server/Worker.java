@@ -181,7 +181,7 @@ public final class Worker {
     }
 
     private long millisUntilNextDeadline(long now) {
-        long next = slots.nextChange(master.nextBeat(cycle.requests()));
+        long next = slots.nextChange(master.nextBeat(cycle.requests()), now);
         for (int i = 0; i < slots.count(); i++) {
             long d = slots.get(i).deadline;
             if (d - next < 0) {

@@ -95,6 +95,12 @@ final class WorkerHarness implements AutoCloseable {
         return crash.get();
     }
 
+    /** CPU time the worker's thread has used so far, in nanoseconds. */
+    long workerCpuNanos() {
+        return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())
+                .getThreadCpuTime(loop.getId());
+    }
+
     boolean workerRunning() {
         return loop.isAlive();
     }

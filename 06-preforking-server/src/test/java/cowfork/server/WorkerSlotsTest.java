@@ -94,6 +94,25 @@ class WorkerSlotsTest {
     }
 
     @Test
+    void aFullWorkerWithNothingQueuedSleeps() throws Exception {
+        // Two slots held by trickling heads past their grace period, nobody else waiting: the
+        // worker must wait in poll, not wake up at once over and over until the header timeout.
+        try (WorkerHarness h = new WorkerHarness(2, 5_000, 10_000, 1_000, new WorkerHarness.FakeStore(), true)) {
+            List<Socket> slow = open(h, 2, "GET /health HTTP/1.1\r\nHo");
+            try {
+                slow.get(0).setSoTimeout(2_000);
+                long before = h.workerCpuNanos();
+                assertThat(RawHttp.isClosedByServer(slow.get(0))).as("a 2 s window: no answer yet").isFalse();
+                long cpu = h.workerCpuNanos() - before;
+                System.out.println("slots: a full, quiet worker used " + cpu / 1_000_000 + " ms of CPU in 2 s");
+                assertThat(Duration.ofNanos(cpu)).isLessThan(Duration.ofMillis(100));
+            } finally {
+                closeAll(slow);
+            }
+        }
+    }
+
+    @Test
     void busyConnectionsAreNotShedForANewcomer() throws Exception {
         // Connections mid-request for less than half a second keep their slots: a burst of
         // real requests queues in the kernel instead of the worker closing its own clients.
