@@ -21,10 +21,7 @@ final class Slots {
     /** How long accepting pauses when the process (or system) is out of descriptors. */
     static final long ACCEPT_PAUSE_NANOS = 100_000_000L;
     private static final int[] ONE = {1};
-    private static final int ENOMEM = 12;
-    private static final int ENFILE = 23;
-    private static final int EMFILE = 24;
-    private static final int ENOBUFS = 105;
+    private static final int EPROTO = 71;
     private static final int ECONNABORTED = 103;
     private static final byte[] SHED = Bytes.ascii("every connection slot is taken and this request was the slowest\n");
 
@@ -124,12 +121,14 @@ final class Slots {
             int fd = net.accept4(listenFd, 0, 0, SocketLib.SOCK_NONBLOCK);
             if (fd < 0) {
                 int errno = Sockets.errno();
-                if (errno == SocketLib.EINTR || errno == ECONNABORTED) {
+                if (errno == SocketLib.EAGAIN) {
+                    return null; // nothing queued
+                }
+                if (errno == SocketLib.EINTR || errno == ECONNABORTED || errno == EPROTO) {
                     continue; // a signal, or a client that gave up in the queue: the next one may be there
                 }
-                if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-                    pause(errno, now);
-                }
+                // EMFILE, ENFILE, ENOBUFS, ENOMEM (and anything unexpected): retrying at once would spin.
+                pause(errno, now);
                 return null;
             }
             if (count == pool.length) {
