@@ -91,6 +91,14 @@ public final class Child {
         return channel.readFd();
     }
 
+    /**
+     * The descriptor this child's messages to the parent are written to, for a child that
+     * must never block on it (a server worker polls it for room before a heartbeat).
+     */
+    public int messageFd() {
+        return channel.writeFd();
+    }
+
     /** Chooses the exit code the child ends with after its task returns (0 to 255). */
     public void exitCode(int code) {
         if (code < 0 || code > 255) {

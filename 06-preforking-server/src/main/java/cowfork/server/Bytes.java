@@ -108,11 +108,11 @@ public final class Bytes {
     public static long queryLong(byte[] buf, int start, int end, byte[] name, long absent) {
         int p = start;
         while (p < end) {
-            int amp = HttpParser.indexOf(buf, p, end, (byte) '&');
+            int amp = HttpSyntax.indexOf(buf, p, end, (byte) '&');
             int pe = amp < 0 ? end : amp;
-            int eq = HttpParser.indexOf(buf, p, pe, (byte) '=');
+            int eq = HttpSyntax.indexOf(buf, p, pe, (byte) '=');
             if (eq > 0 && equals(buf, p, eq, name)) {
-                return HttpParser.parseDecimal(buf, eq + 1, pe);
+                return HttpSyntax.parseDecimal(buf, eq + 1, pe);
             }
             p = pe + 1;
         }

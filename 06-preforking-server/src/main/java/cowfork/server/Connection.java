@@ -24,12 +24,16 @@ final class Connection {
     static final int WRITING = 2;
     /** A stats request went to the master; waiting for its answer. */
     static final int AWAITING_MASTER = 3;
+    /** The head was answered into {@code out}; the body is still arriving: send once it is all read. */
+    static final int BODY = 4;
 
     final int index;
     final byte[] in;
     final ByteBuffer inBuffer;
     final byte[] out;
     final ByteBuffer outBuffer;
+    /** Where the body of the request being answered ends. */
+    final RequestBody body;
 
     int fd = -1;
     int state;
@@ -39,8 +43,8 @@ final class Connection {
     int outEnd;
     byte[] extra;
     int extraStart;
-    /** Request body bytes still to read and throw away. */
-    long discard;
+    /** When the connection entered its state: the request's start (READING), or idleness (IDLE). */
+    long since;
     boolean closeAfterWrite;
     /** The request being answered was HEAD: send the headers only. */
     boolean headOnly;
@@ -52,8 +56,9 @@ final class Connection {
     int token;
     long requests;
 
-    Connection(int index, int inSize, int outSize) {
+    Connection(int index, int inSize, int outSize, RequestBody body) {
         this.index = index;
+        this.body = body;
         this.in = new byte[inSize];
         this.inBuffer = ByteBuffer.wrap(in);
         this.out = new byte[outSize];
@@ -66,7 +71,8 @@ final class Connection {
         inStart = inEnd = outStart = outEnd = 0;
         extra = null;
         extraStart = 0;
-        discard = 0;
+        body.startLength(0);
+        since = now;
         closeAfterWrite = false;
         headOnly = false;
         keepAlive = true;

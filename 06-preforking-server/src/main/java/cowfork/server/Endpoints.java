@@ -134,7 +134,7 @@ final class Endpoints {
             p = Bytes.put(body, p, body.length, '}');
             return json(p);
         }
-        if (Bytes.equals(in, path, pathEnd, ROOT)) {
+        if (pathEnd == path || Bytes.equals(in, path, pathEnd, ROOT)) { // empty: http://host or http://host?q
             return text(200, INDEX);
         }
         return text(404, NO_ROUTE);

@@ -7,7 +7,7 @@ package cowfork.server;
  * {@link #COMPLETE}, {@link #INCOMPLETE} (wait for more bytes), or the HTTP status code of
  * the error the client made, with {@link #errorReason} saying why.
  *
- * <p>What is accepted: {@code token SP origin-form SP HTTP/1.0|HTTP/1.1}, lines ended by
+ * <p>What is accepted: {@code token SP origin-form|absolute-form SP HTTP/1.x}, lines ended by
  * CRLF or a bare LF (RFC 9112 section 2.2 allows a recipient to accept LF), header fields
  * {@code token ":" OWS value OWS}. Everything else is refused, and refused early: a
  * limit is enforced while bytes are still arriving, so a client cannot make the worker
@@ -40,53 +40,52 @@ public final class HttpParser {
         return errorReason;
     }
 
-    /** The length of {@code buf[start, end)}, not counting one trailing CR. */
-    private static int lengthWithoutCr(byte[] buf, int start, int end) {
-        return end > start && buf[end - 1] == '\r' ? end - start - 1 : end - start;
-    }
-
     /**
-     * Parses the head in {@code buf[start, end)}.
+     * Parses the head in {@code buf[start, end)}. Every complete line is checked as soon as
+     * it has arrived, and the incomplete last line as far as it goes, so a request is refused
+     * as soon as the bytes received prove it invalid, not when the client timeout ends it.
      *
      * @return {@link #COMPLETE} with {@code head} filled in; {@link #INCOMPLETE} if the head
-     *         has not fully arrived and no limit is exceeded yet; or an HTTP error status:
-     *         400 malformed, 405 method not served, 411 chunked body, 413 body too large,
-     *         414 request line too long, 431 header fields too many or too large.
+     *         has not fully arrived and nothing so far is wrong; or an HTTP error status:
+     *         400 malformed, 405 method not served, 413 body too large, 414 request line too
+     *         long, 431 header fields too many or too large, 501 a transfer coding other than
+     *         chunked, 505 an HTTP major version other than 1
      */
     public int parse(byte[] buf, int start, int end, RequestHead head) {
         head.reset();
-        int lineEnd = indexOf(buf, start, end, (byte) '\n');
+        // RFC 9112 section 2.2: a server SHOULD ignore empty lines received before the request line.
+        int s = start;
+        while (s < end && (buf[s] == '\n' || (buf[s] == '\r' && s + 1 < end && buf[s + 1] == '\n'))) {
+            s += buf[s] == '\r' ? 2 : 1;
+        }
+        int lineEnd = indexOf(buf, s, end, (byte) '\n');
         if (lineEnd < 0) {
             // The limit counts the line without its CR LF; what has arrived may end in the CR.
-            if (lengthWithoutCr(buf, start, end) > limits.maxRequestLine()) {
+            if (HttpSyntax.lengthWithoutCr(buf, s, end) > limits.maxRequestLine()) {
                 return error(414, E_LINE_TOO_LONG);
             }
-            return isPlausiblePrefix(buf, start, end) ? INCOMPLETE : error(400, E_NOT_HTTP);
+            return end - start > limits.maxHeadBytes() ? error(431, E_HEAD_TOO_LARGE) : checkPartialRequestLine(buf, s, end);
         }
-        if (lengthWithoutCr(buf, start, lineEnd) > limits.maxRequestLine()) {
+        if (HttpSyntax.lengthWithoutCr(buf, s, lineEnd) > limits.maxRequestLine()) {
             return error(414, E_LINE_TOO_LONG);
         }
-        // Find the blank line that ends the head before reading fields, so an incomplete head costs one scan.
-        int headEnd = findHeadEnd(buf, lineEnd + 1, end);
-        if (headEnd < 0) {
-            if (end - start > limits.maxHeadBytes()) {
-                return error(431, E_HEAD_TOO_LARGE);
-            }
-            return INCOMPLETE;
-        }
-        if (headEnd - start > limits.maxHeadBytes()) {
-            return error(431, E_HEAD_TOO_LARGE);
-        }
-        int status = parseRequestLine(buf, start, stripCr(buf, start, lineEnd), head);
+        int status = parseRequestLine(buf, s, HttpSyntax.stripCr(buf, s, lineEnd), head);
         if (status != COMPLETE) {
             return status;
         }
         int p = lineEnd + 1;
         while (true) {
             int le = indexOf(buf, p, end, (byte) '\n');
-            int contentEnd = stripCr(buf, p, le);
+            if ((le < 0 ? end : le + 1) - start > limits.maxHeadBytes()) {
+                return error(431, E_HEAD_TOO_LARGE);
+            }
+            if (le < 0) {
+                return p == end ? INCOMPLETE : checkPartialField(buf, p, end);
+            }
+            int contentEnd = HttpSyntax.stripCr(buf, p, le);
             if (contentEnd == p) {
-                break; // the blank line
+                head.headEnd = le + 1; // the blank line
+                break;
             }
             if (++head.headerCount > limits.maxHeaderFields()) {
                 return error(431, E_TOO_MANY_FIELDS);
@@ -97,14 +96,32 @@ public final class HttpParser {
             }
             p = le + 1;
         }
-        head.headEnd = headEnd;
+        return checkFraming(head);
+    }
+
+    /** The rules that need the whole head: Host, how the body is framed, its size, the method. */
+    private int checkFraming(RequestHead head) {
         if (head.versionMinor == 1 && !head.hasHost) {
             return error(400, E_NO_HOST);
         }
         if (head.transferEncoding) {
-            return head.contentLength >= 0
-                    ? error(400, E_LENGTH_AND_ENCODING)
-                    : error(411, E_CHUNKED);
+            // RFC 9112 section 6.1 / 6.3: both framings at once is how requests are smuggled;
+            // chunked must be the last coding, exactly once; HTTP/1.0 has no transfer codings.
+            if (head.contentLength >= 0) {
+                return error(400, E_LENGTH_AND_ENCODING);
+            }
+            if (head.versionMinor == 0) {
+                return error(400, E_ENCODING_IN_10);
+            }
+            if (head.badCoding || (!head.chunked && !head.unknownCoding)) {
+                return error(400, E_CODING_SHAPE);
+            }
+            if (head.unknownCoding) {
+                return error(501, E_CODING_UNKNOWN);
+            }
+            if (!head.chunked) {
+                return error(400, E_CODING_SHAPE);
+            }
         }
         if (head.contentLength > limits.maxBodyBytes()) {
             return error(413, E_BODY_TOO_LARGE);
@@ -117,8 +134,8 @@ public final class HttpParser {
 
     private int parseRequestLine(byte[] buf, int start, int end, RequestHead head) {
         int sp1 = indexOf(buf, start, end, (byte) ' ');
-        if (sp1 <= start || !isToken(buf, start, sp1)) {
-            return error(400, E_NO_METHOD);
+        if (sp1 <= start || !HttpSyntax.isToken(buf, start, sp1)) {
+            return error(400, HttpSyntax.isTchar(buf[start]) ? E_NO_METHOD : E_NOT_HTTP);
         }
         head.method = Bytes.equals(buf, start, sp1, GET_BYTES) ? RequestHead.GET
                 : Bytes.equals(buf, start, sp1, HEAD_BYTES) ? RequestHead.HEAD : RequestHead.OTHER;
@@ -127,34 +144,124 @@ public final class HttpParser {
         if (sp2 < 0 || sp2 == targetStart) {
             return error(400, E_LINE_SHAPE);
         }
-        if (buf[targetStart] != '/') {
-            return error(400, E_TARGET_NOT_PATH);
-        }
-        int pathEnd = sp2;
         for (int i = targetStart; i < sp2; i++) {
             byte b = buf[i];
             if (b <= 0x20 || b >= 0x7f) {
                 return error(400, E_TARGET_BYTE);
             }
-            if (b == '?' && pathEnd == sp2) {
-                pathEnd = i;
-            }
         }
+        // The version first: "PRI * HTTP/2.0" (an HTTP/2 client) deserves a 505, not a word about its target.
         int v = sp2 + 1;
-        if (end - v != 8 || !Bytes.equals(buf, v, v + 7, HTTP1_BYTES) || (buf[v + 7] != '0' && buf[v + 7] != '1')) {
+        if (end - v != 8 || !Bytes.equals(buf, v, v + 5, HTTP_SLASH) || !HttpSyntax.isDigit(buf[v + 5]) || buf[v + 6] != '.'
+                || !HttpSyntax.isDigit(buf[v + 7])) {
             return error(400, E_VERSION);
         }
-        head.targetStart = targetStart;
+        if (buf[v + 5] != '1') {
+            return error(505, E_VERSION_UNSUPPORTED);
+        }
+        int pathStart = targetStart;
+        if (buf[targetStart] != '/') {
+            // RFC 9112 section 3.2.2: a server MUST accept the absolute form (what a client
+            // sends to a proxy): use its path; the Host header rules apply all the same.
+            int scheme = HttpSyntax.startsWithIgnoreCase(buf, targetStart, sp2, HTTP_SCHEME) ? HTTP_SCHEME.length
+                    : HttpSyntax.startsWithIgnoreCase(buf, targetStart, sp2, HTTPS_SCHEME) ? HTTPS_SCHEME.length : -1;
+            if (scheme < 0) {
+                return error(400, E_TARGET_NOT_PATH);
+            }
+            int authority = targetStart + scheme;
+            pathStart = authority;
+            while (pathStart < sp2 && buf[pathStart] != '/' && buf[pathStart] != '?') {
+                if (buf[pathStart] == '@') {
+                    return error(400, E_USERINFO); // RFC 9110 section 4.2.4: userinfo is an error
+                }
+                pathStart++;
+            }
+            if (pathStart == authority) {
+                return error(400, E_NO_AUTHORITY);
+            }
+        }
+        int pathEnd = indexOf(buf, pathStart, sp2, (byte) '?');
+        head.targetStart = pathStart;
         head.targetEnd = sp2;
-        head.pathEnd = pathEnd;
-        head.versionMinor = buf[v + 7] - '0';
+        head.pathEnd = pathEnd < 0 ? sp2 : pathEnd;
+        // RFC 9110 section 2.5: a 1.x request with a higher minor version is served as the highest we speak.
+        head.versionMinor = buf[v + 7] == '0' ? 0 : 1;
         head.keepAlive = head.versionMinor == 1;
         return COMPLETE;
     }
 
+    /**
+     * Whether a request line that has not ended yet can still become valid:
+     * {@code tchar+ SP visible+ SP "HTTP/" DIGIT "." DIGIT [CR]}, each part as far as it has arrived.
+     */
+    private int checkPartialRequestLine(byte[] buf, int start, int end) {
+        int i = start;
+        while (i < end && HttpSyntax.isTchar(buf[i])) {
+            i++;
+        }
+        if (i == end) {
+            return INCOMPLETE;
+        }
+        if (buf[i] != ' ' || i == start) {
+            return i == start ? (buf[i] == '\r' && i + 1 == end ? INCOMPLETE : error(400, E_NOT_HTTP))
+                    : error(400, E_NO_METHOD);
+        }
+        int t = ++i;
+        while (i < end && buf[i] > 0x20 && buf[i] < 0x7f) {
+            i++;
+        }
+        if (i == end) {
+            return INCOMPLETE;
+        }
+        if (buf[i] != ' ' || i == t) {
+            return error(400, i == t ? E_LINE_SHAPE : E_TARGET_BYTE);
+        }
+        int v = ++i;
+        for (; i < end; i++) {
+            int k = i - v;
+            byte b = buf[i];
+            boolean fits = k < 5 ? b == HTTP_SLASH[k] : k == 5 || k == 7 ? HttpSyntax.isDigit(b) : k == 6 ? b == '.' : k == 8 && b == '\r';
+            if (!fits) {
+                return error(400, k == 8 ? E_BARE_CR : E_VERSION);
+            }
+        }
+        return INCOMPLETE;
+    }
+
+    /** Whether a header field line that has not ended yet can still become valid. */
+    private int checkPartialField(byte[] buf, int start, int end) {
+        if (buf[start] == ' ' || buf[start] == '\t') {
+            return error(400, E_FOLDED);
+        }
+        int i = start;
+        while (i < end && HttpSyntax.isTchar(buf[i])) {
+            i++;
+        }
+        if (i == end) {
+            return INCOMPLETE;
+        }
+        if (i == start && buf[i] == '\r') {
+            return i + 1 == end ? INCOMPLETE : error(400, E_BARE_CR); // the CR of the blank line, or a bare CR
+        }
+        if (buf[i] != ':' || i == start) {
+            return error(400, E_FIELD);
+        }
+        for (i++; i < end; i++) {
+            int b = buf[i] & 0xff;
+            if (b == '\r') {
+                if (i + 1 < end) {
+                    return error(400, E_BARE_CR);
+                }
+            } else if ((b < 0x20 && b != '\t') || b == 0x7f) {
+                return error(400, E_VALUE_CONTROL);
+            }
+        }
+        return INCOMPLETE;
+    }
+
     private int parseField(byte[] buf, int start, int end, RequestHead head) {
         int colon = indexOf(buf, start, end, (byte) ':');
-        if (colon <= start || !isToken(buf, start, colon)) {
+        if (colon <= start || !HttpSyntax.isToken(buf, start, colon)) {
             return error(400, buf[start] == ' ' || buf[start] == '\t' ? E_FOLDED : E_FIELD);
         }
         int vs = colon + 1;
@@ -171,7 +278,7 @@ public final class HttpParser {
                 return error(400, E_VALUE_CONTROL);
             }
         }
-        if (equalsIgnoreCase(buf, start, colon, CONTENT_LENGTH)) {
+        if (HttpSyntax.equalsIgnoreCase(buf, start, colon, CONTENT_LENGTH)) {
             long n = parseDecimal(buf, vs, ve);
             if (n < 0) {
                 return error(400, E_LENGTH_NOT_NUMBER);
@@ -180,19 +287,20 @@ public final class HttpParser {
                 return error(400, E_TWO_LENGTHS);
             }
             head.contentLength = n;
-        } else if (equalsIgnoreCase(buf, start, colon, HOST)) {
+        } else if (HttpSyntax.equalsIgnoreCase(buf, start, colon, HOST)) {
             if (head.hasHost) {
                 return error(400, E_TWO_HOSTS);
             }
             head.hasHost = true;
-        } else if (equalsIgnoreCase(buf, start, colon, CONNECTION)) {
-            if (containsToken(buf, vs, ve, CLOSE)) {
+        } else if (HttpSyntax.equalsIgnoreCase(buf, start, colon, CONNECTION)) {
+            if (HttpSyntax.containsToken(buf, vs, ve, CLOSE)) {
                 head.keepAlive = false;
-            } else if (containsToken(buf, vs, ve, KEEP_ALIVE)) {
+            } else if (HttpSyntax.containsToken(buf, vs, ve, KEEP_ALIVE)) {
                 head.keepAlive = true;
             }
-        } else if (equalsIgnoreCase(buf, start, colon, TRANSFER_ENCODING)) {
+        } else if (HttpSyntax.equalsIgnoreCase(buf, start, colon, TRANSFER_ENCODING)) {
             head.transferEncoding = true;
+            HttpSyntax.readCodings(buf, vs, ve, head);
         }
         return COMPLETE;
     }
@@ -211,14 +319,20 @@ public final class HttpParser {
     private static final byte[] E_TOO_MANY_FIELDS = reason("the request has more header fields than the limit");
     private static final byte[] E_NO_HOST = reason("an HTTP/1.1 request must have a Host header field");
     private static final byte[] E_LENGTH_AND_ENCODING = reason("a request must not have both Content-Length and Transfer-Encoding");
-    private static final byte[] E_CHUNKED = reason("request bodies must be sent with a Content-Length, not Transfer-Encoding");
+    private static final byte[] E_ENCODING_IN_10 = reason("an HTTP/1.0 request cannot have a Transfer-Encoding");
+    private static final byte[] E_CODING_SHAPE = reason("Transfer-Encoding must list chunked once, as the last coding");
+    private static final byte[] E_CODING_UNKNOWN = reason("this server decodes no transfer coding but chunked");
     private static final byte[] E_BODY_TOO_LARGE = reason("the request body is larger than the limit");
     private static final byte[] E_METHOD = reason("this server only serves GET and HEAD");
     private static final byte[] E_NO_METHOD = reason("the request line must start with a method name and one space");
     private static final byte[] E_LINE_SHAPE = reason("the request line must be: METHOD SP /target SP HTTP/1.1");
-    private static final byte[] E_TARGET_NOT_PATH = reason("the request target must be a path starting with /");
+    private static final byte[] E_TARGET_NOT_PATH = reason("the request target must be a path starting with / or an http:// URL");
+    private static final byte[] E_USERINFO = reason("the request target must not contain user information (user@host)");
+    private static final byte[] E_NO_AUTHORITY = reason("an absolute request target must name a host: http://host/path");
+    private static final byte[] E_BARE_CR = reason("a CR must be followed by LF (a bare CR is not a line end)");
+    private static final byte[] E_VERSION_UNSUPPORTED = reason("this server speaks HTTP/1.0 and HTTP/1.1 only");
     private static final byte[] E_TARGET_BYTE = reason("the request target contains a byte that is not visible ASCII");
-    private static final byte[] E_VERSION = reason("the request line must end with HTTP/1.0 or HTTP/1.1 (this server speaks only those)");
+    private static final byte[] E_VERSION = reason("the request line must end with an HTTP version: HTTP/1.1");
     private static final byte[] E_VALUE_CONTROL = reason("a header value contains a control character");
     private static final byte[] E_LENGTH_NOT_NUMBER = reason("Content-Length must be a decimal number");
     private static final byte[] E_TWO_LENGTHS = reason("two different Content-Length values");
@@ -234,27 +348,15 @@ public final class HttpParser {
 
     private static final byte[] GET_BYTES = {'G', 'E', 'T'};
     private static final byte[] HEAD_BYTES = {'H', 'E', 'A', 'D'};
-    private static final byte[] HTTP1_BYTES = {'H', 'T', 'T', 'P', '/', '1', '.'};
+    private static final byte[] HTTP_SLASH = {'H', 'T', 'T', 'P', '/'};
+    private static final byte[] HTTP_SCHEME = Bytes.ascii("http://");
+    private static final byte[] HTTPS_SCHEME = Bytes.ascii("https://");
     private static final byte[] CONTENT_LENGTH = Bytes.ascii("content-length");
     private static final byte[] HOST = Bytes.ascii("host");
     private static final byte[] CONNECTION = Bytes.ascii("connection");
     private static final byte[] TRANSFER_ENCODING = Bytes.ascii("transfer-encoding");
     private static final byte[] CLOSE = Bytes.ascii("close");
     private static final byte[] KEEP_ALIVE = Bytes.ascii("keep-alive");
-
-    /** A head can still become valid only if what arrived so far starts like a method token. */
-    private static boolean isPlausiblePrefix(byte[] buf, int start, int end) {
-        for (int i = start; i < end; i++) {
-            byte b = buf[i];
-            if (b == ' ') {
-                return i > start; // the method is done; the rest is checked when the line is complete
-            }
-            if (b != '\r' && !isTchar(b)) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     /** The index after the blank line (LF LF or LF CR LF) that ends the head, or -1. */
     static int findHeadEnd(byte[] buf, int lineStart, int end) {
@@ -275,88 +377,12 @@ public final class HttpParser {
         return -1;
     }
 
-    private static int stripCr(byte[] buf, int start, int lf) {
-        return lf > start && buf[lf - 1] == '\r' ? lf - 1 : lf;
-    }
-
     static int indexOf(byte[] buf, int start, int end, byte b) {
-        for (int i = start; i < end; i++) {
-            if (buf[i] == b) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static boolean isToken(byte[] buf, int start, int end) {
-        for (int i = start; i < end; i++) {
-            if (!isTchar(buf[i])) {
-                return false;
-            }
-        }
-        return end > start;
-    }
-
-    /** RFC 9110 tchar: letters, digits and {@code !#$%&'*+-.^_`|~}. */
-    private static boolean isTchar(byte b) {
-        if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')) {
-            return true;
-        }
-        return switch (b) {
-            case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~' -> true;
-            default -> false;
-        };
-    }
-
-    /** Case-insensitive comparison with a lower-case ASCII word. */
-    static boolean equalsIgnoreCase(byte[] buf, int start, int end, byte[] lowerWord) {
-        if (end - start != lowerWord.length) {
-            return false;
-        }
-        for (int i = 0; i < lowerWord.length; i++) {
-            byte b = buf[start + i];
-            if (b >= 'A' && b <= 'Z') {
-                b += 'a' - 'A';
-            }
-            if (b != lowerWord[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Whether the comma-separated list in {@code buf[start, end)} has {@code lowerToken} (any case). */
-    private static boolean containsToken(byte[] buf, int start, int end, byte[] lowerToken) {
-        int p = start;
-        while (p < end) {
-            while (p < end && (buf[p] == ' ' || buf[p] == '\t' || buf[p] == ',')) {
-                p++;
-            }
-            int e = p;
-            while (e < end && buf[e] != ',' && buf[e] != ' ' && buf[e] != '\t') {
-                e++;
-            }
-            if (e > p && equalsIgnoreCase(buf, p, e, lowerToken)) {
-                return true;
-            }
-            p = e;
-        }
-        return false;
+        return HttpSyntax.indexOf(buf, start, end, b);
     }
 
     /** A non-negative decimal of at most 18 digits, or -1. */
     static long parseDecimal(byte[] buf, int start, int end) {
-        if (end <= start || end - start > 18) {
-            return -1;
-        }
-        long n = 0;
-        for (int i = start; i < end; i++) {
-            byte b = buf[i];
-            if (b < '0' || b > '9') {
-                return -1;
-            }
-            n = n * 10 + (b - '0');
-        }
-        return n;
+        return HttpSyntax.parseDecimal(buf, start, end);
     }
 }

@@ -8,6 +8,7 @@ package cowfork.server;
  *
  * <pre>
  *   GET /item/42?fields=all HTTP/1.1\r\n      targetStart .. pathEnd .. targetEnd
+ *   GET http://h/item/42 HTTP/1.1\r\n        absolute form: targetStart is where the path starts
  *   Host: 127.0.0.1\r\n
  *   \r\n                                      headEnd (first byte after the empty line)
  * </pre>
@@ -23,13 +24,19 @@ public final class RequestHead {
     int targetEnd;
     /** Where the path ends: the '?' or {@link #targetEnd}. */
     int pathEnd;
-    /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
+    /** 0 for HTTP/1.0, 1 for HTTP/1.1 (and for HTTP/1.2 ..., served as 1.1). */
     int versionMinor;
     boolean keepAlive;
     boolean hasHost;
     /** The declared body length, or -1 when the request has no Content-Length. */
     long contentLength;
     boolean transferEncoding;
+    /** Transfer-Encoding ends in chunked: the body arrives in chunks ({@link RequestBody}). */
+    boolean chunked;
+    /** Transfer-Encoding names a coding other than chunked (answered 501). */
+    boolean unknownCoding;
+    /** Transfer-Encoding is malformed: empty, or chunked not last or twice (answered 400). */
+    boolean badCoding;
     int headerCount;
     /** Index just after the blank line that ends the head. */
     int headEnd;
@@ -42,6 +49,7 @@ public final class RequestHead {
         hasHost = false;
         contentLength = -1;
         transferEncoding = false;
+        chunked = unknownCoding = badCoding = false;
         headerCount = 0;
         headEnd = 0;
     }
@@ -56,6 +64,10 @@ public final class RequestHead {
 
     public long contentLength() {
         return contentLength;
+    }
+
+    public boolean chunked() {
+        return chunked;
     }
 
     public int headEnd() {

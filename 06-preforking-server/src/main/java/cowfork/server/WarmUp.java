@@ -99,6 +99,7 @@ final class WarmUp {
             tourOfErrors();
             stats(FORMAT_JSON_SMALL);
             stats(FORMAT_TEXT_BIG);
+            worker.rehearseFailure(); // the 500 path's reporting code, resolved before any fork
         }
         stop();
         timeouts();
@@ -155,7 +156,7 @@ final class WarmUp {
             "GET /health HTTP/1.1\r\nHost: w\r\nHost: v\r\n\r\n",
             "GET /health HTTP/1.1\r\nHost: w\r\nContent-Length: x\r\n\r\n",
             "GET /health HTTP/1.1\r\nHost: w\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
-            "GET /health HTTP/1.1\r\nHost: w\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "GET /health HTTP/1.1\r\nHost: w\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3;x=y\r\nabc\r\n0\r\nT: v\r\n\r\n",
             "GET /health HTTP/1.1\r\nHost: w\r\nTransfer-Encoding: chunked\r\nContent-Length: 1\r\n\r\n",
             "GET /health HTTP/1.1\r\nHost: w\r\nContent-Length: " + (config.limits().maxBodyBytes() + 1) + "\r\n\r\n",
             "GET /" + "x".repeat(config.limits().maxRequestLine()) + " HTTP/1.1\r\nHost: w\r\n\r\n",

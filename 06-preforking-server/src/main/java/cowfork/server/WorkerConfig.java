@@ -16,6 +16,31 @@ package cowfork.server;
 public record WorkerConfig(HttpParser.Limits limits, long keepAliveNanos, long clientTimeoutNanos, int maxConnections,
                            int outBufferBytes, long heartbeatNanos, long retireAfterRequests, long heapReserveBytes) {
 
+    /**
+     * How long a connection may take to send a request head (nginx's client_header_timeout):
+     * the client timeout, but at most {@link #HEADER_TIMEOUT_CAP_NANOS}. A slot held by a
+     * head that trickles in is a slot no one else can use; the body and the answer still
+     * get the whole client timeout.
+     */
+    long headerTimeoutNanos() {
+        return Math.min(clientTimeoutNanos, HEADER_TIMEOUT_CAP_NANOS);
+    }
+
+    /** The longest header timeout (with the default 10 s client timeout: the header timeout). */
+    static final long HEADER_TIMEOUT_CAP_NANOS = 5_000_000_000L;
+
+    /**
+     * When every slot is taken and a client is waiting, a connection whose head has been
+     * incomplete this long may lose its slot to it (idle kept-alive connections lose theirs first).
+     */
+    static final long SHED_INCOMPLETE_AFTER_NANOS = 500_000_000L;
+
+    /**
+     * Likewise for a new connection that has sent nothing at all this long: a real client
+     * sends its request within a round trip of connecting.
+     */
+    static final long SHED_SILENT_AFTER_NANOS = 100_000_000L;
+
     /** The input buffer must hold a whole request head. */
     int inBufferBytes() {
         return limits.maxHeadBytes() + 1;

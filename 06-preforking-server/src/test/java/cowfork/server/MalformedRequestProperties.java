@@ -1,4 +1,4 @@
-// Generated bad requests against a running server: every one gets a 4xx or a closed connection, and the server stays healthy.
+// Generated bad requests against a running server: every one gets its 4xx (or 501/505) or a closed connection, and the server stays healthy.
 package cowfork.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,7 +40,11 @@ class MalformedRequestProperties {
     }
 
     /** A request broken in one known way, with a readable name for jqwik's reports. */
-    record Malformed(String what, String bytes) {
+    record Malformed(String what, String bytes, java.util.List<Integer> statuses) {
+        Malformed(String what, String bytes) {
+            this(what, bytes, java.util.stream.IntStream.range(400, 500).boxed().toList());
+        }
+
         @Override
         public String toString() {
             return what + ": " + bytes.replace("\r", "\\r").replace("\n", "\\n");
@@ -53,7 +57,7 @@ class MalformedRequestProperties {
             RawHttp.send(s, request.bytes());
             RawHttp.Response r = RawHttp.read(s);
             if (r != null) {
-                assertThat(r.status()).as(request.toString()).isBetween(400, 499);
+                assertThat(r.status()).as(request.toString()).isIn(request.statuses());
                 assertThat(r.header("connection")).isEqualTo("close");
                 assertThat(r.body()).as("a reason for the client").isNotBlank();
                 assertThat(RawHttp.isClosedByServer(s)).isTrue();
@@ -119,12 +123,14 @@ class MalformedRequestProperties {
         return Arbitraries.oneOf(
                 Combinators.combine(word, nonTchar).as((w, bad) -> new Malformed("bad method",
                         w + bad + " /health HTTP/1.1\r\nHost: t\r\n\r\n")),
-                Arbitraries.of("item/1", "http://x/item/1", "*", "?a=b").map(t -> new Malformed("target not a path",
+                Arbitraries.of("item/1", "ftp://x/item/1", "*", "?a=b", "http://", "http://u@x/").map(t -> new Malformed("target not a path",
                         "GET " + t + " HTTP/1.1\r\nHost: t\r\n\r\n")),
                 Combinators.combine(word, ctl).as((w, c) -> new Malformed("control byte in target",
                         "GET /" + w + c + " HTTP/1.1\r\nHost: t\r\n\r\n")),
-                Arbitraries.of("HTTP/1.2", "HTTP/2.0", "HTTX/1.1", "http/1.1", "HTTP/1.1 ", "", "HTTP/1").map(v ->
+                Arbitraries.of("HTTX/1.1", "http/1.1", "HTTP/1.1 ", "", "HTTP/1", "HTTP/1.10").map(v ->
                         new Malformed("bad version", "GET /health " + v + "\r\nHost: t\r\n\r\n")),
+                Arbitraries.of("HTTP/2.0", "HTTP/0.9", "HTTP/3.0").map(v -> new Malformed("unsupported version",
+                        "GET /health " + v + "\r\nHost: t\r\n\r\n", java.util.List.of(505))),
                 Arbitraries.just(new Malformed("no Host", "GET /health HTTP/1.1\r\nAccept: */*\r\n\r\n")),
                 Combinators.combine(word, Arbitraries.of(" ", "\t", "(", "@")).as((w, sp) -> new Malformed("bad field name",
                         "GET /health HTTP/1.1\r\nHost: t\r\n" + w + sp + ": v\r\n\r\n")),
@@ -141,8 +147,12 @@ class MalformedRequestProperties {
                         "bad Content-Length", "GET /health HTTP/1.1\r\nHost: t\r\nContent-Length: " + v + "\r\n\r\n")),
                 Arbitraries.integers().between(BODY_LIMIT + 1, 100 * BODY_LIMIT).map(n -> new Malformed("large body",
                         "GET /health HTTP/1.1\r\nHost: t\r\nContent-Length: " + n + "\r\n\r\n")),
-                Arbitraries.of("chunked", "gzip, chunked").map(te -> new Malformed("Transfer-Encoding",
+                Arbitraries.of("chunked, gzip", "chunked, chunked", ",").map(te -> new Malformed("bad Transfer-Encoding",
                         "GET /health HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: " + te + "\r\n\r\n")),
+                Arbitraries.of("gzip, chunked", "deflate", "x-custom").map(te -> new Malformed("unknown transfer coding",
+                        "GET /health HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: " + te + "\r\n\r\n", java.util.List.of(501))),
+                Arbitraries.of("zz\r\n", "5\r\nhelloX", "1000\r\n", "3\rabc").map(b -> new Malformed("bad chunked body",
+                        "GET /health HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n" + b)),
                 Arbitraries.of("POST", "PUT", "DELETE", "PATCH", "OPTIONS", "get").map(m -> new Malformed("method not served",
                         m + " /health HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")),
                 Arbitraries.strings().withCharRange('\u0000', '\u00ff').ofMinLength(1).ofMaxLength(64)
