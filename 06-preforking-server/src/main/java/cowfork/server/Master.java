@@ -25,7 +25,7 @@ import java.util.SplittableRandom;
  *                  each worker's message pipe            heartbeats, "retiring", stats requests
  *                  each worker's pidfd                   it exited: reap it, log why, replace it
  *   every pass:    kill workers whose heartbeat is older than --timeout (or that outlive a stop)
- *                  fork a worker for every slot without a running one (with backoff on crash loops)
+ *                  fork a worker for every slot without a running one (with backoff while workers die booting)
  * </pre>
  *
  * <p>One thread, and no other thread running when it forks (01's rule): signal handler
@@ -52,7 +52,7 @@ public final class Master {
     private Signals signals;
     private int target;
     private int nextId = 1;
-    private int consecutiveCrashes;
+    private final RespawnBackoff backoff = new RespawnBackoff();
     private long nextSpawnNanos;
     private boolean stopping;
     private boolean announcedReady;
@@ -246,12 +246,12 @@ public final class Master {
             log("%s ended: %s", w, how);
             return;
         }
-        boolean crashLoop = now - w.bornNanos < 5 * SECOND && w.state != WorkerHandle.State.KILLED;
-        consecutiveCrashes = crashLoop ? consecutiveCrashes + 1 : 0;
-        long backoff = consecutiveCrashes <= 1 ? 0 : Math.min(10 * SECOND, (100_000_000L << Math.min(20, consecutiveCrashes - 2)));
-        nextSpawnNanos = now + backoff;
-        log("%s died after %s: %s; %s", w, lived, how, backoff == 0 ? "replacing it"
-                : String.format(Locale.ROOT, "%d quick deaths in a row, next fork in %d ms", consecutiveCrashes, backoff / 1_000_000));
+        // Only a worker that never booted says the next one will die too: one that served is replaced at once.
+        long delay = backoff.onDeath(w.booted, w.counters.requests());
+        nextSpawnNanos = now + delay;
+        log("%s died after %s: %s; %s", w, lived, how, delay == 0 ? "replacing it"
+                : String.format(Locale.ROOT, "%d deaths before booting in a row, next fork in %d ms",
+                        backoff.quickDeaths(), delay / 1_000_000));
     }
 
     private void checkDeadlines(long now) {
@@ -279,6 +279,9 @@ public final class Master {
     private void kill(WorkerHandle w, String why) {
         log("%s: %s; killing it (SIGKILL)", w, why);
         w.why = why;
+        // A killed worker that was serving keeps its slot until it is reaped: only then does
+        // the backoff know how it died (before booting or not) and when to fork its replacement.
+        w.killedWhileRunning = w.state == WorkerHandle.State.RUNNING;
         w.state = WorkerHandle.State.KILLED;
         try {
             w.process.signal(9);
@@ -313,7 +316,7 @@ public final class Master {
 
     private boolean hasRunning(int slot) {
         for (WorkerHandle w : workers) {
-            if (w.slot == slot && w.state == WorkerHandle.State.RUNNING) {
+            if (w.slot == slot && w.holdsSlot()) {
                 return true;
             }
         }
@@ -341,8 +344,7 @@ public final class Master {
                 return NOTHING;
             });
         } catch (ForkException | IllegalStateException e) {
-            consecutiveCrashes++;
-            nextSpawnNanos = System.nanoTime() + Math.min(10 * SECOND, 100_000_000L << Math.min(20, consecutiveCrashes));
+            nextSpawnNanos = System.nanoTime() + backoff.onForkFailure();
             log("could not fork a worker for slot %d: %s; trying again later", slot, e.getMessage());
             return;
         }

@@ -57,9 +57,14 @@ final class ServerProcess implements AutoCloseable {
     }
 
     static ServerProcess startWithoutWaiting(String... args) {
+        return startWithoutWaiting(line -> { }, args);
+    }
+
+    /** Starts a server and returns once it listens; {@code echo} sees every line as it is read (e.g. to time it). */
+    static ServerProcess startWithoutWaiting(java.util.function.Consumer<String> echo, String... args) {
         List<String> all = new ArrayList<>(List.of("--data-size", "4m", "--warmup", "4000"));
         all.addAll(List.of(args));
-        return new ServerProcess(ServerLauncher.start(line -> { }, all));
+        return new ServerProcess(ServerLauncher.start(echo, all));
     }
 
     /** Waits for a line matching {@code p} (searching from the first line); fails with the output so far. */
