@@ -1,7 +1,6 @@
 // The master: forks the workers, watches them with one poll loop, replaces the dead, kills the stuck, obeys signals.
 package cowfork.server;
 
-import cowfork.fork.ChildFailedException;
 import cowfork.fork.ChildProcess;
 import cowfork.fork.ChildResult;
 import cowfork.fork.ExitStatus;
@@ -21,10 +20,11 @@ import java.util.SplittableRandom;
  * The supervisor, in the shape of gunicorn's arbiter and unicorn's master.
  *
  * <pre>
- *   poll(2) over:  the signal pipe                       TERM INT HUP TTIN TTOU USR1
- *                  each worker's message pipe            heartbeats, "retiring", stats requests
+ *   poll(2) over:  the signal pipe                       TERM INT HUP TTIN TTOU USR1 (handled first)
+ *                  each worker's message pipe            heartbeats, "retiring", stats requests (64 a pass)
  *                  each worker's pidfd                   it exited: reap it, log why, replace it
- *   every pass:    kill workers whose heartbeat is older than --timeout (or that outlive a stop)
+ *   every pass:    one step of /stats work (one process's smaps, see StatsRefresh)
+ *                  kill workers whose heartbeat is older than --timeout (or that outlive a stop)
  *                  fork a worker for every slot without a running one (with backoff while workers die booting)
  * </pre>
  *
@@ -36,6 +36,8 @@ import java.util.SplittableRandom;
 public final class Master {
     private static final byte[] NOTHING = new byte[0];
     private static final long SECOND = 1_000_000_000L;
+    /** Frames taken from one worker per pass: a flood from one worker cannot starve the others or the signals. */
+    private static final int MAX_FRAMES_PER_PASS = 64;
 
     private final ServerConfig config;
     private final Store store;
@@ -53,6 +55,9 @@ public final class Master {
     private int target;
     private int nextId = 1;
     private final RespawnBackoff backoff = new RespawnBackoff();
+    private final StatsRefresh stats;
+    /** A worker had more frames than one pass takes: poll without sleeping. */
+    private boolean moreToRead;
     private long nextSpawnNanos;
     private boolean stopping;
     private boolean announcedReady;
@@ -71,6 +76,7 @@ public final class Master {
         this.target = config.workers();
         this.workerConfig = config.workerConfig();
         this.memory = new MemoryReport(store.regions());
+        this.stats = new StatsRefresh(memory, masterPid);
         // A worker's heap budget is the eden free at its fork; collect before a fork when less than
         // this is free, so every worker starts with at least this much (or the whole eden if smaller).
         long budget = Math.max(64L << 20, config.heapReserveBytes() * 4);
@@ -100,6 +106,14 @@ public final class Master {
         }
     }
 
+    /**
+     * One wake-up: signals first, then each worker's exit or at most
+     * {@link #MAX_FRAMES_PER_PASS} of its frames, then one step of /stats work, then
+     * deadlines and respawns. Every step is bounded, so nothing a client does (a flood of
+     * requests, of /stats) delays a signal, a respawn or the heartbeat accounting by more
+     * than one pass; and every time is read from the clock when it is used, never carried
+     * over from before the other steps.
+     */
     private void loopOnce() {
         long now = System.nanoTime();
         int[] fds = new int[(1 + 2 * workers.size()) * 2];
@@ -108,33 +122,36 @@ public final class Master {
         List<WorkerHandle> polled = List.copyOf(workers);
         for (int i = 0; i < polled.size(); i++) {
             WorkerHandle w = polled.get(i);
-            fds[2 + 4 * i] = w.process.messageFd();
+            // At the end of its messages the pipe reports a hang-up on every poll: stop watching it
+            // and wait for the exit descriptor, which says when the worker can be reaped.
+            fds[2 + 4 * i] = w.process.endOfMessages() ? -1 : w.process.messageFd();
             fds[3 + 4 * i] = LibC.POLLIN;
             fds[4 + 4 * i] = w.process.exitFd();
             fds[5 + 4 * i] = LibC.POLLIN;
         }
-        int n = Syscalls.libc().poll(fds, fds.length / 2, (int) millisUntil(now, nextWakeUp(now)));
-        now = System.nanoTime();
+        int n = Syscalls.libc().poll(fds, fds.length / 2, moreToRead ? 0 : (int) millisUntil(now, nextWakeUp(now)));
+        moreToRead = false;
+        if (n > 0 && (fds[1] >>> 16) != 0) {
+            for (String s : signals.drain()) {
+                onSignal(s, System.nanoTime());
+            }
+        }
         if (n > 0) {
             for (int i = 0; i < polled.size(); i++) {
                 WorkerHandle w = polled.get(i);
                 boolean message = (fds[3 + 4 * i] >>> 16) != 0;
                 boolean exited = (fds[5 + 4 * i] >>> 16) != 0;
-                if (message || exited) {
-                    readMessages(w, now);
-                }
                 if (exited) {
-                    reap(w, now);
-                }
-            }
-            if ((fds[1] >>> 16) != 0) {
-                for (String s : signals.drain()) {
-                    onSignal(s, now);
+                    readMessages(w, Integer.MAX_VALUE); // it is dead: what it sent is all in the pipe, and finite
+                    reap(w, System.nanoTime());
+                } else if (message) {
+                    readMessages(w, MAX_FRAMES_PER_PASS);
                 }
             }
         }
-        checkDeadlines(now);
-        reconcile(now);
+        answerStats();
+        checkDeadlines(System.nanoTime());
+        reconcile(System.nanoTime());
     }
 
     private long nextWakeUp(long now) {
@@ -147,6 +164,7 @@ public final class Master {
         if (nextSpawnNanos > now) {
             next = Math.min(next, nextSpawnNanos);
         }
+        next = Math.min(next, stats.nextStepNanos(now));
         return Math.min(next, stopDeadline);
     }
 
@@ -157,17 +175,19 @@ public final class Master {
 
     // ---- workers' messages ----
 
-    private void readMessages(WorkerHandle w, long now) {
-        while (true) {
-            byte[] msg;
-            try {
-                msg = w.process.receive(Duration.ZERO);
-            } catch (ChildFailedException ended) {
-                return; // it has exited (and is reaped now): reap() reports it
-            }
+    /**
+     * Handles at most {@code max} of the worker's frames, each stamped with the clock read
+     * when it is handled. Never reaps and never closes: at the end of the worker's messages
+     * it returns, and {@link #reap} (the owner of the worker's descriptors) releases them
+     * when the exit descriptor fires.
+     */
+    private void readMessages(WorkerHandle w, int max) {
+        for (int i = 0; i < max; i++) {
+            byte[] msg = w.process.receiveNow();
             if (msg == null || msg.length == 0) {
                 return;
             }
+            long now = System.nanoTime();
             if (msg.length >= 1 + Protocol.COUNTERS) {
                 w.counters = Protocol.counters(msg);
                 w.lastBeatNanos = now;
@@ -190,10 +210,11 @@ public final class Master {
                     log("%s retires after %d requests (%s, %d KiB of Java heap left); a replacement starts",
                             w, w.counters.requests(), w.why, w.counters.heapLeft() >> 10);
                 }
-                case Protocol.STATS -> answerStats(w, msg);
+                case Protocol.STATS -> stats.ask(w, Protocol.getInt(msg, 1 + Protocol.COUNTERS), msg[1 + Protocol.COUNTERS + 4]);
                 default -> log("%s sent an unknown message type %d; ignored", w, msg[0]);
             }
         }
+        moreToRead = true; // frames may wait in the channel's buffer, where poll(2) cannot see them
     }
 
     private void announceReadyOnce() {
@@ -207,15 +228,35 @@ public final class Master {
         }
     }
 
-    private void answerStats(WorkerHandle w, byte[] msg) {
-        int token = Protocol.getInt(msg, 1 + Protocol.COUNTERS);
-        byte format = msg[1 + Protocol.COUNTERS + 4];
-        StatsReport report = report();
-        String body = format == Protocol.FORMAT_TEXT ? report.toTable() : report.toJson();
-        try {
-            w.process.send(Protocol.statsReply(token, format, body.getBytes(StandardCharsets.UTF_8)));
-        } catch (ForkException gone) {
-            // the worker died after asking; its exit is handled when its pidfd fires
+    /** One step of /stats work (one process's smaps at most); answers the requests a completed round covers. */
+    private void answerStats() {
+        List<Integer> pids = new ArrayList<>(workers.size());
+        for (WorkerHandle w : workers) {
+            pids.add(w.pid());
+        }
+        List<StatsRefresh.Ask> answered = stats.step(System.nanoTime(), pids);
+        if (answered.isEmpty()) {
+            return;
+        }
+        StatsReport report = new StatsReport(store.strategy(), store.items(), target,
+                StatsReport.rows(masterPid, workers, restarts, stats::memoryOf));
+        byte[] json = null;
+        byte[] table = null;
+        for (StatsRefresh.Ask ask : answered) {
+            if (!workers.contains(ask.worker())) {
+                continue; // it was reaped meanwhile: its descriptors are closed (and may be reused)
+            }
+            byte[] body;
+            if (ask.format() == Protocol.FORMAT_TEXT) {
+                body = table != null ? table : (table = report.toTable().getBytes(StandardCharsets.UTF_8));
+            } else {
+                body = json != null ? json : (json = report.toJson().getBytes(StandardCharsets.UTF_8));
+            }
+            try {
+                ask.worker().process.send(Protocol.statsReply(ask.token(), ask.format(), body));
+            } catch (ForkException gone) {
+                // the worker died after asking; its exit is handled when its pidfd fires
+            }
         }
     }
 
@@ -228,6 +269,8 @@ public final class Master {
     // ---- exits ----
 
     private void reap(WorkerHandle w, long now) {
+        // The one place a worker's descriptors are released: its handle leaves the list at the
+        // same moment, so no poll and no send ever uses their numbers again.
         ChildResult r = w.process.await(Duration.ofSeconds(5));
         workers.remove(w);
         boolean expected = w.state != WorkerHandle.State.RUNNING;

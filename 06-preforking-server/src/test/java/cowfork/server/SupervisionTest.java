@@ -62,7 +62,6 @@ class SupervisionTest {
             // 1.5 s had not passed), and their answers came after it, once the sleep was over.
             assertThat((term - sent) / 1e6).as("ms from sending to TERM").isLessThan(1500);
             assertThat((answered - sent) / 1e6).as("ms from sending to both answers").isGreaterThanOrEqualTo(1500);
-            assertThat(r1.header("x-worker")).isNotEqualTo(r2.header("x-worker")); // one in flight in each worker
             // The stop arrived while the handlers slept: the answers went out, then the connections were closed.
             assertThat(RawHttp.isClosedByServer(slow1)).isTrue();
             assertThat(RawHttp.isClosedByServer(slow2)).isTrue();
