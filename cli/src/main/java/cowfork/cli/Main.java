@@ -47,6 +47,8 @@ public final class Main {
 
     static {
         TOOLS.put("serve", new Tool(cowfork.server.Serve::main, "the pre-forked HTTP server (./cowfork serve --help)"));
+        TOOLS.put("respawn-bench", new Tool(cowfork.server.RespawnBench::main,
+                "kill -9 a serving worker under load, N times; time until its replacement booted"));
         TOOLS.put("fork-stress", new Tool(cowfork.fork.ForkStress::main,
                 "fork N children in a row; count hangs (--forks N, default 10000)"));
         TOOLS.put("fork-latency", new Tool(cowfork.fork.ForkLatency::main,
