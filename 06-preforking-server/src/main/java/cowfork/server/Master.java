@@ -9,7 +9,6 @@ import cowfork.fork.Forker;
 import cowfork.fork.LibC;
 import cowfork.fork.Syscalls;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -238,26 +237,8 @@ public final class Master {
         if (answered.isEmpty()) {
             return;
         }
-        StatsReport report = new StatsReport(store.strategy(), store.items(), target,
-                StatsReport.rows(masterPid, workers, restarts, stats::memoryOf));
-        byte[] json = null;
-        byte[] table = null;
-        for (StatsRefresh.Ask ask : answered) {
-            if (!workers.contains(ask.worker())) {
-                continue; // it was reaped meanwhile: its descriptors are closed (and may be reused)
-            }
-            byte[] body;
-            if (ask.format() == Protocol.FORMAT_TEXT) {
-                body = table != null ? table : (table = report.toTable().getBytes(StandardCharsets.UTF_8));
-            } else {
-                body = json != null ? json : (json = report.toJson().getBytes(StandardCharsets.UTF_8));
-            }
-            try {
-                ask.worker().process.send(Protocol.statsReply(ask.token(), ask.format(), body));
-            } catch (ForkException gone) {
-                // the worker died after asking; its exit is handled when its pidfd fires
-            }
-        }
+        stats.answer(answered, new StatsReport(store.strategy(), store.items(), target,
+                StatsReport.rows(masterPid, workers, restarts, stats::memoryOf)), workers);
     }
 
     /** Every process's memory, now. */
@@ -371,10 +352,7 @@ public final class Master {
             restarts.add(-1); // the first worker of a slot is not a restart
         }
         restarts.set(slot, restarts.get(slot) + 1);
-        long retireAfter = config.maxRequests() > 0
-                ? config.maxRequests() + (config.maxRequestsJitter() > 0 ? jitter.nextLong(config.maxRequestsJitter() + 1) : 0)
-                : Long.MAX_VALUE;
-        WorkerConfig wc = workerConfig.withRetireAfter(retireAfter);
+        WorkerConfig wc = workerConfig.withRetireAfter(config.retireAfter(jitter));
         int[] masterOnly = signals.descriptors();
         signals.quiesce();
         ChildProcess p;

@@ -2,6 +2,8 @@
 package cowfork.server;
 
 import cowfork.cow.Smaps;
+import cowfork.fork.ForkException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -100,6 +102,32 @@ final class StatsRefresh {
         List<Ask> done = List.copyOf(inRound);
         inRound.clear();
         return done;
+    }
+
+    /**
+     * Sends {@code report} to every ask of a completed round whose worker is still in
+     * {@code live}: a reaped worker's descriptors are closed, and their numbers may belong to
+     * another worker now. A worker that died after asking is skipped (its pidfd says so).
+     */
+    void answer(List<Ask> asks, StatsReport report, List<WorkerHandle> live) {
+        byte[] json = null;
+        byte[] table = null;
+        for (Ask ask : asks) {
+            if (!live.contains(ask.worker())) {
+                continue;
+            }
+            byte[] body;
+            if (ask.format() == Protocol.FORMAT_TEXT) {
+                body = table != null ? table : (table = report.toTable().getBytes(StandardCharsets.UTF_8));
+            } else {
+                body = json != null ? json : (json = report.toJson().getBytes(StandardCharsets.UTF_8));
+            }
+            try {
+                ask.worker().process.send(Protocol.statsReply(ask.token(), ask.format(), body));
+            } catch (ForkException gone) {
+                // it died after asking; the master reaps it when its pidfd fires
+            }
+        }
     }
 
     /** The last complete round's memory of {@code pid}; null if it was not measured. */

@@ -1,6 +1,7 @@
 // A process started by this JVM that can never hang its caller: every wait has a deadline, and a missed one kills its whole tree.
 package cowfork.server;
 
+import cowfork.fork.Processes;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -97,6 +99,7 @@ public final class WatchedProcess implements AutoCloseable {
                     }
                 }
                 if (ended) {
+                    killTree(); // it closed its output: whatever it still does, nobody reads it
                     throw new IllegalStateException(name + " ended its output before printing the expected line"
                             + tailForMessage());
                 }
@@ -154,15 +157,30 @@ public final class WatchedProcess implements AutoCloseable {
      * and no longer found as its descendants.
      */
     public void killTree() {
-        for (ProcessHandle d : process.descendants().toList()) {
+        List<ProcessHandle> descendants = process.descendants().toList();
+        for (ProcessHandle d : descendants) {
             d.destroyForcibly();
         }
         process.destroyForcibly();
+        long deadline = System.nanoTime() + 10_000_000_000L;
         try {
             process.waitFor(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return;
         }
+        // A SIGKILLed process is not dead the moment kill(2) returns: wait until each is a zombie
+        // or gone (orphans are re-parented, and their new parent may never reap them).
+        for (ProcessHandle d : descendants) {
+            while (!isDead((int) d.pid()) && System.nanoTime() - deadline < 0) {
+                LockSupport.parkNanos(1_000_000); // polling /proc, bounded by the deadline
+            }
+        }
+    }
+
+    private static boolean isDead(int pid) {
+        char state = Processes.state(pid);
+        return state == '?' || state == 'Z' || state == 'X';
     }
 
     /** The last {@code n} lines printed so far. */
