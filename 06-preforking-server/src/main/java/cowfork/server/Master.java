@@ -332,7 +332,7 @@ public final class Master {
                 continue;
             }
             if (now - nextSpawnNanos < 0) {
-                return; // backing off after a crash loop; the poll wakes us in time
+                return; // backing off: workers died while booting (RespawnBackoff); the poll wakes us in time
             }
             spawn(slot, now);
         }
