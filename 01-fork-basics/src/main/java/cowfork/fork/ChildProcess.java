@@ -79,7 +79,9 @@ public final class ChildProcess implements AutoCloseable {
 
     /**
      * The child's next {@link Child#send} message, waiting at most {@code timeout}.
-     * Returns null on timeout.
+     * Returns null on timeout. For a caller that talks to this one child: if the child has
+     * ended it reaps it and releases its descriptors; a supervisor that polls many children
+     * uses {@link #receiveNow()} and reaps them itself.
      *
      * @throws ChildFailedException if the child ended (it is then reaped) before sending one.
      */
@@ -99,6 +101,38 @@ public final class ChildProcess implements AutoCloseable {
             throw new ChildFailedException(await(Duration.ofNanos(KILL_GRACE_NANOS)));
         }
         return f.payload();
+    }
+
+    /**
+     * The child's next message if a whole one has arrived; null if none has. Never waits,
+     * never reaps, never closes a descriptor: for a supervisor that polls {@link #messageFd()}
+     * and {@link #exitFd()} and reaps (with {@link #await}) only when the exit descriptor says
+     * so. At the end of the child's messages (it exited, or closed its end) it returns null and
+     * {@link #endOfMessages()} turns true; the descriptors stay open until the owner reaps.
+     * Frames other than messages (the task's result) are kept for {@link #await}.
+     */
+    public byte[] receiveNow() {
+        if (result != null) {
+            return null; // reaped: the descriptors are closed, and their numbers may belong to another child now
+        }
+        while (true) {
+            FrameChannel.Frame f = channel.decode();
+            if (f == null) {
+                if (channel.closedAndEmpty() || !channel.readable(0) || !channel.fill()) {
+                    return null;
+                }
+                continue;
+            }
+            if (f.type() == FrameChannel.MESSAGE) {
+                return f.payload();
+            }
+            early.add(f);
+        }
+    }
+
+    /** Whether every message the child sent has been received and its end is closed (it has exited, or is exiting). */
+    public boolean endOfMessages() {
+        return result != null || channel.closedAndEmpty();
     }
 
     /** Text form of {@link #receive(Duration)}. */

@@ -1,7 +1,6 @@
 // The master: forks the workers, watches them with one poll loop, replaces the dead, kills the stuck, obeys signals.
 package cowfork.server;
 
-import cowfork.fork.ChildFailedException;
 import cowfork.fork.ChildProcess;
 import cowfork.fork.ChildResult;
 import cowfork.fork.ExitStatus;
@@ -10,7 +9,6 @@ import cowfork.fork.Forker;
 import cowfork.fork.LibC;
 import cowfork.fork.Syscalls;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,11 +19,12 @@ import java.util.SplittableRandom;
  * The supervisor, in the shape of gunicorn's arbiter and unicorn's master.
  *
  * <pre>
- *   poll(2) over:  the signal pipe                       TERM INT HUP TTIN TTOU USR1
- *                  each worker's message pipe            heartbeats, "retiring", stats requests
+ *   poll(2) over:  the signal pipe                       TERM INT HUP TTIN TTOU USR1 (handled first)
+ *                  each worker's message pipe            heartbeats, "retiring", stats requests (64 a pass)
  *                  each worker's pidfd                   it exited: reap it, log why, replace it
- *   every pass:    kill workers whose heartbeat is older than --timeout (or that outlive a stop)
- *                  fork a worker for every slot without a running one (with backoff on crash loops)
+ *   every pass:    one step of /stats work (one process's smaps, see StatsRefresh)
+ *                  kill workers whose heartbeat is older than --timeout (or that outlive a stop)
+ *                  fork a worker for every slot without a running one (with backoff while workers die booting)
  * </pre>
  *
  * <p>One thread, and no other thread running when it forks (01's rule): signal handler
@@ -36,6 +35,8 @@ import java.util.SplittableRandom;
 public final class Master {
     private static final byte[] NOTHING = new byte[0];
     private static final long SECOND = 1_000_000_000L;
+    /** Frames taken from one worker per pass: a flood from one worker cannot starve the others or the signals. */
+    private static final int MAX_FRAMES_PER_PASS = 64;
 
     private final ServerConfig config;
     private final Store store;
@@ -52,7 +53,10 @@ public final class Master {
     private Signals signals;
     private int target;
     private int nextId = 1;
-    private int consecutiveCrashes;
+    private final RespawnBackoff backoff = new RespawnBackoff();
+    private final StatsRefresh stats;
+    /** A worker had more frames than one pass takes: poll without sleeping. */
+    private boolean moreToRead;
     private long nextSpawnNanos;
     private boolean stopping;
     private boolean announcedReady;
@@ -71,6 +75,7 @@ public final class Master {
         this.target = config.workers();
         this.workerConfig = config.workerConfig();
         this.memory = new MemoryReport(store.regions());
+        this.stats = new StatsRefresh(memory, masterPid);
         // A worker's heap budget is the eden free at its fork; collect before a fork when less than
         // this is free, so every worker starts with at least this much (or the whole eden if smaller).
         long budget = Math.max(64L << 20, config.heapReserveBytes() * 4);
@@ -100,6 +105,14 @@ public final class Master {
         }
     }
 
+    /**
+     * One wake-up: signals first, then each worker's exit or at most
+     * {@link #MAX_FRAMES_PER_PASS} of its frames, then one step of /stats work, then
+     * deadlines and respawns. Every step is bounded, so nothing a client does (a flood of
+     * requests, of /stats) delays a signal, a respawn or the heartbeat accounting by more
+     * than one pass; and every time is read from the clock when it is used, never carried
+     * over from before the other steps.
+     */
     private void loopOnce() {
         long now = System.nanoTime();
         int[] fds = new int[(1 + 2 * workers.size()) * 2];
@@ -108,33 +121,36 @@ public final class Master {
         List<WorkerHandle> polled = List.copyOf(workers);
         for (int i = 0; i < polled.size(); i++) {
             WorkerHandle w = polled.get(i);
-            fds[2 + 4 * i] = w.process.messageFd();
+            // At the end of its messages the pipe reports a hang-up on every poll: stop watching it
+            // and wait for the exit descriptor, which says when the worker can be reaped.
+            fds[2 + 4 * i] = w.process.endOfMessages() ? -1 : w.process.messageFd();
             fds[3 + 4 * i] = LibC.POLLIN;
             fds[4 + 4 * i] = w.process.exitFd();
             fds[5 + 4 * i] = LibC.POLLIN;
         }
-        int n = Syscalls.libc().poll(fds, fds.length / 2, (int) millisUntil(now, nextWakeUp(now)));
-        now = System.nanoTime();
+        int n = Syscalls.libc().poll(fds, fds.length / 2, moreToRead ? 0 : (int) millisUntil(now, nextWakeUp(now)));
+        moreToRead = false;
+        if (n > 0 && (fds[1] >>> 16) != 0) {
+            for (String s : signals.drain()) {
+                onSignal(s, System.nanoTime());
+            }
+        }
         if (n > 0) {
             for (int i = 0; i < polled.size(); i++) {
                 WorkerHandle w = polled.get(i);
                 boolean message = (fds[3 + 4 * i] >>> 16) != 0;
                 boolean exited = (fds[5 + 4 * i] >>> 16) != 0;
-                if (message || exited) {
-                    readMessages(w, now);
-                }
                 if (exited) {
-                    reap(w, now);
-                }
-            }
-            if ((fds[1] >>> 16) != 0) {
-                for (String s : signals.drain()) {
-                    onSignal(s, now);
+                    readMessages(w, Integer.MAX_VALUE); // it is dead: what it sent is all in the pipe, and finite
+                    reap(w, System.nanoTime());
+                } else if (message) {
+                    readMessages(w, MAX_FRAMES_PER_PASS);
                 }
             }
         }
-        checkDeadlines(now);
-        reconcile(now);
+        answerStats();
+        checkDeadlines(System.nanoTime());
+        reconcile(System.nanoTime());
     }
 
     private long nextWakeUp(long now) {
@@ -147,6 +163,7 @@ public final class Master {
         if (nextSpawnNanos > now) {
             next = Math.min(next, nextSpawnNanos);
         }
+        next = Math.min(next, stats.nextStepNanos(now));
         return Math.min(next, stopDeadline);
     }
 
@@ -157,17 +174,19 @@ public final class Master {
 
     // ---- workers' messages ----
 
-    private void readMessages(WorkerHandle w, long now) {
-        while (true) {
-            byte[] msg;
-            try {
-                msg = w.process.receive(Duration.ZERO);
-            } catch (ChildFailedException ended) {
-                return; // it has exited (and is reaped now): reap() reports it
-            }
+    /**
+     * Handles at most {@code max} of the worker's frames, each stamped with the clock read
+     * when it is handled. Never reaps and never closes: at the end of the worker's messages
+     * it returns, and {@link #reap} (the owner of the worker's descriptors) releases them
+     * when the exit descriptor fires.
+     */
+    private void readMessages(WorkerHandle w, int max) {
+        for (int i = 0; i < max; i++) {
+            byte[] msg = w.process.receiveNow();
             if (msg == null || msg.length == 0) {
                 return;
             }
+            long now = System.nanoTime();
             if (msg.length >= 1 + Protocol.COUNTERS) {
                 w.counters = Protocol.counters(msg);
                 w.lastBeatNanos = now;
@@ -190,10 +209,11 @@ public final class Master {
                     log("%s retires after %d requests (%s, %d KiB of Java heap left); a replacement starts",
                             w, w.counters.requests(), w.why, w.counters.heapLeft() >> 10);
                 }
-                case Protocol.STATS -> answerStats(w, msg);
+                case Protocol.STATS -> stats.ask(w, Protocol.getInt(msg, 1 + Protocol.COUNTERS), msg[1 + Protocol.COUNTERS + 4]);
                 default -> log("%s sent an unknown message type %d; ignored", w, msg[0]);
             }
         }
+        moreToRead = true; // frames may wait in the channel's buffer, where poll(2) cannot see them
     }
 
     private void announceReadyOnce() {
@@ -207,16 +227,18 @@ public final class Master {
         }
     }
 
-    private void answerStats(WorkerHandle w, byte[] msg) {
-        int token = Protocol.getInt(msg, 1 + Protocol.COUNTERS);
-        byte format = msg[1 + Protocol.COUNTERS + 4];
-        StatsReport report = report();
-        String body = format == Protocol.FORMAT_TEXT ? report.toTable() : report.toJson();
-        try {
-            w.process.send(Protocol.statsReply(token, format, body.getBytes(StandardCharsets.UTF_8)));
-        } catch (ForkException gone) {
-            // the worker died after asking; its exit is handled when its pidfd fires
+    /** One step of /stats work (one process's smaps at most); answers the requests a completed round covers. */
+    private void answerStats() {
+        List<Integer> pids = new ArrayList<>(workers.size());
+        for (WorkerHandle w : workers) {
+            pids.add(w.pid());
         }
+        List<StatsRefresh.Ask> answered = stats.step(System.nanoTime(), pids);
+        if (answered.isEmpty()) {
+            return;
+        }
+        stats.answer(answered, new StatsReport(store.strategy(), store.items(), target,
+                StatsReport.rows(masterPid, workers, restarts, stats::memoryOf)), workers);
     }
 
     /** Every process's memory, now. */
@@ -228,6 +250,8 @@ public final class Master {
     // ---- exits ----
 
     private void reap(WorkerHandle w, long now) {
+        // The one place a worker's descriptors are released: its handle leaves the list at the
+        // same moment, so no poll and no send ever uses their numbers again.
         ChildResult r = w.process.await(Duration.ofSeconds(5));
         workers.remove(w);
         boolean expected = w.state != WorkerHandle.State.RUNNING;
@@ -246,12 +270,12 @@ public final class Master {
             log("%s ended: %s", w, how);
             return;
         }
-        boolean crashLoop = now - w.bornNanos < 5 * SECOND && w.state != WorkerHandle.State.KILLED;
-        consecutiveCrashes = crashLoop ? consecutiveCrashes + 1 : 0;
-        long backoff = consecutiveCrashes <= 1 ? 0 : Math.min(10 * SECOND, (100_000_000L << Math.min(20, consecutiveCrashes - 2)));
-        nextSpawnNanos = now + backoff;
-        log("%s died after %s: %s; %s", w, lived, how, backoff == 0 ? "replacing it"
-                : String.format(Locale.ROOT, "%d quick deaths in a row, next fork in %d ms", consecutiveCrashes, backoff / 1_000_000));
+        // Only a worker that never booted says the next one will die too: one that served is replaced at once.
+        long delay = backoff.onDeath(w.booted, w.counters.requests());
+        nextSpawnNanos = now + delay;
+        log("%s died after %s: %s; %s", w, lived, how, delay == 0 ? "replacing it"
+                : String.format(Locale.ROOT, "%d deaths before booting in a row, next fork in %d ms",
+                        backoff.quickDeaths(), delay / 1_000_000));
     }
 
     private void checkDeadlines(long now) {
@@ -279,6 +303,9 @@ public final class Master {
     private void kill(WorkerHandle w, String why) {
         log("%s: %s; killing it (SIGKILL)", w, why);
         w.why = why;
+        // A killed worker that was serving keeps its slot until it is reaped: only then does
+        // the backoff know how it died (before booting or not) and when to fork its replacement.
+        w.killedWhileRunning = w.state == WorkerHandle.State.RUNNING;
         w.state = WorkerHandle.State.KILLED;
         try {
             w.process.signal(9);
@@ -305,7 +332,7 @@ public final class Master {
                 continue;
             }
             if (now - nextSpawnNanos < 0) {
-                return; // backing off after a crash loop; the poll wakes us in time
+                return; // backing off: workers died while booting (RespawnBackoff); the poll wakes us in time
             }
             spawn(slot, now);
         }
@@ -313,7 +340,7 @@ public final class Master {
 
     private boolean hasRunning(int slot) {
         for (WorkerHandle w : workers) {
-            if (w.slot == slot && w.state == WorkerHandle.State.RUNNING) {
+            if (w.slot == slot && w.holdsSlot()) {
                 return true;
             }
         }
@@ -325,10 +352,7 @@ public final class Master {
             restarts.add(-1); // the first worker of a slot is not a restart
         }
         restarts.set(slot, restarts.get(slot) + 1);
-        long retireAfter = config.maxRequests() > 0
-                ? config.maxRequests() + (config.maxRequestsJitter() > 0 ? jitter.nextLong(config.maxRequestsJitter() + 1) : 0)
-                : Long.MAX_VALUE;
-        WorkerConfig wc = workerConfig.withRetireAfter(retireAfter);
+        WorkerConfig wc = workerConfig.withRetireAfter(config.retireAfter(jitter));
         int[] masterOnly = signals.descriptors();
         signals.quiesce();
         ChildProcess p;
@@ -341,8 +365,7 @@ public final class Master {
                 return NOTHING;
             });
         } catch (ForkException | IllegalStateException e) {
-            consecutiveCrashes++;
-            nextSpawnNanos = System.nanoTime() + Math.min(10 * SECOND, 100_000_000L << Math.min(20, consecutiveCrashes));
+            nextSpawnNanos = System.nanoTime() + backoff.onForkFailure();
             log("could not fork a worker for slot %d: %s; trying again later", slot, e.getMessage());
             return;
         }

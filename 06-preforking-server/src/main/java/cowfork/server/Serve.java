@@ -13,7 +13,8 @@ import java.util.Locale;
  *   <li>let the store prepare for fork (immortal objects are made immortal here);</li>
  *   <li>bind the listening socket (the workers inherit it);</li>
  *   <li>warm the request path up by serving requests in the master ({@link WarmUp}), because
- *       a forked JVM can neither load classes safely nor compile;</li>
+ *       a forked JVM can neither load classes safely nor compile; on a private loopback
+ *       listener, so that clients of the public one wait in its backlog for a real worker;</li>
  *   <li>fork the workers and supervise them ({@link Master}).</li>
  * </ol>
  * The line {@code listening on http://HOST:PORT} says where, and {@code ready: N workers}
@@ -58,8 +59,15 @@ public final class Serve {
         int listenFd = Sockets.listen(config.host(), config.port(), config.backlog());
         out.printf(Locale.ROOT, "[master] listening on http://%s:%d%n", config.host(), Sockets.boundPort(listenFd));
         if (config.warmupRequests() > 0) {
-            out.print("[master] ");
-            WarmUp.runAndReport(config.workerConfig(), store, listenFd, config.warmupRequests(), out);
+            // On a listener of its own: the public one is already announced, and a client that
+            // connects now must wait in its backlog for a real worker, never meet the warm-up.
+            int warmUpFd = Sockets.listen("127.0.0.1", 0, 128);
+            try {
+                out.print("[master] ");
+                WarmUp.runAndReport(config.workerConfig(), store, warmUpFd, config.warmupRequests(), out);
+            } finally {
+                Sockets.lib().close(warmUpFd);
+            }
         } else {
             out.println("[master] no warm-up (--warmup 0): workers will run the request path interpreted");
         }

@@ -133,6 +133,14 @@ public record ServerConfig(String host, int port, int workers, String refcounts,
                 heartbeat, Long.MAX_VALUE, heapReserveBytes);
     }
 
+    /** A new worker's retirement point: --max-requests plus 0..--max-requests-jitter, or never. */
+    long retireAfter(java.util.SplittableRandom jitter) {
+        if (maxRequests == 0) {
+            return Long.MAX_VALUE;
+        }
+        return maxRequests + (maxRequestsJitter > 0 ? jitter.nextLong(maxRequestsJitter + 1) : 0);
+    }
+
     static long nanos(double seconds) {
         return (long) (seconds * 1e9);
     }

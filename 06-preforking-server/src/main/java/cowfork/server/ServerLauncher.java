@@ -1,11 +1,8 @@
 // Starts the server as a process of its own (the demo, the benchmark and the tests do), and reads what it prints.
 package cowfork.server;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,20 +20,14 @@ import java.util.regex.Pattern;
  */
 public final class ServerLauncher implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
-    private static final String EOF = "<eof>";
 
-    private final Process process;
-    private final List<String> lines = new ArrayList<>();
-    private final Consumer<String> echo;
+    private final WatchedProcess server;
     private final int port;
 
-    private ServerLauncher(Process process, Consumer<String> echo, Duration timeout) {
-        this.process = process;
-        this.echo = echo;
-        Thread reader = new Thread(this::readOutput, "server-output-" + process.pid());
-        reader.setDaemon(true);
-        reader.start();
-        Matcher m = LISTENING.matcher(awaitLine(0, l -> LISTENING.matcher(l).find(), timeout));
+    /** Waits (at most {@code timeout}) for the line that says where it listens; kills it if that never comes. */
+    private ServerLauncher(WatchedProcess server, Duration timeout) {
+        this.server = server;
+        Matcher m = LISTENING.matcher(server.awaitLine(0, l -> LISTENING.matcher(l).find(), timeout));
         if (!m.find()) {
             throw new AssertionError("unreachable: the awaited line matched");
         }
@@ -47,7 +38,8 @@ public final class ServerLauncher implements AutoCloseable {
      * Starts {@code Serve --bind 127.0.0.1:0 args...} and waits until it says where it listens.
      * Every line it prints is passed to {@code echo} (e.g. {@code System.out::println}, or a no-op).
      *
-     * @throws IllegalStateException if the process cannot be started or does not listen within a minute
+     * @throws IllegalStateException if the process cannot be started, or does not listen
+     *         within a minute (it is then killed with its workers; the message quotes its last lines)
      */
     public static ServerLauncher start(Consumer<String> echo, List<String> args) {
         List<String> cmd = new ArrayList<>();
@@ -60,75 +52,32 @@ public final class ServerLauncher implements AutoCloseable {
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Serve.class.getName(), "--bind", "127.0.0.1:0"));
         cmd.addAll(args);
-        try {
-            return new ServerLauncher(new ProcessBuilder(cmd).redirectErrorStream(true).start(), echo, Duration.ofMinutes(1));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start the server (" + cmd.get(0) + "): " + e, e);
-        }
-    }
-
-    private void readOutput() {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                echo.accept(line);
-                synchronized (lines) {
-                    lines.add(line);
-                    lines.notifyAll();
-                }
-            }
-        } catch (IOException e) {
-            // the process ended
-        } finally {
-            synchronized (lines) {
-                lines.add(EOF);
-                lines.notifyAll();
-            }
-        }
+        return new ServerLauncher(WatchedProcess.start(cmd, echo), Duration.ofMinutes(1));
     }
 
     /**
      * Waits for a line matching {@code p} at index {@code from} or later, and returns it.
      *
-     * @throws AssertionError with the output so far, if none comes in time or the server exits
+     * @throws IllegalStateException if none comes in time (the server and its workers are
+     *         then killed) or the server exits; the message quotes its last lines
      */
     public String awaitLine(int from, Predicate<String> p, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (lines) {
-            int i = from;
-            while (true) {
-                for (; i < lines.size(); i++) {
-                    if (p.test(lines.get(i))) {
-                        return lines.get(i);
-                    }
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || (!lines.isEmpty() && lines.get(lines.size() - 1).equals(EOF))) {
-                    throw new AssertionError("the server did not print the expected line within " + timeout
-                            + "; its output:\n" + String.join("\n", lines));
-                }
-                try {
-                    lines.wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new AssertionError("interrupted while waiting for the server", e);
-                }
-            }
-        }
+        return server.awaitLine(from, p, timeout);
     }
 
     /** How many lines the server has printed so far (a mark for {@link #awaitLine}). */
     public int lineCount() {
-        synchronized (lines) {
-            return lines.size();
-        }
+        return server.lineCount();
     }
 
     /** Everything printed so far. */
     public String output() {
-        synchronized (lines) {
-            return String.join("\n", lines);
-        }
+        return server.output();
+    }
+
+    /** The server process, watched: its waits have deadlines and kill its whole tree when missed. */
+    public WatchedProcess watched() {
+        return server;
     }
 
     public int port() {
@@ -136,11 +85,11 @@ public final class ServerLauncher implements AutoCloseable {
     }
 
     public Process process() {
-        return process;
+        return server.process();
     }
 
     public int masterPid() {
-        return (int) process.pid();
+        return server.pid();
     }
 
     /** Sends a signal ("TERM", "TTIN"...) to {@code pid} with kill(1). */
@@ -158,21 +107,25 @@ public final class ServerLauncher implements AutoCloseable {
         }
     }
 
-    /** Stops the server gracefully (TERM), then with SIGKILL if it is still there after {@code grace}. */
+    /**
+     * Stops the server gracefully (TERM); if it is still there after {@code grace}, kills it
+     * and every process it started (SIGKILL).
+     */
     public void stop(Duration grace) {
+        Process process = server.process();
         if (!process.isAlive()) {
             return;
         }
         try {
             signal(masterPid(), "TERM");
             if (!process.waitFor(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly().waitFor();
+                server.killTree();
             }
         } catch (IllegalStateException exitedMeanwhile) {
             // kill found no such process: it had already exited
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            process.destroyForcibly();
+            server.killTree();
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * A snapshot of every process of the server: the master and each worker, with requests
@@ -138,16 +139,32 @@ public final class StatsReport {
 
     /** Rows for the master and {@code workers}, measured now; a worker that exits meanwhile is left out. */
     static List<Row> measure(MemoryReport memory, int masterPid, List<WorkerHandle> workers, List<Integer> restarts) {
-        List<Row> rows = new ArrayList<>();
-        rows.add(new Row("master", 0, masterPid, "running", 0, 0, 0, 0, 0, memory.of(masterPid)));
-        for (WorkerHandle w : workers) {
+        return rows(masterPid, workers, restarts, pid -> {
             try {
+                return memory.of(pid);
+            } catch (IllegalArgumentException gone) {
+                return null; // it exited between the master's last look and now
+            }
+        });
+    }
+
+    /**
+     * Rows for the master and {@code workers}, with each process's memory from
+     * {@code memoryOf} (measured earlier, e.g. by {@link StatsRefresh}) and its counters as
+     * the master knows them now. A worker without a measurement (it exited, or was forked
+     * after the measuring) is left out: the next report lists it.
+     */
+    static List<Row> rows(int masterPid, List<WorkerHandle> workers, List<Integer> restarts,
+                          IntFunction<Map<String, Smaps.Fields>> memoryOf) {
+        List<Row> rows = new ArrayList<>();
+        Map<String, Smaps.Fields> master = memoryOf.apply(masterPid);
+        rows.add(new Row("master", 0, masterPid, "running", 0, 0, 0, 0, 0, master == null ? Map.of() : master));
+        for (WorkerHandle w : workers) {
+            Map<String, Smaps.Fields> m = memoryOf.apply(w.pid());
+            if (m != null) {
                 Protocol.Counters c = w.counters;
                 rows.add(new Row("worker " + w.slot, w.slot, w.pid(), w.state.name().toLowerCase(Locale.ROOT),
-                        c.requests(), restarts.get(w.slot), c.heapAllocated(), c.heapLeft(), c.connections(),
-                        memory.of(w.pid())));
-            } catch (IllegalArgumentException gone) {
-                // it exited between the master's last look and now: the next report will not list it
+                        c.requests(), restarts.get(w.slot), c.heapAllocated(), c.heapLeft(), c.connections(), m));
             }
         }
         return rows;

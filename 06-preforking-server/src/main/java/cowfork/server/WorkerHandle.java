@@ -32,6 +32,8 @@ final class WorkerHandle {
     boolean booted;
     Protocol.Counters counters = new Protocol.Counters(0, 0, 0, 0);
     String why = "";
+    /** It was killed while it was the slot's serving worker: no replacement runs yet. */
+    boolean killedWhileRunning;
 
     WorkerHandle(int id, int slot, ChildProcess process, long now) {
         this.id = id;
@@ -39,6 +41,11 @@ final class WorkerHandle {
         this.process = process;
         this.bornNanos = now;
         this.lastBeatNanos = now;
+    }
+
+    /** Whether this worker is its slot's worker: serving, or killed while serving and not yet reaped. */
+    boolean holdsSlot() {
+        return state == State.RUNNING || (state == State.KILLED && killedWhileRunning);
     }
 
     int pid() {

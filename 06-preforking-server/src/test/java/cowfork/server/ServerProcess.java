@@ -26,8 +26,10 @@ import java.util.stream.Stream;
  * itself never forks: it only spawns this process, which does the forking.
  *
  * <p>Everything is observed from outside: lines on the server's stdout (readiness, worker
- * events), HTTP, and {@code /proc}. {@link #close()} kills by pid only this server's
- * processes, and checks that every one of them is gone.
+ * events), HTTP, and {@code /proc}. Every wait has a deadline ({@link WatchedProcess}): a
+ * missed one kills the server and its workers and fails with the server's last lines.
+ * {@link #close()} kills by pid only this server's processes, and checks that every one
+ * of them is gone.
  */
 final class ServerProcess implements AutoCloseable {
     private static final Pattern BOOTED = Pattern.compile("worker (\\d+) \\(pid (\\d+)\\) booted");
@@ -55,9 +57,14 @@ final class ServerProcess implements AutoCloseable {
     }
 
     static ServerProcess startWithoutWaiting(String... args) {
+        return startWithoutWaiting(line -> { }, args);
+    }
+
+    /** Starts a server and returns once it listens; {@code echo} sees every line as it is read (e.g. to time it). */
+    static ServerProcess startWithoutWaiting(java.util.function.Consumer<String> echo, String... args) {
         List<String> all = new ArrayList<>(List.of("--data-size", "4m", "--warmup", "4000"));
         all.addAll(List.of(args));
-        return new ServerProcess(ServerLauncher.start(line -> { }, all));
+        return new ServerProcess(ServerLauncher.start(echo, all));
     }
 
     /** Waits for a line matching {@code p} (searching from the first line); fails with the output so far. */
@@ -141,17 +148,9 @@ final class ServerProcess implements AutoCloseable {
         ServerLauncher.signal(pid, name);
     }
 
-    /** Waits until the master exits; returns its exit code. */
+    /** Waits until the master exits; returns its exit code. If it does not exit in time, kills its tree and fails with its last lines. */
     int awaitExit(Duration timeout) {
-        try {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new AssertionError("the master did not exit within " + timeout + "; output:\n" + output());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-        return process.exitValue();
+        return launcher.watched().awaitExit(timeout);
     }
 
     /**
@@ -217,13 +216,13 @@ final class ServerProcess implements AutoCloseable {
             try {
                 signal("INT");
                 if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
+                    launcher.watched().killTree();
                 }
             } catch (IllegalStateException exitedMeanwhile) {
                 // kill found no such process: it had already exited
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                process.destroyForcibly();
+                launcher.watched().killTree();
             }
         }
         awaitExit(Duration.ofSeconds(10));

@@ -1,48 +1,63 @@
+// ./cowfork SUBCOMMAND: the table of chapters and tools, each bound to its main method at compile time.
 package cowfork.cli;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * {@code ./cowfork SUBCOMMAND [args]}: finds the chapter's entry point and runs it in
- * this JVM, which ./cowfork has started with the fork recipe's flags.
+ * {@code ./cowfork SUBCOMMAND [args]}: runs the chapter's entry point in this JVM, which
+ * ./cowfork has started with the fork recipe's flags. Entry points are method references
+ * ({@code cowfork.fork.Demo::main}), not class names: cli depends on every module, so a
+ * renamed or moved class is a compile error here, never a runtime one.
  */
 public final class Main {
     private Main() {}
 
+    /** A {@code main(String[])} method, whatever it declares it throws. */
+    @FunctionalInterface
+    interface EntryPoint {
+        void main(String[] args) throws Exception;
+    }
+
     /** Each chapter's demo, by number: the tour runs them in this order. */
     static final Map<String, Chapter> CHAPTERS = new LinkedHashMap<>();
 
-    /** A chapter: its number, its one idea, and the class whose main is its demo. */
-    record Chapter(String number, String title, String demoClass) {}
+    /** A chapter: its number, its one idea, and its demo's main. */
+    record Chapter(String number, String title, EntryPoint demo) {}
 
     static {
-        add("01", "fork a HotSpot JVM, safely", "cowfork.fork.Demo");
-        add("02", "see copy-on-write page by page", "cowfork.cow.Demo");
-        add("03", "refcounts in object headers: a read-only child copies pages", "cowfork.heap.Demo");
-        add("04", "refcounts in a side table: only table pages are copied", "cowfork.sidetable.Demo");
-        add("05", "immortal pre-fork objects: nothing is copied", "cowfork.immortal.Demo");
-        add("06", "a pre-forked HTTP server: workers' memory by strategy", "cowfork.server.Demo");
+        add("01", "fork a HotSpot JVM, safely", cowfork.fork.Demo::main);
+        add("02", "see copy-on-write page by page", cowfork.cow.Demo::main);
+        add("03", "refcounts in object headers: a read-only child copies pages", cowfork.heap.Demo::main);
+        add("04", "refcounts in a side table: only table pages are copied", cowfork.sidetable.Demo::main);
+        add("05", "immortal pre-fork objects: nothing is copied", cowfork.immortal.Demo::main);
+        add("06", "a pre-forked HTTP server: workers' memory by strategy", cowfork.server.Demo::main);
     }
 
-    private static void add(String number, String title, String demoClass) {
-        CHAPTERS.put(number, new Chapter(number, title, demoClass));
+    private static void add(String number, String title, EntryPoint demo) {
+        CHAPTERS.put(number, new Chapter(number, title, demo));
     }
 
-    /** Other subcommands: name -> class with a main. */
-    static final Map<String, String> TOOLS = new LinkedHashMap<>();
+    /** Another subcommand: its main and the line --help prints for it. */
+    record Tool(EntryPoint main, String description) {}
+
+    /** Other subcommands, by name, in the order --help lists them. */
+    static final Map<String, Tool> TOOLS = new LinkedHashMap<>();
 
     static {
-        TOOLS.put("serve", "cowfork.server.Serve");
-        TOOLS.put("fork-stress", "cowfork.fork.ForkStress");
-        TOOLS.put("fork-latency", "cowfork.fork.ForkLatency");
-        TOOLS.put("bench", "cowfork.heap.bench.Bench");
+        TOOLS.put("serve", new Tool(cowfork.server.Serve::main, "the pre-forked HTTP server (./cowfork serve --help)"));
+        TOOLS.put("respawn-bench", new Tool(cowfork.server.RespawnBench::main,
+                "kill -9 a serving worker under load, N times; time until its replacement booted"));
+        TOOLS.put("fork-stress", new Tool(cowfork.fork.ForkStress::main,
+                "fork N children in a row; count hangs (--forks N, default 10000)"));
+        TOOLS.put("fork-latency", new Tool(cowfork.fork.ForkLatency::main,
+                "fork() time against resident memory, next to C (needs gcc)"));
+        TOOLS.put("bench", new Tool(cowfork.heap.bench.Bench::main,
+                "JMH: incref/decref and traversal for every refcount strategy, one run"));
     }
 
-    public static void main(String[] args) throws Throwable {
+    public static void main(String[] args) throws Exception {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
             System.out.println(usage());
             return;
@@ -55,7 +70,7 @@ public final class Main {
         }
     }
 
-    private static void dispatch(String command, String[] rest) throws Throwable {
+    private static void dispatch(String command, String[] rest) throws Exception {
         switch (command) {
             case "tour" -> Tour.main(rest);
             case "results" -> Results.main(rest);
@@ -64,14 +79,15 @@ public final class Main {
                     fail("demo needs a chapter number: one of " + String.join(", ", CHAPTERS.keySet())
                             + " (e.g. ./cowfork demo 01)");
                 }
-                run(CHAPTERS.get(rest[0]).demoClass(), Arrays.copyOfRange(rest, 1, rest.length));
+                CHAPTERS.get(rest[0]).demo().main(Arrays.copyOfRange(rest, 1, rest.length));
             }
             default -> {
-                String tool = TOOLS.get(command);
+                Tool tool = TOOLS.get(command);
                 if (tool == null) {
                     fail("unknown subcommand '" + command + "'\n\n" + usage());
+                    return;
                 }
-                run(tool, rest);
+                tool.main().main(rest);
             }
         }
     }
@@ -84,8 +100,8 @@ public final class Main {
                   demo NN [ARGS]        one chapter's demo (./cowfork demo NN --help for its options)
                   results [--forks N]   rerun the experiments; rewrite docs/results.md and docs/figures
                 """);
-        for (Map.Entry<String, String> t : TOOLS.entrySet()) {
-            sb.append(String.format("  %-21s %s%n", t.getKey() + " [ARGS]", describeTool(t.getKey())));
+        for (Map.Entry<String, Tool> t : TOOLS.entrySet()) {
+            sb.append(String.format("  %-21s %s%n", t.getKey() + " [ARGS]", t.getValue().description()));
         }
         sb.append("\nchapters:\n");
         for (Chapter c : CHAPTERS.values()) {
@@ -94,32 +110,6 @@ public final class Main {
         sb.append("\n./cowfork builds what is missing (through ./mvnw) and starts java with the flags that make\n"
                 + "fork() safe (see 01-fork-basics/README.md). Tests: ./mvnw -B verify");
         return sb.toString();
-    }
-
-    private static String describeTool(String name) {
-        return switch (name) {
-            case "fork-stress" -> "fork N children in a row; count hangs (--forks N, default 10000)";
-            case "fork-latency" -> "fork() time against resident memory, next to C (needs gcc)";
-            case "bench" -> "JMH: incref/decref and traversal for every refcount strategy, one run";
-            case "serve" -> "the pre-forked HTTP server (./cowfork serve --help)";
-            default -> "";
-        };
-    }
-
-    /** Calls {@code className.main(args)}, unwrapping the exception it throws. */
-    static void run(String className, String[] args) throws Throwable {
-        Method main;
-        try {
-            main = Class.forName(className).getMethod("main", String[].class);
-        } catch (ClassNotFoundException e) {
-            fail(className + " is not on the classpath: its module is not built. Run ./mvnw -B -DskipTests package");
-            return;
-        }
-        try {
-            main.invoke(null, (Object) args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
     }
 
     static void fail(String message) {

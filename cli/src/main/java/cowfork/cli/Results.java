@@ -1,9 +1,11 @@
+// ./cowfork results: rerun the experiments, each in a fresh JVM, and rewrite docs/results.md from what they printed.
 package cowfork.cli;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -65,7 +67,7 @@ public final class Results {
         return list;
     }
 
-    public static void main(String[] args) throws IOException, InterruptedException {
+    public static void main(String[] args) throws IOException {
         int forks = 2000;
         Path out = Path.of("docs", "results.md");
         for (int i = 0; i < args.length; i++) {
@@ -91,7 +93,7 @@ public final class Results {
         for (Experiment e : experiments(forks)) {
             System.err.println("cowfork results: ./cowfork " + String.join(" ", e.args()));
             List<String> lines = new ArrayList<>();
-            int code = SubCommand.run(e.args(), lines::add);
+            int code = SubCommand.run(e.args(), lines::add, Duration.ofHours(1));
             if (code != 0) {
                 lines.forEach(System.err::println);
                 throw new IllegalStateException("./cowfork " + String.join(" ", e.args()) + " failed with exit code " + code);

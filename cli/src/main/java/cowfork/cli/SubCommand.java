@@ -1,11 +1,10 @@
+// ./cowfork ARGS in a new JVM with this JVM's flags, watched: its output is streamed, its run has a deadline.
 package cowfork.cli;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
+import cowfork.server.WatchedProcess;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -18,8 +17,19 @@ import java.util.function.Consumer;
 final class SubCommand {
     private SubCommand() {}
 
-    /** Runs it, passes every output line (stdout and stderr merged) to {@code lines}, returns the exit code. */
-    static int run(List<String> args, Consumer<String> lines) throws IOException, InterruptedException {
+    /**
+     * Runs it, passes every output line (stdout and stderr merged) to {@code lines}, returns
+     * the exit code.
+     *
+     * @throws IllegalStateException if it has not exited within {@code deadline}: it is then
+     *         killed with every process it started, and the message quotes its last lines
+     */
+    static int run(List<String> args, Consumer<String> lines, Duration deadline) {
+        return WatchedProcess.start(command(args), lines).awaitExit(deadline);
+    }
+
+    /** The java command line that runs {@code ./cowfork args} with this JVM's flags and class path. */
+    static List<String> command(List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
@@ -27,14 +37,6 @@ final class SubCommand {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(Main.class.getName());
         cmd.addAll(args);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = out.readLine()) != null) {
-                lines.accept(line);
-            }
-        }
-        return p.waitFor();
+        return cmd;
     }
 }

@@ -1,7 +1,9 @@
+// ./cowfork tour: every chapter's demo in a fresh JVM, the story between them, and a summary at the end.
 package cowfork.cli;
 
 import cowfork.heap.RefCountStrategies;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +22,10 @@ public final class Tour {
 
     private static final Pattern SUMMARY_LINE = Pattern.compile("^(cow|refcounts|server|fork-stress):\\s.*");
 
-    public static void main(String[] args) throws IOException, InterruptedException {
+    /** How long one chapter's demo may run before it is killed (with everything it started) and the tour fails. */
+    static final Duration DEMO_DEADLINE = Duration.ofMinutes(15);
+
+    public static void main(String[] args) {
         boolean quick = false;
         for (String a : args) {
             switch (a) {
@@ -41,7 +46,13 @@ public final class Tour {
             System.out.println("Chapter " + chapter.number() + ": " + chapter.title());
             System.out.println(Story.before(chapter.number()));
             System.out.println("=".repeat(78));
-            int code = runDemo(chapter, quick, summary);
+            int code;
+            try {
+                code = runDemo(chapter, quick, summary);
+            } catch (IllegalStateException hung) {
+                System.err.println("cowfork tour: chapter " + chapter.number() + ": " + hung.getMessage());
+                code = 1;
+            }
             if (code != 0) {
                 System.err.println("cowfork tour: the demo of chapter " + chapter.number() + " failed (exit code " + code
                         + "); run ./cowfork demo " + chapter.number() + " alone to see why");
@@ -94,8 +105,7 @@ public final class Tour {
     }
 
     /** Runs one demo in a new JVM, echoing its output and collecting its grep-able lines. */
-    private static int runDemo(Main.Chapter chapter, boolean quick, List<String> summary)
-            throws IOException, InterruptedException {
+    private static int runDemo(Main.Chapter chapter, boolean quick, List<String> summary) {
         List<String> args = new ArrayList<>(List.of("demo", chapter.number()));
         if (quick) {
             args.add("--quick");
@@ -105,6 +115,6 @@ public final class Tour {
             if (SUMMARY_LINE.matcher(line.strip()).matches()) {
                 summary.add(line.strip());
             }
-        });
+        }, DEMO_DEADLINE);
     }
 }

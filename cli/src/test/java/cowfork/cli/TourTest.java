@@ -1,21 +1,22 @@
+// The tour end to end, as ./cowfork tour --quick runs it, in a watched process with a deadline.
 package cowfork.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
+import cowfork.server.WatchedProcess;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code ./cowfork tour --quick} end to end, as a user runs it (minus the build, which
  * Maven has just done): a new JVM with the fork flags runs every chapter's demo, and the
- * summary at the end carries each chapter's grep-able line.
+ * summary at the end carries each chapter's grep-able line. The tour runs in a
+ * {@link WatchedProcess}: a hung demo fails the test at the deadline, with the tour and
+ * every process it started killed and its last lines in the message.
  */
 class TourTest {
 
@@ -28,20 +29,11 @@ class TourTest {
             "06", List.of("server: strategy=inline", "server: strategy=sidetable", "server: strategy=immortal"));
 
     @Test
-    void theQuickTourRunsEveryChapterAndEndsWithTheSummary() throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add("cowfork.cli.Main");
-        cmd.add("tour");
-        cmd.add("--quick");
-        Process tour = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        tour.getOutputStream().close();
-        String out = new String(tour.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(tour.waitFor(5, TimeUnit.MINUTES)).as("the tour finished").isTrue();
-        assertThat(tour.exitValue()).as("exit code; output:\n%s", out).isZero();
+    void theQuickTourRunsEveryChapterAndEndsWithTheSummary() {
+        WatchedProcess tour = WatchedProcess.start(SubCommand.command(List.of("tour", "--quick")), line -> { });
+        int code = tour.awaitExit(Duration.ofMinutes(5));
+        String out = tour.output();
+        assertThat(code).as("exit code; output:\n%s", out).isZero();
 
         String summary = out.substring(out.lastIndexOf("Summary ("));
         for (Main.Chapter chapter : Main.CHAPTERS.values()) {
@@ -56,12 +48,11 @@ class TourTest {
     }
 
     @Test
-    void anUnknownSubcommandIsRefusedWithTheUsage() throws IOException, InterruptedException {
+    void anUnknownSubcommandIsRefusedWithTheUsage() {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "cowfork.cli.Main", "tuor"));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).isEqualTo(2);
-        assertThat(out).contains("cowfork: unknown subcommand 'tuor'").contains("usage: ./cowfork");
+        WatchedProcess p = WatchedProcess.start(cmd, line -> { });
+        assertThat(p.awaitExit(Duration.ofMinutes(1))).isEqualTo(2);
+        assertThat(p.output()).contains("cowfork: unknown subcommand 'tuor'").contains("usage: ./cowfork");
     }
 }
