@@ -58,6 +58,11 @@ public final class CollectorFigure {
                 y += ROW - 4;
             }
             body.append(text(16, y + 12, l.collector() + " " + l.event(), "normal"));
+            if (l.event().equals("not-forked")) {
+                body.append(text(LABEL_WIDTH, y + 12, "heap is a MAP_SHARED memfd: fork would share it, not copy it", "normal"));
+                y += ROW;
+                continue;
+            }
             int heapWidth = (int) Math.round(BAR_WIDTH * l.unsharedFraction());
             body.append(rect(LABEL_WIDTH, y + 2, BAR_WIDTH, 12, "#e8e8e8"));
             body.append(rect(LABEL_WIDTH, y + 2, Math.max(heapWidth, 1), 12, l.mapping().equals("shared") ? "#888888" : "#c0392b"));
@@ -72,7 +77,7 @@ public final class CollectorFigure {
         }
         y += 8;
         body.append(text(16, y, "red: heap pages shared at fork that the event un-shared; blue: the live set's pages (Serial, Parallel);", "normal"));
-        body.append(text(16, y + 14, "grey: ZGC's heap is a MAP_SHARED memfd, which fork never copies, so nothing is un-shared and nothing is protected", "normal"));
+        body.append(text(16, y + 14, "grey (with --fork-shared-heaps): ZGC's MAP_SHARED heap is never copied: nothing un-shares, nothing is protected", "normal"));
         int height = y + 30;
         int width = LABEL_WIDTH + BAR_WIDTH + 200;
         return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + width + "\" height=\"" + height + "\" viewBox=\"0 0 "

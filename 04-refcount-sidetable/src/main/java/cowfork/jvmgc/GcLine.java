@@ -9,18 +9,20 @@ import java.util.OptionalLong;
  * One measured event, as printed by {@link Subject}:
  * <pre>
  * jvm-gc: jdk=17 collector=Serial event=young live_mb=64 heap_pages_shared_at_fork=81591 unshared_after=14274
- *         live_pages=16383 live_unshared=0 heap_pages=81920 mapping=private gcs=Copy+1 event_ms=302
+ *         live_pages=16383 live_unshared=0 heap_pages=81920 mapping=private gcs=Copy+1 event_ms=302 child=exited
  * </pre>
  * The first six fields are the format issue 14 asks for; the rest say what they rest on:
  * {@code live_pages} the whole pages the live set fills ("-" unless the old generation is one
  * contiguous space: Serial, Parallel), {@code heap_pages} the pages of the heap's reserved
  * ranges, {@code mapping} whether fork copies the heap on write at all ("shared": ZGC's
  * heap is a MAP_SHARED file mapping), {@code gcs} which collector beans counted a collection
- * during the event, and {@code event_ms} how long the event took.
+ * during the event, {@code event_ms} how long the event took, and {@code child} how the
+ * forked child ended when released afterwards: "exited", or the signal that killed it
+ * ("SIGSEGV": its heap was changed under it), or "hung" (the watchdog killed it).
  */
 public record GcLine(int jdk, String collector, String event, int liveMb, long sharedAtFork, long unsharedAfter,
                      OptionalLong livePages, OptionalLong liveUnshared, long heapPages, String mapping, String gcs,
-                     long eventMs) {
+                     long eventMs, String child) {
     public static final String PREFIX = "jvm-gc: ";
 
     /**
@@ -44,7 +46,8 @@ public record GcLine(int jdk, String collector, String event, int liveMb, long s
                     Integer.parseInt(get(f, "live_mb", line)), Long.parseLong(get(f, "heap_pages_shared_at_fork", line)),
                     Long.parseLong(get(f, "unshared_after", line)), optional(get(f, "live_pages", line)),
                     optional(get(f, "live_unshared", line)), Long.parseLong(get(f, "heap_pages", line)),
-                    get(f, "mapping", line), get(f, "gcs", line), Long.parseLong(get(f, "event_ms", line)));
+                    get(f, "mapping", line), get(f, "gcs", line), Long.parseLong(get(f, "event_ms", line)),
+                    get(f, "child", line));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("a number field does not parse (" + e.getMessage() + ") in: " + line, e);
         }

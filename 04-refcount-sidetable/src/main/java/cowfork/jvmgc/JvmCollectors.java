@@ -27,10 +27,12 @@ import java.util.concurrent.TimeUnit;
  *   Shenandoah  none, cycle       (then a read-only walk: event cycle+walk)
  * </pre>
  * {@code none} is the baseline: what measuring and the JVM's own threads un-share. A
- * collector this JDK lacks prints {@code jvm-gc: jdk=N collector=NAME unavailable}.
+ * collector this JDK lacks prints {@code jvm-gc: jdk=N collector=NAME unavailable}. ZGC's
+ * heap is a shared mapping that fork does not copy, so by default it is not forked at all
+ * (one {@code event=not-forked} line; {@code --fork-shared-heaps} forks it anyway).
  *
  * <pre>
- *   java -cp CLASSPATH cowfork.jvmgc.JvmCollectors [--live-mb 64] [--collectors Serial,G1,...]
+ *   java -cp CLASSPATH cowfork.jvmgc.JvmCollectors [--live-mb 64] [--collectors Serial,G1,...] [--fork-shared-heaps]
  * </pre>
  */
 public final class JvmCollectors {
@@ -38,7 +40,7 @@ public final class JvmCollectors {
     public record Run(String collector, List<String> flags, String events) {}
 
     /** What to run. */
-    public record Options(int liveMb, List<String> collectors, long deadlineSeconds) {
+    public record Options(int liveMb, List<String> collectors, long deadlineSeconds, boolean forkSharedHeaps) {
         public Options {
             if (liveMb < 1 || liveMb > 4096) {
                 throw new IllegalArgumentException("--live-mb must be 1..4096, got " + liveMb);
@@ -51,9 +53,13 @@ public final class JvmCollectors {
             collectors = List.copyOf(collectors);
         }
 
-        /** 64 MiB of live objects, every collector, 120 s per JVM. */
+        public Options(int liveMb, List<String> collectors, long deadlineSeconds) {
+            this(liveMb, collectors, deadlineSeconds, false);
+        }
+
+        /** 64 MiB of live objects, every collector, 120 s per JVM, no fork of a shared heap. */
         public static Options defaults() {
-            return new Options(64, ALL, 120);
+            return new Options(64, ALL, 120, false);
         }
     }
 
@@ -67,7 +73,8 @@ public final class JvmCollectors {
             options = parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("jvm-gc: " + e.getMessage());
-            System.err.println("usage: JvmCollectors [--live-mb N (default 64)] [--collectors " + String.join(",", ALL) + "]");
+            System.err.println("usage: JvmCollectors [--live-mb N (default 64)] [--collectors " + String.join(",", ALL) + "]"
+                    + " [--fork-shared-heaps (fork ZGC too: it may crash parent or child)]");
             System.exit(2);
             return;
         }
@@ -79,8 +86,14 @@ public final class JvmCollectors {
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
-                case "--live-mb" -> o = new Options(parseInt(args[i], value), o.collectors(), o.deadlineSeconds());
-                case "--collectors" -> o = new Options(o.liveMb(), List.of(require(args[i], value).split(",")), o.deadlineSeconds());
+                case "--live-mb" -> o = new Options(parseInt(args[i], value), o.collectors(), o.deadlineSeconds(),
+                        o.forkSharedHeaps());
+                case "--collectors" -> o = new Options(o.liveMb(), List.of(require(args[i], value).split(",")),
+                        o.deadlineSeconds(), o.forkSharedHeaps());
+                case "--fork-shared-heaps" -> {
+                    o = new Options(o.liveMb(), o.collectors(), o.deadlineSeconds(), true);
+                    continue; // no value
+                }
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
             }
             i++;
@@ -152,14 +165,16 @@ public final class JvmCollectors {
     record Result(List<String> lines, boolean ok, String problem) {}
 
     /** The command line of the measured JVM (without the class path). */
-    static List<String> command(Run run, int liveMb) {
+    static List<String> command(Run run, int liveMb, boolean forkSharedHeap) {
         int heapMb = 4 * liveMb + 64; // the old generation must hold the live set twice over (Serial: 2/3 of the heap)
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(run.flags());
         cmd.addAll(List.of("-Xms" + heapMb + "m", "-Xmx" + heapMb + "m", "-XX:+AlwaysPreTouch",
                 "-XX:NativeMemoryTracking=detail", "-XX:-UsePerfData",
-                "-XX:+UnlockDiagnosticVMOptions", "-XX:GuaranteedSafepointInterval=0"));
+                "-XX:+UnlockDiagnosticVMOptions", "-XX:GuaranteedSafepointInterval=0",
+                // A child that crashes (ZGC's do) writes its report here, not into the working directory.
+                "-XX:ErrorFile=" + Path.of(System.getProperty("java.io.tmpdir"), "cowfork-jvm-gc-hs_err_pid%p.log")));
         int feature = Runtime.version().feature();
         if (feature >= 22) {
             cmd.add("--enable-native-access=ALL-UNNAMED"); // jffi, as ./cowfork does
@@ -169,6 +184,9 @@ public final class JvmCollectors {
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Subject.class.getName(),
                 run.collector(), String.valueOf(liveMb), run.events()));
+        if (forkSharedHeap) {
+            cmd.add("fork-shared-heap");
+        }
         return cmd;
     }
 
@@ -177,7 +195,7 @@ public final class JvmCollectors {
         Process p = null;
         try {
             err = Files.createTempFile("cowfork-jvm-gc-", ".err");
-            p = new ProcessBuilder(command(run, options.liveMb())).redirectError(err.toFile()).start();
+            p = new ProcessBuilder(command(run, options.liveMb(), options.forkSharedHeaps())).redirectError(err.toFile()).start();
             p.getOutputStream().close();
             // Our lines are a few hundred bytes: they fit the pipe, so waiting first cannot deadlock.
             if (!p.waitFor(options.deadlineSeconds(), TimeUnit.SECONDS)) {

@@ -1,7 +1,10 @@
 // Parent side and child side of a forked child that only holds the parent's pages: it signals, blocks on a pipe, and leaves.
 package cowfork.jvmgc;
 
+import cowfork.fork.ExitStatus;
 import cowfork.fork.ForkException;
+import cowfork.fork.ForkRecipe;
+import cowfork.fork.Forker;
 import cowfork.fork.LibC;
 import cowfork.fork.PollSet;
 import cowfork.fork.Syscalls;
@@ -14,9 +17,13 @@ import java.time.Duration;
  *
  * <p>It is forked from JVMs running collectors module 01's recipe forbids (G1, ZGC,
  * Shenandoah have GC worker threads that may hold locks at fork time), so it does not use
- * {@code Forker}: it runs only this class's {@link #childSide} path, which the parent runs
- * once before the first fork ({@link #warmUp}), so the child loads no class and allocates
- * next to nothing. In the child:
+ * {@code Forker}'s child: it runs only this class's {@link #childSide} path, which the
+ * parent runs once before the first fork ({@link #warmUp}), so the child loads no class
+ * and allocates next to nothing. Before the fork the parent applies the recipe's quieting
+ * ({@link ForkRecipe#quiet}: flush stdio, no JIT compile in flight or to come, other Java
+ * threads idle) without its garbage collection, which would change the heap being measured;
+ * a JVM without an eden pool (Shenandoah) cannot use the recipe and forks without it.
+ * In the child:
  * <pre>
  *   prctl(PR_SET_PDEATHSIG, SIGKILL); getppid() check   the parent dies: the kernel kills us
  *   write(ready, 1 byte)                                 the parent may now take its snapshot
@@ -30,12 +37,13 @@ public final class ParkedChild implements AutoCloseable {
     private static final byte[] ONE_BYTE = {1};
     private static final byte[] READ_BUFFER = new byte[1];
     private static boolean warm;
+    private static ForkRecipe recipe;
 
     private final int pid;
     private final int pidfd;
     private final int readyFd;
     private int releaseFd;
-    private boolean exitedByItself;
+    private ExitStatus status;
 
     private ParkedChild(int pid, int pidfd, int readyFd, int releaseFd) {
         this.pid = pid;
@@ -56,10 +64,21 @@ public final class ParkedChild implements AutoCloseable {
         int parentPid = Syscalls.posix().getpid();
         int[] ready = pipe();
         int[] release = pipe();
-        int pid = Syscalls.posix().fork();
-        if (pid == 0) {
-            childSide(parentPid, ready, release);
-            Syscalls.exitNow(0);
+        int pid;
+        try (ForkRecipe.Quiet quiet = recipe == null ? null : recipe.quiet()) {
+            pid = Syscalls.posix().fork();
+            if (pid == 0) {
+                int code = 0;
+                try {
+                    childSide(parentPid, ready, release);
+                } catch (Throwable t) {
+                    code = 70; // nowhere to report it; the parent sees the exit code
+                }
+                Syscalls.exitNow(code); // the child never leaves this block
+            }
+        } catch (RuntimeException notQuiet) {
+            closeAll(ready[0], ready[1], release[0], release[1]);
+            throw notQuiet;
         }
         Syscalls.posix().close(ready[1]);
         Syscalls.posix().close(release[0]);
@@ -96,9 +115,18 @@ public final class ParkedChild implements AutoCloseable {
         return pid;
     }
 
-    /** Whether the child left through its own exit (false if it had to be killed); valid after close. */
+    /** Whether the child left through its own exit with code 0; false before {@link #close}. */
     public boolean exitedByItself() {
-        return exitedByItself;
+        return status != null && status.isSuccess();
+    }
+
+    /**
+     * How the child ended, after {@link #close}: {@code Exited(0)} normally; {@code Signaled}
+     * if it crashed (a child of a ZGC JVM whose parent relocated objects under it does);
+     * {@code TimedOut} if the watchdog had to kill it. Null before close.
+     */
+    public ExitStatus status() {
+        return status;
     }
 
     /**
@@ -108,6 +136,24 @@ public final class ParkedChild implements AutoCloseable {
     @Override
     public void close() {
         close(Duration.ofSeconds(5));
+    }
+
+    /**
+     * Kills the child with SIGKILL where it waits, without letting it run another
+     * instruction, and reaps it ({@link #status} then says SIGKILL). For a child whose heap
+     * the parent may have changed under it: a ZGC heap is a shared mapping, not copied on
+     * write, and a released child would read and write the parent's moved objects.
+     */
+    public void kill() {
+        if (releaseFd < 0) {
+            return;
+        }
+        Syscalls.posix().kill(pid, 9);
+        int[] raw = new int[1];
+        Syscalls.posix().waitpid(pid, raw, 0);
+        status = ExitStatus.decode(raw[0]);
+        closeAll(releaseFd, pidfd, readyFd);
+        releaseFd = -1;
     }
 
     private void close(Duration grace) {
@@ -122,13 +168,13 @@ public final class ParkedChild implements AutoCloseable {
         while (!exit.ready(0) && PollSet.millisUntil(end) > 0) {
             exit.await(PollSet.millisUntil(end));
         }
-        exitedByItself = exit.ready(0);
-        if (!exitedByItself) {
+        boolean ended = exit.ready(0);
+        if (!ended) {
             Syscalls.posix().kill(pid, 9);
         }
-        int[] status = new int[1];
-        Syscalls.posix().waitpid(pid, status, 0);
-        exitedByItself &= status[0] == 0; // exited with code 0, not by a signal
+        int[] raw = new int[1];
+        Syscalls.posix().waitpid(pid, raw, 0);
+        status = ended ? ExitStatus.decode(raw[0]) : new ExitStatus.TimedOut(grace.toMillis(), true);
         closeAll(pidfd, readyFd);
     }
 
@@ -167,7 +213,17 @@ public final class ParkedChild implements AutoCloseable {
         Syscalls.posix().getppid();
         Syscalls.libc().syscall(-1, 0); // the exit path's binding: syscall -1 is ENOSYS, harmless
         new PollSet(ready[0]).ready(0);
+        recipe = quietingRecipe();
         warm = true;
+    }
+
+    /** The fork recipe without its collection; null where it cannot work (no eden pool: Shenandoah, ZGC). */
+    private static ForkRecipe quietingRecipe() {
+        try {
+            return Forker.builder().checkFlags(false).without(ForkRecipe.Precaution.COLLECT_GARBAGE).build().recipe();
+        } catch (IllegalStateException noEdenPool) {
+            return null;
+        }
     }
 
     private static int[] pipe() {

@@ -3,6 +3,7 @@ package cowfork.jvmgc;
 
 import cowfork.cow.PageMap;
 import cowfork.cow.PageState;
+import cowfork.fork.ExitStatus;
 import cowfork.fork.Processes;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -28,7 +29,13 @@ import java.util.Optional;
  * and prints one {@code jvm-gc:} line per event to standard output. No old object refers
  * to a young one when the events run: the tree is built, then promoted, then left alone.
  *
- * <p>Usage: {@code Subject COLLECTOR LIVE_MB EVENT[,EVENT...]}, e.g. {@code Subject Serial 64 none,young,full}.
+ * <p>A heap that is a shared mapping (ZGC's: a {@code MAP_SHARED} memfd) is not copied on
+ * write at all: parent and child would write the same physical pages, and in this project's
+ * runs that crashed one or the other. Such a JVM does not fork unless the last argument is
+ * {@code fork-shared-heap}; it prints one {@code event=not-forked} line instead.
+ *
+ * <p>Usage: {@code Subject COLLECTOR LIVE_MB EVENT[,EVENT...] [fork-shared-heap]}, e.g.
+ * {@code Subject Serial 64 none,young,full}.
  */
 public final class Subject {
     /** A tree node: two references, a long and an int, 32 bytes with compressed pointers. */
@@ -54,8 +61,9 @@ public final class Subject {
     private Subject() {}
 
     public static void main(String[] args) {
-        if (args.length != 3) {
-            System.err.println("usage: Subject COLLECTOR LIVE_MB EVENT[,EVENT...]  (events: none young full concurrent cycle)");
+        if (args.length < 3 || args.length > 4 || args.length == 4 && !args[3].equals("fork-shared-heap")) {
+            System.err.println("usage: Subject COLLECTOR LIVE_MB EVENT[,EVENT...] [fork-shared-heap]"
+                    + "  (events: none young full concurrent cycle)");
             System.exit(2);
         }
         String collector = args[0];
@@ -82,6 +90,14 @@ public final class Subject {
         garbage(Math.max(1, liveMb / 4));
         trace("garbage");
         ParkedChild.warmUp();
+        String mapping = Snapshot.take(layout).mapping();
+        if (mapping.equals("shared") && args.length < 4) {
+            System.out.println("jvm-gc: jdk=" + Runtime.version().feature() + " collector=" + collector
+                    + " event=not-forked live_mb=" + liveMb + " heap_pages_shared_at_fork=0 unshared_after=0"
+                    + " live_pages=- live_unshared=- heap_pages=" + layout.heapPages() + " mapping=shared gcs=none"
+                    + " event_ms=0 child=none");
+            return;
+        }
         for (String event : events) {
             for (String line : measure(collector, liveMb, event, live, layout)) {
                 System.out.println(line);
@@ -146,13 +162,18 @@ public final class Subject {
         return h;
     }
 
-    /** Forks, snapshots, runs {@code event}, snapshots again; one line per snapshot after the event. */
+    /**
+     * Forks, snapshots, runs {@code event}, snapshots again; one line per snapshot after the
+     * event, each ending with how the child ended once released ({@code child=}).
+     */
     private static List<String> measure(String collector, int liveMb, String event, Node live, HeapLayout layout) {
         List<String> lines = new ArrayList<>();
         Map<String, Long> gcsBefore = collections();
         ParkedChild child = ParkedChild.fork(CHILD_DEADLINE);
+        boolean sharedHeap = false;
         try {
             Snapshot atFork = Snapshot.take(layout);
+            sharedHeap = atFork.mapping().equals("shared");
             long t0 = System.nanoTime();
             run(event);
             long t1 = System.nanoTime();
@@ -167,12 +188,25 @@ public final class Subject {
                 }
             }
         } finally {
-            child.close();
+            if (sharedHeap) {
+                child.kill(); // released, it would run on objects the parent has moved (see the README)
+            } else {
+                child.close();
+            }
         }
-        if (!child.exitedByItself()) {
-            System.err.println("jvm-gc: the parked child " + child.pid() + " did not exit within 5 s and was killed");
+        String ending = " child=" + childEnding(child.status());
+        return lines.stream().map(l -> l + ending).toList();
+    }
+
+    /** "exited", "SIGKILL" (killed on purpose: shared heap), "SIGSEGV" (crashed), or "hung" (the watchdog killed it). */
+    static String childEnding(ExitStatus status) {
+        if (status instanceof ExitStatus.Exited e) {
+            return e.code() == 0 ? "exited" : "exit-" + e.code();
         }
-        return lines;
+        if (status instanceof ExitStatus.Signaled s) {
+            return s.signalName();
+        }
+        return "hung";
     }
 
     private static void run(String event) {

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class GcLineTest {
     private static final String SERIAL_YOUNG = "jvm-gc: jdk=17 collector=Serial event=young live_mb=64"
             + " heap_pages_shared_at_fork=81591 unshared_after=14296 live_pages=16384 live_unshared=0 heap_pages=81920"
-            + " mapping=private gcs=Copy+1 event_ms=220";
+            + " mapping=private gcs=Copy+1 event_ms=220 child=exited";
 
     @Test
     void everyFieldIsRead() {
