@@ -57,7 +57,9 @@ public final class ParkedChild implements AutoCloseable {
      * writes are done), at most {@code deadline} after the fork.
      *
      * @throws ForkException if pipe(), fork() or pidfd_open() fail; nothing is left behind
-     * @throws IllegalStateException if the child did not signal in time; it was killed and reaped
+     * @throws IllegalStateException if the JVM did not get quiet before the fork (the recipe's
+     *         message says which step; nothing was forked), or the child did not signal in
+     *         time (it was killed and reaped)
      */
     public static ParkedChild fork(Duration deadline) {
         warmUp();
@@ -121,8 +123,9 @@ public final class ParkedChild implements AutoCloseable {
     }
 
     /**
-     * How the child ended, after {@link #close}: {@code Exited(0)} normally; {@code Signaled}
-     * if it crashed (a child of a ZGC JVM whose parent relocated objects under it does);
+     * How the child ended, after {@link #close} or {@link #kill}: {@code Exited(0)} normally;
+     * {@code Signaled} if it crashed (a child of a ZGC JVM whose parent moved objects under it
+     * can) or was killed;
      * {@code TimedOut} if the watchdog had to kill it. Null before close.
      */
     public ExitStatus status() {
