@@ -1,0 +1,235 @@
+// Runs the experiment: one JVM per HotSpot collector, each forking a parked child and running collections; prints jvm-gc: lines.
+package cowfork.jvmgc;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How much of a forked JVM's Java heap each of HotSpot's own collectors un-shares.
+ *
+ * <p>For each collector this starts a separate JVM ({@link Subject}: java from this JVM's
+ * {@code java.home}, this JVM's class path) with that collector and a fixed, pre-touched
+ * heap, which builds a live set, forks a child that only waits, runs one event at a time
+ * in the parent and reads its own page map. The runs:
+ * <pre>
+ *   Serial      none, young, full
+ *   Parallel    none, young, full
+ *   G1          none, young, full
+ *   G1          concurrent        -XX:+ExplicitGCInvokesConcurrent -XX:MaxTenuringThreshold=0
+ *   ZGC         none, cycle       (then a read-only walk: event cycle+walk)
+ *   Shenandoah  none, cycle       (then a read-only walk: event cycle+walk)
+ * </pre>
+ * {@code none} is the baseline: what measuring and the JVM's own threads un-share. A
+ * collector this JDK lacks prints {@code jvm-gc: jdk=N collector=NAME unavailable}. ZGC's
+ * heap is a shared mapping that fork does not copy, so by default it is not forked at all
+ * (one {@code event=not-forked} line; {@code --fork-shared-heaps} forks it anyway).
+ *
+ * <pre>
+ *   java -cp CLASSPATH cowfork.jvmgc.JvmCollectors [--live-mb 64] [--collectors Serial,G1,...] [--fork-shared-heaps]
+ * </pre>
+ */
+public final class JvmCollectors {
+    /** One measured JVM: a collector, its flags, the events it runs. */
+    public record Run(String collector, List<String> flags, String events) {}
+
+    /** What to run. */
+    public record Options(int liveMb, List<String> collectors, long deadlineSeconds, boolean forkSharedHeaps) {
+        public Options {
+            if (liveMb < 1 || liveMb > 4096) {
+                throw new IllegalArgumentException("--live-mb must be 1..4096, got " + liveMb);
+            }
+            for (String c : collectors) {
+                if (!ALL.contains(c)) {
+                    throw new IllegalArgumentException("unknown collector '" + c + "': choose from " + String.join(",", ALL));
+                }
+            }
+            collectors = List.copyOf(collectors);
+        }
+
+        public Options(int liveMb, List<String> collectors, long deadlineSeconds) {
+            this(liveMb, collectors, deadlineSeconds, false);
+        }
+
+        /** 64 MiB of live objects, every collector, 120 s per JVM, no fork of a shared heap. */
+        public static Options defaults() {
+            return new Options(64, ALL, 120, false);
+        }
+    }
+
+    static final List<String> ALL = List.of("Serial", "Parallel", "G1", "ZGC", "Shenandoah");
+
+    private JvmCollectors() {}
+
+    public static void main(String[] args) {
+        Options options;
+        try {
+            options = parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("jvm-gc: " + e.getMessage());
+            System.err.println("usage: JvmCollectors [--live-mb N (default 64)] [--collectors " + String.join(",", ALL) + "]"
+                    + " [--fork-shared-heaps (fork ZGC too: it may crash parent or child)]");
+            System.exit(2);
+            return;
+        }
+        System.exit(run(System.out, options));
+    }
+
+    static Options parse(String[] args) {
+        Options o = Options.defaults();
+        for (int i = 0; i < args.length; i++) {
+            String value = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i]) {
+                case "--live-mb" -> o = new Options(parseInt(args[i], value), o.collectors(), o.deadlineSeconds(),
+                        o.forkSharedHeaps());
+                case "--collectors" -> o = new Options(o.liveMb(), List.of(require(args[i], value).split(",")),
+                        o.deadlineSeconds(), o.forkSharedHeaps());
+                case "--fork-shared-heaps" -> {
+                    o = new Options(o.liveMb(), o.collectors(), o.deadlineSeconds(), true);
+                    continue; // no value
+                }
+                default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
+            }
+            i++;
+        }
+        return o;
+    }
+
+    private static String require(String option, String value) {
+        if (value == null) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return value;
+    }
+
+    private static int parseInt(String option, String value) {
+        try {
+            return Integer.parseInt(require(option, value));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " needs a whole number, got '" + value + "'");
+        }
+    }
+
+    /** The JVMs to start for {@code collectors}, in order. */
+    static List<Run> plan(List<String> collectors) {
+        List<Run> runs = new ArrayList<>();
+        for (String c : collectors) {
+            switch (c) {
+                case "Serial" -> runs.add(new Run(c, List.of("-XX:+UseSerialGC"), "none,young,full"));
+                case "Parallel" -> runs.add(new Run(c, List.of("-XX:+UseParallelGC"), "none,young,full"));
+                case "G1" -> {
+                    runs.add(new Run(c, List.of("-XX:+UseG1GC"), "none,young,full"));
+                    // System.gc() now starts a concurrent cycle, so it can no longer promote the
+                    // live set with a full collection: the young pause that starts the cycle does,
+                    // when every survivor is promoted at once.
+                    runs.add(new Run(c, List.of("-XX:+UseG1GC", "-XX:+ExplicitGCInvokesConcurrent",
+                            "-XX:MaxTenuringThreshold=0"), "concurrent"));
+                }
+                case "ZGC" -> runs.add(new Run(c, List.of("-XX:+UseZGC"), "none,cycle"));
+                case "Shenandoah" -> runs.add(new Run(c, List.of("-XX:+UseShenandoahGC"), "none,cycle"));
+                default -> throw new IllegalArgumentException("unknown collector " + c);
+            }
+        }
+        return runs;
+    }
+
+    /**
+     * Runs every planned JVM in turn and prints their {@code jvm-gc:} lines to {@code out}.
+     *
+     * @return 0 if every available collector's JVM printed its lines, 1 if one failed or
+     *         missed its deadline (it was killed; its standard error is printed to {@code out})
+     */
+    public static int run(PrintStream out, Options options) {
+        int status = 0;
+        for (Run run : plan(options.collectors())) {
+            Result r = start(run, options);
+            r.lines().forEach(out::println);
+            if (!r.ok()) {
+                status = 1;
+            }
+            if (!r.problem().isEmpty()) {
+                out.println("jvm-gc: collector=" + run.collector() + " failed: " + r.problem());
+            }
+            out.flush();
+        }
+        return status;
+    }
+
+    /** What one JVM printed; {@code problem} is empty when it ran to the end. */
+    record Result(List<String> lines, boolean ok, String problem) {}
+
+    /** The command line of the measured JVM (without the class path). */
+    static List<String> command(Run run, int liveMb, boolean forkSharedHeap) {
+        int heapMb = 4 * liveMb + 64; // the old generation must hold the live set twice over (Serial: 2/3 of the heap)
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(run.flags());
+        cmd.addAll(List.of("-Xms" + heapMb + "m", "-Xmx" + heapMb + "m", "-XX:+AlwaysPreTouch",
+                "-XX:NativeMemoryTracking=detail", "-XX:-UsePerfData",
+                "-XX:+UnlockDiagnosticVMOptions", "-XX:GuaranteedSafepointInterval=0",
+                // A child that crashes (ZGC's do) writes its report here, not into the working directory.
+                "-XX:ErrorFile=" + Path.of(System.getProperty("java.io.tmpdir"), "cowfork-jvm-gc-hs_err_pid%p.log")));
+        int feature = Runtime.version().feature();
+        if (feature >= 22) {
+            cmd.add("--enable-native-access=ALL-UNNAMED"); // jffi, as ./cowfork does
+        }
+        if (feature >= 24) {
+            cmd.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Subject.class.getName(),
+                run.collector(), String.valueOf(liveMb), run.events()));
+        if (forkSharedHeap) {
+            cmd.add("fork-shared-heap");
+        }
+        return cmd;
+    }
+
+    private static Result start(Run run, Options options) {
+        Path err = null;
+        Process p = null;
+        try {
+            err = Files.createTempFile("cowfork-jvm-gc-", ".err");
+            p = new ProcessBuilder(command(run, options.liveMb(), options.forkSharedHeaps())).redirectError(err.toFile()).start();
+            p.getOutputStream().close();
+            // Our lines are a few hundred bytes: they fit the pipe, so waiting first cannot deadlock.
+            if (!p.waitFor(options.deadlineSeconds(), TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+                return new Result(List.of(), false, "no result within " + options.deadlineSeconds() + " s; killed it");
+            }
+            List<String> lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .filter(l -> l.startsWith(GcLine.PREFIX)).toList();
+            String stderr = Files.readString(err);
+            if (p.exitValue() != 0) {
+                if (stderr.contains("Unrecognized VM option") || stderr.contains("not supported")
+                        || stderr.contains("Could not create the Java Virtual Machine")) {
+                    return new Result(List.of(GcLine.PREFIX + "jdk=" + Runtime.version().feature() + " collector="
+                            + run.collector() + " unavailable"), true, "");
+                }
+                return new Result(lines, false, "exit " + p.exitValue() + ": " + stderr.strip());
+            }
+            return new Result(lines, true, "");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the measured JVM: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            if (p != null) {
+                p.destroyForcibly();
+            }
+            return new Result(List.of(), false, "interrupted; killed it");
+        } finally {
+            if (err != null) {
+                try {
+                    Files.deleteIfExists(err);
+                } catch (IOException ignored) {
+                    // a temp file left behind is harmless
+                }
+            }
+        }
+    }
+}
