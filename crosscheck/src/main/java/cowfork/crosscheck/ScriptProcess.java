@@ -91,7 +91,7 @@ final class ScriptProcess implements AutoCloseable {
             throw failure("no \"" + prefix + "...\" line before the deadline");
         }
         if (line == EOF) {
-            throw failure("the output ended before a \"" + prefix + "...\" line");
+            throw failure("the output ended" + exitStatus() + " before a \"" + prefix + "...\" line");
         }
         if (!line.startsWith(prefix)) {
             throw failure("expected a \"" + prefix + "...\" line, got \"" + line + "\"");
@@ -147,6 +147,18 @@ final class ScriptProcess implements AutoCloseable {
         }
     }
 
+    /** " (it exited with status N)" once it has exited (waiting for that within the deadline), else "". */
+    private String exitStatus() {
+        try {
+            if (process.waitFor(remainingNanos(), TimeUnit.NANOSECONDS)) {
+                return " (it exited with status " + process.exitValue() + ")";
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return "";
+    }
+
     /** An exception naming the command, what went wrong, and the end of its stderr. */
     IllegalStateException failure(String what) {
         return new IllegalStateException(String.join(" ", command) + ": " + what + stderrTail());
@@ -169,26 +181,30 @@ final class ScriptProcess implements AutoCloseable {
     }
 
     /**
-     * Kills whatever of the run is still alive, children first (the script's descendants
-     * and any child it named), then the script, and waits up to 10 s for each to go;
-     * deletes the stderr file. Never throws.
+     * Kills whatever of the run is still alive and waits for it to go, then deletes the
+     * stderr file. Never throws. The script's children die first, while the script still
+     * lives to reap them (a process orphaned by killing its parent first may stay a zombie
+     * if nothing reaps orphans, as in some containers); then the script, which this JVM reaps.
      */
     @Override
     public void close() {
-        List<ProcessHandle> tree = new ArrayList<>(forked);
-        process.descendants().forEach(tree::add);
-        tree.add(process.toHandle());
-        for (ProcessHandle p : tree) {
-            if (p.isAlive()) {
-                p.destroyForcibly();
+        List<ProcessHandle> children = new ArrayList<>(forked);
+        process.descendants().forEach(children::add);
+        for (ProcessHandle p : children) {
+            p.destroyForcibly();
+        }
+        for (ProcessHandle p : children) {
+            try {
+                p.onExit().get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // killed with SIGKILL, which cannot be caught; only reaping it is not ours to do
             }
         }
-        for (ProcessHandle p : tree) {
-            try {
-                p.onExit().get(10, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                // not our child (a forked grandchild is reaped by the script or by init): it is killed, that suffices
-            }
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         try {
             Files.deleteIfExists(stderr);
