@@ -154,11 +154,13 @@ public final class CrossCheck {
             return 0;
         }
         String tool = language.equals("cpython") ? "freeze" : "compact";
-        String collect = language.equals("cpython") ? "gc" : "full-gc";
+        // Ruby adds "iterate": serving's Hash walk without its allocations, to tell the two causes apart
+        List<String> workloads = language.equals("cpython") ? List.of("idle", "serve", "gc")
+                : List.of("idle", "serve", "iterate", "full-gc");
         for (Interpreter in : found.interpreters()) {
             out.println("crosscheck: " + in);
             boolean hasTool = in.tools().contains(tool) || in.tools().contains("warmup");
-            for (String workload : List.of("idle", "serve", collect)) {
+            for (String workload : workloads) {
                 for (boolean withTool : workload.equals("idle") ? List.of(false) : List.of(false, true)) {
                     String what = language + ": version=" + in.version() + " workload=" + workload + " "
                             + ForkedRun.setting(in, withTool);

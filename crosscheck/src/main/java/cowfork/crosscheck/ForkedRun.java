@@ -55,7 +55,7 @@ final class ForkedRun {
                 throw p.failure("built " + built + ", but the plan was items=" + plan.items() + " served=" + plan.served());
             }
             Map<String, String> ready = ResultLine.fields(p.expect("ready "));
-            long expectServed = workload.equals("serve") ? plan.served() : 0;
+            long expectServed = workload.equals("serve") || workload.equals("iterate") ? plan.served() : 0;
             if (!String.valueOf(expectServed).equals(ready.get("served"))) {
                 throw p.failure("the child served " + ready.get("served") + " items, expected " + expectServed);
             }

@@ -11,7 +11,7 @@ import java.util.Map;
  *
  * @param language       "cpython" or "ruby"
  * @param version        the interpreter's version
- * @param workload       what the child ran: "idle" (nothing: the floor), "serve", "gc" (CPython) or "full-gc" (Ruby)
+ * @param workload       what the child ran: "idle" (nothing: the floor), "serve", "gc" (CPython), "iterate" or "full-gc" (Ruby)
  * @param setting        how the parent prepared the heap before fork, as key=value words:
  *                       "freeze=yes|no" (CPython), "compact=yes|no" and, where used, "warmup=yes" (Ruby)
  * @param childPrivateKb the child's private memory: Private_Clean + Private_Dirty of its smaps_rollup
