@@ -153,24 +153,23 @@ public final class CrossCheck {
             out.println(language + ": missing: " + missing);
             return 0;
         }
-        String tool = language.equals("cpython") ? "freeze" : "compact";
         // Ruby adds "iterate": serving's Hash walk without its allocations, to tell the two causes apart
         List<String> workloads = language.equals("cpython") ? List.of("idle", "serve", "gc")
                 : List.of("idle", "serve", "iterate", "full-gc");
+        List<String> preps = ForkedRun.preps(language);
         for (Interpreter in : found.interpreters()) {
             out.println("crosscheck: " + in);
-            boolean hasTool = in.tools().contains(tool) || in.tools().contains("warmup");
             for (String workload : workloads) {
-                for (boolean withTool : workload.equals("idle") ? List.of(false) : List.of(false, true)) {
+                for (String prep : workload.equals("idle") ? preps.subList(0, 1) : preps) {
                     String what = language + ": version=" + in.version() + " workload=" + workload + " "
-                            + ForkedRun.setting(in, withTool);
-                    if (withTool && !hasTool) {
-                        out.println(what + " skipped: " + (language.equals("cpython")
-                                ? "gc.freeze() is new in 3.7" : "no GC.compact in this Ruby"));
+                            + ForkedRun.setting(in, prep);
+                    String unavailable = ForkedRun.unavailable(in, prep);
+                    if (unavailable != null) {
+                        out.println(what + " skipped: " + unavailable);
                         continue;
                     }
                     try {
-                        ResultLine r = ForkedRun.measure(in, script, plan, workload, withTool, o.timeout());
+                        ResultLine r = ForkedRun.measure(in, script, plan, workload, prep, o.timeout());
                         results.add(r);
                         out.println(r.format());
                     } catch (IllegalStateException | IllegalArgumentException e) {

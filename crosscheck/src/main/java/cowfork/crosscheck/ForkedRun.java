@@ -35,19 +35,19 @@ final class ForkedRun {
     }
 
     /**
-     * Runs {@code workload} in a child of {@code interpreter} running {@code script}, with
-     * the pre-fork tool ({@code gc.freeze()} for CPython, {@code GC.compact} or
-     * {@code Process.warmup} for Ruby) used or not, and measures it.
+     * Runs {@code workload} in a child of {@code interpreter} running {@code script}, its
+     * parent having prepared the heap with {@code prep} (one of {@link #preps(String)}),
+     * and measures it.
      *
      * @param deadline for the whole run; past it, everything it started is killed
      * @throws IllegalStateException if the script fails, breaks the protocol or misses the
      *         deadline (the message quotes its stderr); nothing it started is left running
      */
-    static ResultLine measure(Interpreter interpreter, Path script, Plan plan, String workload, boolean tool,
+    static ResultLine measure(Interpreter interpreter, Path script, Plan plan, String workload, String prep,
                               Duration deadline) {
         List<String> command = List.of(interpreter.executable().toString(), script.toString(),
                 String.valueOf(plan.items()), String.valueOf(plan.seed()), plan.servedFile().toString(), workload,
-                tool ? "yes" : "no");
+                prep);
         try (ScriptProcess p = new ScriptProcess(command, deadline)) {
             Map<String, String> built = ResultLine.fields(p.expect("built "));
             if (!String.valueOf(plan.items()).equals(built.get("items"))
@@ -70,18 +70,42 @@ final class ForkedRun {
             }
             p.awaitSuccess();
             return new ResultLine(interpreter.language(), interpreter.version(), workload,
-                    setting(interpreter, tool), childMemory.privateCleanKb() + childMemory.privateDirtyKb(),
+                    setting(interpreter, prep), childMemory.privateCleanKb() + childMemory.privateDirtyKb(),
                     parentMemory.rssKb());
         }
     }
 
-    /** The setting words of a result line: which pre-fork tool was used. */
-    static String setting(Interpreter interpreter, boolean tool) {
-        if (interpreter.language().equals("cpython")) {
-            return "freeze=" + (tool ? "yes" : "no");
+    /**
+     * How a language's parent may prepare its heap before fork, as the script's argument; the
+     * first is "nothing". CPython: "no", "yes" ({@code gc.freeze()}). Ruby: "none",
+     * "compact" ({@code GC.compact}, or {@code Process.warmup} on 3.3+), "freeze" (every
+     * item Hash frozen).
+     */
+    static List<String> preps(String language) {
+        return language.equals("cpython") ? List.of("no", "yes") : List.of("none", "compact", "freeze");
+    }
+
+    /** Why {@code interpreter} cannot prepare its heap with {@code prep}, or null if it can. */
+    static String unavailable(Interpreter interpreter, String prep) {
+        if (prep.equals("yes") && !interpreter.tools().contains("freeze")) {
+            return "gc.freeze() is new in 3.7";
         }
-        // Process.warmup (3.3+) compacts as part of its work; the script uses it instead of GC.compact there
-        return "compact=" + (tool ? "yes" : "no") + (tool && interpreter.tools().contains("warmup") ? " warmup=yes" : "");
+        if (prep.equals("compact") && !interpreter.tools().contains("compact") && !interpreter.tools().contains("warmup")) {
+            return "no GC.compact in this Ruby";
+        }
+        return null;
+    }
+
+    /** The setting words of a result line for {@code prep}. */
+    static String setting(Interpreter interpreter, String prep) {
+        return switch (prep) {
+            case "no", "yes" -> "freeze=" + prep;
+            case "none" -> "compact=no";
+            // Process.warmup (3.3+) compacts as part of its work; the script uses it instead of GC.compact there
+            case "compact" -> "compact=yes" + (interpreter.tools().contains("warmup") ? " warmup=yes" : "");
+            case "freeze" -> "compact=no frozen=yes";
+            default -> throw new IllegalArgumentException("unknown preparation \"" + prep + "\"");
+        };
     }
 
     private static int parsePid(ScriptProcess p, String pid) {

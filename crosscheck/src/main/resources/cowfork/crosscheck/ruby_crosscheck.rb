@@ -69,15 +69,15 @@ def main(argv)
     return 0
   end
   if argv.size != 5
-    warn 'usage: ruby_crosscheck.rb ITEMS SEED SERVED_FILE idle|serve|iterate|full-gc yes|no (compact)'
+    warn 'usage: ruby_crosscheck.rb ITEMS SEED SERVED_FILE idle|serve|iterate|full-gc none|compact|freeze'
     return 2
   end
   count = Integer(argv[0])
   seed = Integer(argv[1])
   workload = argv[3]
-  compact = argv[4]
-  unless %w[idle serve iterate full-gc].include?(workload) && %w[yes no].include?(compact)
-    warn "unknown workload #{workload.inspect} or compact #{compact.inspect}"
+  prep = argv[4]
+  unless %w[idle serve iterate full-gc].include?(workload) && %w[none compact freeze].include?(prep)
+    warn "unknown workload #{workload.inspect} or preparation #{prep.inspect}"
     return 2
   end
   chosen = File.readlines(argv[2]).map(&:strip).reject(&:empty?).map { |l| Integer(l) }
@@ -86,11 +86,15 @@ def main(argv)
     return 2
   end
   root = build(count, seed)
+  if prep == 'freeze'
+    # A frozen Hash can never change, so walking it needs no iteration count in its header
+    root['items'].each_value(&:freeze)
+  end
   # The master's state before fork, as a careful pre-forking server leaves it: three full
   # collections age every survivor into the old generation ("nakayoshi fork"), so minor
   # collections in the child skip them.
   3.times { GC.start(full_mark: true, immediate_sweep: true) }
-  if compact == 'yes'
+  if prep == 'compact'
     if Process.respond_to?(:warmup)
       Process.warmup # 3.3+: full GC, compaction, promote survivors, free empty pages, malloc_trim
     elsif !compact_available?

@@ -84,8 +84,9 @@ class CrossCheckTest {
 
         assertThat(run.code()).as(run.out() + run.err()).isZero();
         Map<String, ResultLine> byRun = run.results().stream()
-                .collect(Collectors.toMap(r -> r.workload() + " " + r.setting().split(" ")[0], Function.identity()));
-        assertThat(byRun).containsKeys("idle compact=no", "serve compact=no", "iterate compact=no", "full-gc compact=no");
+                .collect(Collectors.toMap(r -> r.workload() + " " + r.setting(), Function.identity()));
+        assertThat(byRun).containsKeys("idle compact=no", "serve compact=no", "iterate compact=no", "full-gc compact=no",
+                "serve compact=no frozen=yes", "iterate compact=no frozen=yes", "full-gc compact=no frozen=yes");
         for (ResultLine r : byRun.values()) {
             assertThat(r.childPrivateKb()).as(r.format()).isPositive().isLessThanOrEqualTo(r.parentRssKb());
         }
