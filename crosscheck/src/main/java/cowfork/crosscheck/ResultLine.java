@@ -13,7 +13,7 @@ import java.util.Map;
  * @param version        the interpreter's version
  * @param workload       what the child ran: "idle" (nothing: the floor), "serve", "gc" (CPython), "iterate" or "full-gc" (Ruby)
  * @param setting        how the parent prepared the heap before fork, as key=value words:
- *                       "freeze=yes|no" (CPython), "compact=yes|no" and, where used, "warmup=yes" (Ruby)
+ *                       "freeze=yes|no" (CPython); "compact=yes|no" and, where used, "warmup=yes" or "frozen=yes" (Ruby)
  * @param childPrivateKb the child's private memory: Private_Clean + Private_Dirty of its smaps_rollup
  *                       (its USS: what the kernel would free if it exited, copies included)
  * @param parentRssKb    the parent's resident memory (Rss of its smaps_rollup) at the same moment
