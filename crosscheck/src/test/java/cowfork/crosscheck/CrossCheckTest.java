@@ -148,6 +148,36 @@ class CrossCheckTest {
     }
 
     @Test
+    @Timeout(30)
+    void aRubyWithoutGcCompactSkipsThoseRunsAndMeasuresTheRest() throws IOException {
+        // A fake Ruby 2.6 that speaks the protocol: its "child" is a shell it forks, waiting on stdin
+        Path fake = InterpretersTest.script(tmp.resolve("fake/ruby2.6"), """
+                if [ "$2" = --probe ]; then echo "probe version=2.6.10 executable=$0 compact=no warmup=no"; exit 0; fi
+                echo "built items=$2 served=$(wc -l < "$4")"
+                n=0; if [ "$5" = serve ] || [ "$5" = iterate ]; then n=$(wc -l < "$4"); fi
+                exec 3<&0  # a background job's stdin is /dev/null; fd 3 keeps the pipe from the JVM
+                sh -c 'echo "ready pid=$$ served='"$n"' bytes=0"; read line <&3' &
+                wait $!
+                echo "exit status=$?"
+                """);
+
+        Run run = crossCheck(nowhere(), "--items", "200", "--only", "ruby", "--ruby", fake.toString());
+
+        assertThat(run.code()).as(run.out() + run.err()).isZero();
+        assertThat(run.out().lines().filter(l -> l.endsWith(" skipped: no GC.compact in this Ruby")))
+                .containsExactly("ruby: version=2.6.10 workload=serve compact=yes skipped: no GC.compact in this Ruby",
+                        "ruby: version=2.6.10 workload=iterate compact=yes skipped: no GC.compact in this Ruby",
+                        "ruby: version=2.6.10 workload=full-gc compact=yes skipped: no GC.compact in this Ruby");
+        assertThat(run.results()).extracting(r -> r.workload() + " " + r.setting()).containsExactly(
+                "idle compact=no", "serve compact=no", "serve compact=no frozen=yes", "iterate compact=no",
+                "iterate compact=no frozen=yes", "full-gc compact=no", "full-gc compact=no frozen=yes");
+        for (ResultLine r : run.results()) {
+            assertThat(r.childPrivateKb()).as(r.format()).isPositive();
+            assertThat(r.parentRssKb()).as(r.format()).isPositive();
+        }
+    }
+
+    @Test
     void aChildThatIsNotTheScriptsOwnIsRefusedBeforeAnythingIsMeasured() throws IOException {
         // pid 1 is alive but not the script's child: measuring it would report someone else's memory
         Path fake = InterpretersTest.script(tmp.resolve("fake/ruby"), """
