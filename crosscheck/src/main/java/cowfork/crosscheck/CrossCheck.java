@@ -109,6 +109,9 @@ public final class CrossCheck {
         } catch (IOException e) {
             err.println("crosscheck: cannot write its scripts to a temporary directory: " + e.getMessage());
             return 1;
+        } catch (IllegalStateException e) {
+            err.println("crosscheck: " + e.getMessage());
+            return 1;
         } finally {
             deleteTree(dir);
         }
@@ -128,11 +131,18 @@ public final class CrossCheck {
         return new ForkedRun.Plan(items, seed, served, chosen.length);
     }
 
-    /** How many items chapter 03's builder puts in its default dataset: built once, in a heap of our own. */
+    /**
+     * How many items chapter 03's builder puts in its default dataset: built once, in a heap of our own.
+     *
+     * @throws IllegalStateException if the heap cannot be built here (the message says to pass --items)
+     */
     private static int modelItemCount() {
         try (Heap heap = Heap.create(DatasetBuilder.heapSizeFor(DatasetBuilder.DEFAULT_TARGET),
                 RefCountStrategies.byName("inline"))) {
             return DatasetBuilder.build(heap, DatasetBuilder.DEFAULT_TARGET).itemCount();
+        } catch (RuntimeException | LinkageError e) {
+            throw new IllegalStateException("cannot build chapter 03's dataset to count its items (" + e
+                    + "); give the count with --items N instead", e);
         }
     }
 
