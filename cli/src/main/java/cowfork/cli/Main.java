@@ -55,6 +55,10 @@ public final class Main {
                 "fork() time against resident memory, next to C (needs gcc)"));
         TOOLS.put("bench", new Tool(cowfork.heap.bench.Bench::main,
                 "JMH: incref/decref and traversal for every refcount strategy, one run"));
+        TOOLS.put("jvm-gc", new Tool(cowfork.jvmgc.JvmCollectors::main,
+                "HotSpot's own collectors after fork: Java heap pages each one un-shares"));
+        TOOLS.put("crosscheck", new Tool(cowfork.crosscheck.CrossCheck::main,
+                "the same catalogue and workloads in every real CPython and Ruby found here"));
     }
 
     public static void main(String[] args) throws Exception {

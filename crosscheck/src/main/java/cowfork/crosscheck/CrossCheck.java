@@ -1,11 +1,11 @@
 // The cross-check's entry point: chapter 03's catalogue and workloads run in every real CPython and Ruby found here, their forked children measured through chapter 02's Smaps.
 package cowfork.crosscheck;
 
-import cowfork.heap.Dataset;
-import cowfork.heap.DatasetBuilder;
+import cowfork.experiment.Dataset;
+import cowfork.experiment.DatasetBuilder;
+import cowfork.experiment.ServedItems;
 import cowfork.heap.Heap;
 import cowfork.heap.RefCountStrategies;
-import cowfork.heap.ServedItems;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
