@@ -1,4 +1,4 @@
-// ./cowfork demo 04: the same dataset and the same read-only child, inline counts next to a side table, measured by the kernel.
+// ./cowfork demo 04: the same dataset and the same read-only children, inline counts next to a side table and a dense side table, measured by the kernel.
 package cowfork.sidetable;
 
 import cowfork.cow.PageMap;
