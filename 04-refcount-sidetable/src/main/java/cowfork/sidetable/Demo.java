@@ -1,9 +1,9 @@
-// ./cowfork demo 04: the same dataset and the same read-only child, inline counts next to a side table, measured by the kernel.
+// ./cowfork demo 04: the same dataset and the same read-only children, inline counts next to a side table and a dense side table, measured by the kernel.
 package cowfork.sidetable;
 
 import cowfork.cow.PageMap;
 import cowfork.cow.PageMapPicture;
-import cowfork.cow.PageState;
+import cowfork.cow.Region;
 import cowfork.experiment.DatasetBuilder;
 import cowfork.experiment.DemoMain;
 import cowfork.experiment.DemoOptions;
@@ -22,20 +22,26 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The chapter's demo. For each strategy, inline and side table, the parent builds the
- * same dataset (same size, same seed, so the same objects at the same offsets) and forks
- * children that only read it:
+ * The chapter's demo. For each strategy, inline, side table (8 bytes per 16-byte granule)
+ * and dense side table (4 bytes per object), the parent builds the same dataset (same
+ * size, same seed, so the same objects at the same offsets) and forks children that only
+ * read it:
  * <ol>
  *   <li>a worker serving a fraction of the items as JSON; printed: the grep-able line
  *       {@code refcounts: strategy=NAME objects_touched=N heap_pages=T heap_pages_private=P table_pages_private=Q}
- *       per strategy, the page maps side by side, and a table;</li>
- *   <li>sparse but uniform touches: one object in every 512, and the first object in every
- *       8 KiB of heap (one per table page); printed as {@code sparse: ...} lines and a table.</li>
+ *       per strategy, the page maps side by side, and a table with what each table adds to
+ *       the parent (reserved and present pages);</li>
+ *   <li>sparse but uniform touches: one object in every 512, the first object in every
+ *       8 KiB of heap (one per side-table page), and one object in every 1024 (one per
+ *       dense-table page); printed as {@code sparse: ...} lines and a table.</li>
  * </ol>
  * Every figure is read from the children's {@code /proc/PID/pagemap}.
  */
 public final class Demo {
-    private static final List<String> STRATEGIES = List.of(InlineRefCounts.NAME, SideTableRefCounts.NAME);
+    private static final List<String> STRATEGIES = List.of(InlineRefCounts.NAME, SideTableRefCounts.NAME,
+            DenseSideTableRefCounts.NAME);
+    private static final List<String> SPARSE = List.of(StrategyRun.ONE_IN_512, StrategyRun.ONE_PER_TABLE_PAGE,
+            StrategyRun.ONE_IN_1024);
 
     private Demo() {
     }
@@ -64,10 +70,10 @@ public final class Demo {
         return DemoOptions.parse(args, DemoOptions.Flag.SVG);
     }
 
-    /** Runs both strategies and prints both sections; returns the runs, inline first. */
+    /** Runs every strategy and prints both sections; returns the runs in the order of {@link #STRATEGIES}. */
     static List<StrategyRun> run(DemoOptions o, PrintStream out, PrintStream err) {
-        out.printf(Locale.ROOT, "Inline counts vs a side table: the same %s dataset (seed %d), the same read-only children.%n",
-                Sizes.format(o.size()), o.seed());
+        out.printf(Locale.ROOT, "Inline counts vs a side table vs a dense side table: the same %s dataset (seed %d), the same"
+                + " read-only children.%n", Sizes.format(o.size()), o.seed());
         Forker forker = Forker.builder().deadline(SharingExperiment.WORKLOAD_TIMEOUT.plusMinutes(1)).build();
         List<StrategyRun> runs = new ArrayList<>();
         for (String strategy : STRATEGIES) {
@@ -84,66 +90,76 @@ public final class Demo {
     private static void printServe(List<StrategyRun> runs, DemoOptions o, PrintStream out) {
         StrategyRun inline = runs.get(0);
         StrategyRun table = runs.get(1);
+        StrategyRun dense = runs.get(2);
         SharingReport ri = inline.report(StrategyRun.SERVE);
         SharingReport rt = table.report(StrategyRun.SERVE);
+        SharingReport rd = dense.report(StrategyRun.SERVE);
         out.printf(Locale.ROOT, "%n1. A worker serves %,d of the items (%.0f%%) as JSON: lookup, serialise, drop. No value changes.%n%n",
                 inline.servedItems(), 100 * o.touch());
 
         int columns = 32;
         PageMapPicture heapPicture = PageMapPicture.forPages(ri.heapPages(), columns, 8);
         PageMapPicture tablePicture = PageMapPicture.forPages(rt.tablePages(), columns, 8);
-        out.println("The page maps in the children:");
+        PageMapPicture densePicture = PageMapPicture.forPages(rd.tablePages(), columns, 8);
+        out.println("The page maps in the children (the heaps of both tables: every page shared, see heap_pages_private below):");
         out.println("  heap: " + heapPicture.legend());
-        out.println("  table: " + tablePicture.legend());
+        out.println("  sidetable: " + tablePicture.legend());
+        out.println("  dense: " + densePicture.legend());
         out.println();
         String[] a = heapPicture.strip(ri.heapMap(), "").split("\n");
-        String[] b = heapPicture.strip(rt.heapMap(), "").split("\n");
-        String[] c = tablePicture.strip(rt.tableMap(), "").split("\n");
-        out.printf(Locale.ROOT, "  %-" + columns + "s   %-" + columns + "s   %s%n", "inline: heap", "sidetable: heap", "sidetable: table");
+        String[] b = tablePicture.strip(rt.tableMap(), "").split("\n");
+        String[] c = densePicture.strip(rd.tableMap(), "").split("\n");
+        String row = "  %-" + columns + "s   %-" + columns + "s   %s%n";
+        out.printf(Locale.ROOT, row, "inline: heap", "sidetable: table", "dense: table");
         for (int i = 0; i < Math.max(a.length, Math.max(b.length, c.length)); i++) {
-            out.printf(Locale.ROOT, "  %-" + columns + "s   %-" + columns + "s   %s%n",
-                    i < a.length ? a[i] : "", i < b.length ? b[i] : "", i < c.length ? c[i] : "");
+            out.printf(Locale.ROOT, row, i < a.length ? a[i] : "", i < b.length ? b[i] : "", i < c.length ? c[i] : "");
         }
         out.println();
         for (StrategyRun r : runs) {
             out.println(r.report(StrategyRun.SERVE).line());
         }
         out.println();
-        out.printf(Locale.ROOT, "%-10s %10s %18s %14s %18s %14s%n", "strategy", "heap pages", "heap private", "table present",
-                "table private", "private bytes");
+        out.printf(Locale.ROOT, "%-10s %10s %16s %14s %20s %16s %14s%n", "strategy", "heap pages", "heap private",
+                "table reserved", "table present", "table private", "child copied");
         for (StrategyRun r : runs) {
             SharingReport s = r.report(StrategyRun.SERVE);
-            int present = s.tableMap() == null ? 0 : s.tablePages() - s.tableMap().count(PageState.NOT_PRESENT);
-            out.printf(Locale.ROOT, "%-10s %,10d %18s %14s %18s %14s%n", r.strategy(), s.heapPages(),
-                    share(s.heapPagesPrivate(), s.heapPages()), s.tableMap() == null ? "-" : String.format(Locale.ROOT, "%,d", present),
-                    s.tableMap() == null ? "-" : share(s.tablePagesPrivate(), present), Sizes.format(r.privateBytes(StrategyRun.SERVE)));
+            boolean hasTable = s.tableMap() != null;
+            int present = r.tablePagesPresent();
+            out.printf(Locale.ROOT, "%-10s %,10d %16s %14s %20s %16s %14s%n", r.strategy(), s.heapPages(),
+                    share(s.heapPagesPrivate(), s.heapPages()), hasTable ? String.format(Locale.ROOT, "%,d", s.tablePages()) : "-",
+                    hasTable ? share(present, s.heapPages()) + " h" : "-",
+                    hasTable ? share(s.tablePagesPrivate(), present) : "-", Sizes.format(r.privateBytes(StrategyRun.SERVE)));
         }
+        out.println("(pages of 4 KiB; table present: what the table adds to the parent's RSS, % of the heap's pages (h);"
+                + " table private: % of the present table)");
         out.println();
         for (StrategyRun r : runs) {
             out.printf(Locale.ROOT, "predicted for %s from the touched objects' %s: %s%n", r.strategy(),
                     r.prediction(StrategyRun.SERVE).basis(),
                     r.matchesPrediction(StrategyRun.SERVE) ? "matches the kernel, page for page" : "DIFFERS from the kernel");
         }
-        long saved = inline.privateBytes(StrategyRun.SERVE) - table.privateBytes(StrategyRun.SERVE);
-        out.printf(Locale.ROOT, "%nWhat to notice: with the counts in a table, no heap page was copied; the child copied %,d table"
-                        + " pages instead of %,d heap pages, %s instead of %s (%s less). A table page holds the counts of"
-                        + " 8 KiB of heap, so one copied table page stands for the objects of two heap pages.%n",
-                rt.tablePagesPrivate(), ri.heapPagesPrivate(), Sizes.format(table.privateBytes(StrategyRun.SERVE)),
-                Sizes.format(inline.privateBytes(StrategyRun.SERVE)), Sizes.format(Math.max(0, saved)));
+        out.printf(Locale.ROOT, "%nWhat to notice: neither table copied a heap page. The side table copied %,d table pages"
+                        + " (%s) against %,d heap pages inline (%s): one table page holds the counts of 8 KiB of heap, mostly"
+                        + " empty slots. The dense table copied %,d pages (%s): one page holds the counts of %,d objects. In"
+                        + " the parent, the side table adds %s of present pages to the heap's %s, the dense table %s.%n",
+                rt.tablePagesPrivate(), Sizes.format(table.privateBytes(StrategyRun.SERVE)), ri.heapPagesPrivate(),
+                Sizes.format(inline.privateBytes(StrategyRun.SERVE)), rd.tablePagesPrivate(),
+                Sizes.format(dense.privateBytes(StrategyRun.SERVE)), DenseSideTableRefCounts.COUNTS_PER_TABLE_PAGE,
+                Sizes.format((long) table.tablePagesPresent() * Region.PAGE_SIZE), Sizes.format((long) ri.heapPages() * Region.PAGE_SIZE),
+                Sizes.format((long) dense.tablePagesPresent() * Region.PAGE_SIZE));
     }
 
     private static void printSparse(List<StrategyRun> runs, PrintStream out) {
         out.printf(Locale.ROOT, "%n2. Sparse but uniform: the child increfs and decrefs a few objects spread over the whole heap.%n%n");
         out.printf(Locale.ROOT, "%-22s %-10s %8s %18s %18s %14s%n", "workload", "strategy", "objects", "heap private",
-                "table private", "private bytes");
+                "table private", "child copied");
         List<String> lines = new ArrayList<>();
-        for (String w : List.of(StrategyRun.ONE_IN_512, StrategyRun.ONE_PER_TABLE_PAGE)) {
+        for (String w : SPARSE) {
             for (StrategyRun r : runs) {
                 SharingReport s = r.report(w);
-                int tablePresent = s.tableMap() == null ? 0 : s.tablePages() - s.tableMap().count(PageState.NOT_PRESENT);
                 out.printf(Locale.ROOT, "%-22s %-10s %,8d %18s %18s %14s%n", w, r.strategy(), s.objectsTouched(),
                         share(s.heapPagesPrivate(), s.heapPages()),
-                        s.tableMap() == null ? "-" : share(s.tablePagesPrivate(), tablePresent), Sizes.format(r.privateBytes(w)));
+                        s.tableMap() == null ? "-" : share(s.tablePagesPrivate(), r.tablePagesPresent()), Sizes.format(r.privateBytes(w)));
                 lines.add("sparse: workload=" + w + " " + s.line().substring("refcounts: ".length())
                         + " prediction=" + (r.matchesPrediction(w) ? "matches" : "differs"));
             }
@@ -152,45 +168,51 @@ public final class Demo {
         lines.forEach(out::println);
         StrategyRun inline = runs.get(0);
         StrategyRun table = runs.get(1);
-        out.printf(Locale.ROOT, "%nWhat to notice: one object in every 512 copied %,d table pages against %,d heap pages inline:"
-                        + " when touches are spread out, every touch lands on a table page of its own, as it lands on a heap page"
-                        + " of its own inline, and the table saves %s. The first object in every 8 KiB (one per table page)"
-                        + " makes %s of the table private: each touch copied the counts of 511 neighbouring slots"
-                        + " with it.%n",
-                table.report(StrategyRun.ONE_IN_512).tablePagesPrivate(), inline.report(StrategyRun.ONE_IN_512).heapPagesPrivate(),
-                Sizes.format(Math.max(0, inline.privateBytes(StrategyRun.ONE_IN_512) - table.privateBytes(StrategyRun.ONE_IN_512))),
-                percentOfPresentTable(table.report(StrategyRun.ONE_PER_TABLE_PAGE)));
+        StrategyRun dense = runs.get(2);
+        out.printf(Locale.ROOT, "%nWhat to notice: where each layout stops paying. The first object in every 8 KiB (one per"
+                        + " side-table page) makes %s of the side table private, %s, as much as inline's %s: the side table"
+                        + " saves nothing there. One object in every 1,024 (one per dense-table page) makes %s of the dense"
+                        + " table private, %s against inline's %s: touches spread one per table page defeat any table, and the"
+                        + " denser table only needs fewer of them.%n",
+                percentOfPresentTable(table, StrategyRun.ONE_PER_TABLE_PAGE), Sizes.format(table.privateBytes(StrategyRun.ONE_PER_TABLE_PAGE)),
+                Sizes.format(inline.privateBytes(StrategyRun.ONE_PER_TABLE_PAGE)),
+                percentOfPresentTable(dense, StrategyRun.ONE_IN_1024), Sizes.format(dense.privateBytes(StrategyRun.ONE_IN_1024)),
+                Sizes.format(inline.privateBytes(StrategyRun.ONE_IN_1024)));
     }
 
-    private static String percentOfPresentTable(SharingReport s) {
-        int present = s.tablePages() - s.tableMap().count(PageState.NOT_PRESENT);
-        return String.format(Locale.ROOT, "%.0f%%", 100.0 * s.tablePagesPrivate() / Math.max(1, present));
+    private static String percentOfPresentTable(StrategyRun r, String workload) {
+        return String.format(Locale.ROOT, "%.0f%%", 100.0 * r.report(workload).tablePagesPrivate() / Math.max(1, r.tablePagesPresent()));
     }
 
     private static String share(int part, int whole) {
         return String.format(Locale.ROOT, "%,d (%.1f%%)", part, 100.0 * part / Math.max(1, whole));
     }
 
-    /** Writes the serve workload's page maps: the two heaps in one figure, the table in another. */
+    /** Writes the serve workload's page maps: the three heaps in one figure, each table in one of its own. */
     static void writeFigures(List<StrategyRun> runs, DemoOptions o, PrintStream out) throws IOException {
         SharingReport ri = runs.get(0).report(StrategyRun.SERVE);
         SharingReport rt = runs.get(1).report(StrategyRun.SERVE);
+        SharingReport rd = runs.get(2).report(StrategyRun.SERVE);
         String command = "./cowfork demo 04 --size " + Sizes.format(o.size()).replace(" ", "") + " --touch " + o.touch()
                 + " --seed " + o.seed() + " --svg DIR";
         PageMapPicture heap = PageMapPicture.forPages(ri.heapPages());
         Path heapFile = o.svgDir().resolve("04-heap-inline-vs-sidetable.svg");
-        Files.writeString(heapFile, heap.svg("The heap in a read-only child: inline counts vs a side table",
-                List.of(panel("inline", ri.heapMap(), ri), panel("sidetable", rt.heapMap(), rt)), command),
+        Files.writeString(heapFile, heap.svg("The heap in a read-only child: inline counts vs a side table vs a dense side table",
+                List.of(panel("inline", ri.heapMap()), panel("sidetable", rt.heapMap()), panel("dense", rd.heapMap())), command),
                 StandardCharsets.UTF_8);
         PageMapPicture table = PageMapPicture.forPages(rt.tablePages());
         Path tableFile = o.svgDir().resolve("04-sidetable-table.svg");
-        Files.writeString(tableFile, table.svg("The side table in the same child",
-                List.of(panel("sidetable: table", rt.tableMap(), rt)), command), StandardCharsets.UTF_8);
+        Files.writeString(tableFile, table.svg("The side table (8 bytes per 16-byte granule) in the same child",
+                List.of(panel("sidetable: table", rt.tableMap())), command), StandardCharsets.UTF_8);
+        PageMapPicture denseTable = PageMapPicture.forPages(rd.tablePages());
+        Path denseFile = o.svgDir().resolve("04-dense-table.svg");
+        Files.writeString(denseFile, denseTable.svg("The dense side table (4 bytes per object) in the same child",
+                List.of(panel("dense: table", rd.tableMap())), command), StandardCharsets.UTF_8);
         out.println();
-        out.println("figures: " + heapFile + " " + tableFile);
+        out.println("figures: " + heapFile + " " + tableFile + " " + denseFile);
     }
 
-    private static PageMapPicture.Panel panel(String label, PageMap map, SharingReport r) {
+    private static PageMapPicture.Panel panel(String label, PageMap map) {
         return new PageMapPicture.Panel(label, String.format(Locale.ROOT, "%,d of %,d pages private", map.privatePages().size(),
                 map.pages()), map);
     }

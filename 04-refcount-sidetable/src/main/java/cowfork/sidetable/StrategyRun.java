@@ -35,6 +35,7 @@ public record StrategyRun(String strategy, HeapStats stats, long buildMillis, in
     public static final String SERVE = "serve";
     public static final String ONE_IN_512 = "one-in-512-objects";
     public static final String ONE_PER_TABLE_PAGE = "first-in-every-8KiB";
+    public static final String ONE_IN_1024 = "one-in-1024-objects";
 
     /**
      * Builds the dataset ({@code size} bytes from {@code seed}) in a heap with the named
@@ -58,6 +59,7 @@ public record StrategyRun(String strategy, HeapStats stats, long buildMillis, in
             touched.put(SERVE, serve.touchedObjects(heap));
             touched.put(ONE_IN_512, SparseTouches.oneIn(everything, SideTableRefCounts.COUNTS_PER_TABLE_PAGE));
             touched.put(ONE_PER_TABLE_PAGE, SparseTouches.firstPerWindow(everything, SideTableRefCounts.HEAP_BYTES_PER_TABLE_PAGE));
+            touched.put(ONE_IN_1024, SparseTouches.oneIn(everything, DenseSideTableRefCounts.COUNTS_PER_TABLE_PAGE));
 
             RefCounts counts = heap.refCounts();
             counts.prepareForFork(heap); // nothing for inline or a side table; an immortal heap would be immortalized here
@@ -97,6 +99,12 @@ public record StrategyRun(String strategy, HeapStats stats, long buildMillis, in
      */
     public boolean matchesPrediction(String name) {
         return report(name).matches(prediction(name));
+    }
+
+    /** Pages of the strategy's table present in the parent at fork (what the table adds to the master's RSS), 0 without one. */
+    public int tablePagesPresent() {
+        SharingReport r = report(SERVE);
+        return r.tableMap() == null ? 0 : r.tablePages() - r.tableMap().count(cowfork.cow.PageState.NOT_PRESENT);
     }
 
     /** Heap plus table pages private in the child that ran workload {@code name}, in bytes. */

@@ -1,4 +1,4 @@
-// The comparison demo runs end to end on a small dataset: both grep-able lines, the side table copies no heap page, and the kernel matches both predictions.
+// The comparison demo runs end to end on a small dataset: one grep-able line per strategy, neither table copies a heap page, the dense one copies fewer table pages, and the kernel matches every prediction.
 package cowfork.sidetable;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,7 +32,7 @@ class DemoTest {
             + " heap_pages_private=(\\d+) table_pages_private=(\\d+)$");
 
     @Test
-    void aSmallRunComparesBothStrategiesOnTheSameObjects(@TempDir Path dir) throws Exception {
+    void aSmallRunComparesTheThreeStrategiesOnTheSameObjects(@TempDir Path dir) throws Exception {
         assertThat(run("--size", "512k", "--touch", "0.2", "--svg", dir.toString())).isZero();
         String text = out.toString(StandardCharsets.UTF_8);
         Matcher m = LINE.matcher(text);
@@ -47,14 +47,22 @@ class DemoTest {
         assertThat(Long.parseLong(m.group(4))).as("no heap page copied").isLessThanOrEqualTo(SharingReport.UNWRITTEN_REGION_PRIVATE_PAGES);
         long tablePrivate = Long.parseLong(m.group(5));
         assertThat(tablePrivate).isPositive().isLessThanOrEqualTo(inlineHeapPrivate);
+        assertThat(m.find()).as(text).isTrue();
+        assertThat(m.group(1)).isEqualTo("dense");
+        assertThat(Long.parseLong(m.group(2))).as("the same objects touched").isEqualTo(inlineTouched);
+        assertThat(Long.parseLong(m.group(4))).as("no heap page copied").isLessThanOrEqualTo(SharingReport.UNWRITTEN_REGION_PRIVATE_PAGES);
+        assertThat(Long.parseLong(m.group(5))).as("4 bytes per object instead of 8 per granule: fewer table pages")
+                .isPositive().isLessThan(tablePrivate);
         assertThat(m.find()).as("one line per strategy").isFalse();
         assertThat(inlineTouched).as("the objects chapter 03's and 05's demos touch: the same served items")
                 .isEqualTo(servedByTheOtherChapters(512 << 10, 0.2, DatasetBuilder.DEFAULT_SEED));
         assertThat(text).doesNotContain("DIFFERS").doesNotContain("prediction=differs")
-                .contains("inline: heap").contains("sidetable: table");
-        assertThat(text.lines().filter(l -> l.startsWith("sparse: ")).count()).isEqualTo(4);
-        assertThat(Files.readString(dir.resolve("04-heap-inline-vs-sidetable.svg"))).startsWith("<svg").contains("sidetable");
+                .contains("inline: heap").contains("sidetable: table").contains("dense: table");
+        assertThat(text.lines().filter(l -> l.startsWith("sparse: ")).count()).as("3 workloads x 3 strategies").isEqualTo(9);
+        assertThat(Files.readString(dir.resolve("04-heap-inline-vs-sidetable.svg"))).startsWith("<svg").contains("sidetable")
+                .contains("dense");
         assertThat(dir.resolve("04-sidetable-table.svg")).exists();
+        assertThat(Files.readString(dir.resolve("04-dense-table.svg"))).startsWith("<svg");
     }
 
     /** How many objects serving {@code touch} of the items touches, as chapters 03 and 05 choose them. */
