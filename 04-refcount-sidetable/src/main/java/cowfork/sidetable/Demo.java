@@ -12,6 +12,7 @@ import cowfork.experiment.SharingReport;
 import cowfork.fork.Forker;
 import cowfork.heap.InlineRefCounts;
 import cowfork.heap.Sizes;
+import cowfork.jvmgc.JvmCollectors;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -52,8 +53,18 @@ public final class Demo {
 
     /** Runs the demo; returns the exit code (0 ok, 2 bad arguments, 1 the figures could not be written). */
     public static int main(String[] args, PrintStream out, PrintStream err) {
-        return DemoMain.run(args, Demo::parse, usage(), options -> {
+        List<String> rest = new ArrayList<>(List.of(args));
+        String collectors;
+        try {
+            collectors = takeJvmGc(rest);
+        } catch (IllegalArgumentException e) {
+            err.println("demo: " + e.getMessage());
+            err.println(usage());
+            return 2;
+        }
+        return DemoMain.run(rest.toArray(String[]::new), Demo::parse, usage(), options -> {
             List<StrategyRun> runs = run(options, out, err);
+            printJvmCollectors(options, collectors, out);
             if (options.svgDir() != null) {
                 writeFigures(runs, options, out);
             }
@@ -61,8 +72,14 @@ public final class Demo {
     }
 
     static String usage() {
-        return DemoOptions.usage("04", "default 32m", "the child", "--svg DIR", "also write the page maps as SVG figures into DIR",
+        String svgHelp = "also write the page maps as SVG figures into DIR";
+        String text = DemoOptions.usage("04", "default 32m", "the child", "--svg DIR", svgHelp,
                 "Compares the strategies " + STRATEGIES + " on the same dataset and the same read-only children.");
+        // One more flag of this demo's own, in the same column as the others.
+        int column = text.indexOf(svgHelp) - text.lastIndexOf('\n', text.indexOf(svgHelp)) - 1;
+        return text.replace("[--svg DIR]", "[--svg DIR] [--jvm-gc LIST]").replace(svgHelp, svgHelp + "\n"
+                + String.format(Locale.ROOT, "%-" + column + "s%s", "  --jvm-gc LIST",
+                "section 3's HotSpot collectors: none, or e.g. Serial,G1 (default all; Serial with --quick)"));
     }
 
     /** The options, or null for --help. @throws IllegalArgumentException saying which argument is wrong */
@@ -85,6 +102,50 @@ public final class Demo {
         printServe(runs, o, out);
         printSparse(runs, out);
         return runs;
+    }
+
+    /**
+     * Removes {@code --jvm-gc VALUE} from {@code args} and returns VALUE: a comma-separated list
+     * of collectors, {@code none}, or {@code ""} when absent (the default for the run's size).
+     *
+     * @throws IllegalArgumentException if the flag has no value
+     */
+    private static String takeJvmGc(List<String> args) {
+        String value = "";
+        for (int i = 0; i < args.size(); i++) {
+            if (args.get(i).equals("--jvm-gc")) {
+                if (i + 1 >= args.size()) {
+                    throw new IllegalArgumentException("--jvm-gc needs a value: none, or collectors such as Serial,G1");
+                }
+                value = args.remove(i + 1);
+                args.remove(i--);
+            }
+        }
+        return value;
+    }
+
+    /**
+     * Section 3: HotSpot keeps its own bookkeeping (mark words, mark bitmaps, card tables) and
+     * moves objects; each collector's JVM forks a child and says how much of its Java heap one
+     * collection un-shared. By default every collector on a 64 MiB live set; {@code --quick},
+     * Serial alone on 16 MiB; {@code --jvm-gc none} skips the section.
+     *
+     * @throws IllegalArgumentException if a collector is unknown
+     * @throws IllegalStateException if a measured JVM failed or missed its deadline (it was killed)
+     */
+    private static void printJvmCollectors(DemoOptions o, String collectors, PrintStream out) {
+        if (collectors.equals("none")) {
+            return;
+        }
+        JvmCollectors.Options defaults = JvmCollectors.Options.defaults();
+        JvmCollectors.Options options = !collectors.isEmpty()
+                ? new JvmCollectors.Options(o.quick() ? 16 : defaults.liveMb(), List.of(collectors.split(",")), defaults.deadlineSeconds())
+                : o.quick() ? new JvmCollectors.Options(16, List.of("Serial"), defaults.deadlineSeconds()) : defaults;
+        out.printf(Locale.ROOT, "%n3. HotSpot's own collectors after fork: a %d MiB live set, one collection in the parent,"
+                + " Java heap pages no longer shared with the child (./cowfork jvm-gc for options).%n%n", options.liveMb());
+        if (JvmCollectors.run(out, options) != 0) {
+            throw new IllegalStateException("a measured JVM failed; its output is above");
+        }
     }
 
     private static void printServe(List<StrategyRun> runs, DemoOptions o, PrintStream out) {

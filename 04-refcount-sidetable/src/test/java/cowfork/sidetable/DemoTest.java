@@ -33,7 +33,7 @@ class DemoTest {
 
     @Test
     void aSmallRunComparesTheThreeStrategiesOnTheSameObjects(@TempDir Path dir) throws Exception {
-        assertThat(run("--size", "512k", "--touch", "0.2", "--svg", dir.toString())).isZero();
+        assertThat(run("--size", "512k", "--touch", "0.2", "--svg", dir.toString(), "--jvm-gc", "none")).isZero();
         String text = out.toString(StandardCharsets.UTF_8);
         Matcher m = LINE.matcher(text);
         assertThat(m.find()).as(text).isTrue();
@@ -78,6 +78,7 @@ class DemoTest {
         assertThat(run("--size", "lots")).isEqualTo(2);
         assertThat(run("--touch", "2")).isEqualTo(2);
         assertThat(run("--bogus")).isEqualTo(2);
+        assertThat(run("--jvm-gc")).isEqualTo(2);
         assertThat(run("--size", "1k")).isEqualTo(2);
         assertThat(run("--seed", "x1")).isEqualTo(2);
         assertThat(run("--touch")).isEqualTo(2);
