@@ -15,7 +15,8 @@ import java.time.Duration;
 /**
  * Forks, runs {@link Collector#collect} once in the child (as a long-lived worker
  * eventually does), and, while the child waits, reads its page maps of the heap and of the
- * placement's side region. The parent touches neither while the child is measured.
+ * placement's side region (and of the count table, if the strategy has one). The parent
+ * touches none of them while the child is measured.
  *
  * <p>The child allocates little on the Java heap (see {@code cowfork.fork.Child}): the
  * collector's mark stack is a mapped region, and the result is two numbers. Before the
@@ -42,6 +43,7 @@ public final class GcExperiment {
         Heap heap = collector.heap();
         long heapBytes = (heap.usedEnd() + Region.PAGE_SIZE - 1) / Region.PAGE_SIZE * Region.PAGE_SIZE;
         Region side = collector.marks().side().orElse(null);
+        Region table = heap.refCounts().table().orElse(null);
         try (ChildProcess child = forker.start(c -> {
             Collector.Result r = collector.collect(roots);
             c.send(r.live() + " " + r.freed());
@@ -55,11 +57,12 @@ public final class GcExperiment {
             }
             PageMap heapMap = PageMap.of(child.pid(), heap.region().address(), heapBytes);
             PageMap sideMap = side == null ? null : PageMap.of(child.pid(), side);
+            PageMap tableMap = table == null ? null : PageMap.of(child.pid(), table);
             child.send("done");
             child.await().orThrow();
             String[] counts = new String(message, StandardCharsets.UTF_8).split(" ");
             Collector.Result result = new Collector.Result(Long.parseLong(counts[0]), Long.parseLong(counts[1]));
-            return new GcReport(collector.marks().name(), result, heapMap, sideMap);
+            return new GcReport(collector.marks().name(), result, heapMap, sideMap, tableMap);
         }
     }
 

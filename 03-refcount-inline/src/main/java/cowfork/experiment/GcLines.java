@@ -52,9 +52,11 @@ public final class GcLines {
                 out.println("  before fork (" + f.name() + "): " + run.prepared());
             }
             out.println(run.report().line());
-            out.printf(Locale.ROOT, "  counts %s; predicted %,d heap pages (%,d of them the sweep's frees) and %,d side pages:"
-                            + " %s%n", f.shippedWith().name(), run.predicted().heapPages().cardinality(),
-                    run.predicted().sweepPages().cardinality(), run.predicted().sidePages().cardinality(),
+            out.printf(Locale.ROOT, "  counts %s; predicted %,d heap pages (%,d of them the sweep's frees), %,d side pages"
+                            + " and %,d count-table pages (the kernel: %,d): %s%n", f.shippedWith().name(),
+                    run.predicted().heapPages().cardinality(), run.predicted().sweepPages().cardinality(),
+                    run.predicted().sidePages().cardinality(), run.predicted().countTablePages().cardinality(),
+                    run.report().countTablePagesPrivate(),
                     run.report().matches(run.predicted()) ? "matches the kernel, page for page" : "DIFFERS from the kernel");
         }
         return runs;
@@ -66,7 +68,9 @@ public final class GcLines {
              Collector collector = new Collector(heap, placement)) {
             Dataset data = DatasetBuilder.build(heap, size, seed, DatasetBuilder.Progress.none());
             GarbageCycles.add(heap, data, cycles, seed);
-            String prepared = collector.prepareForFork(data.root());
+            String prepared = collector.prepareForFork(data.root()); // then the counts' step: Cinder collects, freezes, immortalizes
+            String counts = heap.refCounts().prepareForFork(heap);
+            prepared = prepared.isEmpty() ? counts : counts.isEmpty() ? prepared : prepared + "; " + counts;
             Collector.Prediction predicted = collector.predict(data.root());
             Forker forker = Forker.builder().deadline(GcExperiment.COLLECTION_TIMEOUT.plusMinutes(1)).build();
             GcReport report = GcExperiment.run(forker, collector, data.root());

@@ -12,8 +12,10 @@ import java.util.BitSet;
  * @param result    what the child's collection did
  * @param heapMap   the child's page map of the heap's used pages (from offset 0 to the bump pointer)
  * @param sideMap   the child's page map of the placement's side region (a bitmap), or null without one
+ * @param countTableMap the child's page map of the refcount strategy's table, or null without one: the sweep's
+ *                  decrefs of survivors the garbage held write it (not part of the gc: line, which is about marks)
  */
-public record GcReport(String placement, Collector.Result result, PageMap heapMap, PageMap sideMap) {
+public record GcReport(String placement, Collector.Result result, PageMap heapMap, PageMap sideMap, PageMap countTableMap) {
     public int heapPages() {
         return heapMap.pages();
     }
@@ -31,6 +33,16 @@ public record GcReport(String placement, Collector.Result result, PageMap heapMa
         return sideMap == null ? 0 : sideMap.privatePages().size();
     }
 
+    /** Pages of the refcount table that went private in the child (0 without one). */
+    public int countTablePagesPrivate() {
+        return countTableMap == null ? 0 : countTableMap.privatePages().size();
+    }
+
+    /** Every page the collection copied: heap, side region and count table. */
+    public int pagesPrivate() {
+        return heapPagesPrivate() + sidePagesPrivate() + countTablePagesPrivate();
+    }
+
     /** The heap pages that went private in the child. */
     public BitSet heapPrivatePageSet() {
         return toBitSet(heapMap);
@@ -43,7 +55,9 @@ public record GcReport(String placement, Collector.Result result, PageMap heapMa
 
     /** Whether the kernel made private exactly the pages {@code predicted} names, in both regions, and the counts agree. */
     public boolean matches(Collector.Prediction predicted) {
+        BitSet table = countTableMap == null ? new BitSet() : toBitSet(countTableMap);
         return heapPrivatePageSet().equals(predicted.heapPages()) && sidePrivatePageSet().equals(predicted.sidePages())
+                && table.equals(predicted.countTablePages())
                 && result.live() == predicted.live() && result.freed() == predicted.freed();
     }
 

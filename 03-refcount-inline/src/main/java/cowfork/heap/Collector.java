@@ -274,7 +274,7 @@ public final class Collector implements AutoCloseable {
             heap.children(r, heap.refs.typeAt(r), reach);
         }
         java.util.List<Long> markedList = new java.util.ArrayList<>();
-        java.util.List<Long> survivorsTouched = new java.util.ArrayList<>();
+        java.util.List<Long> survivorsTouched = new java.util.ArrayList<>(); // and the garbage itself: count words written
         BitSet sweepPages = new BitSet();
         long live = 0;
         long freed = 0;
@@ -298,6 +298,7 @@ public final class Collector implements AutoCloseable {
                     setPages(sweepPages, block, allocator.chunkSize(block));
                 }
             }
+            survivorsTouched.add(at); // the strategy forgets its count (onFree): where a decref of it would write
             heap.children(at, t, c -> {
                 if (reached.get(Math.toIntExact(c / Heap.ALIGNMENT))) {
                     survivorsTouched.add(c);
@@ -314,7 +315,7 @@ public final class Collector implements AutoCloseable {
         BitSet heapPages = (BitSet) markPages.heap().clone();
         heapPages.or(sweepPages);
         heapPages.or(countPages.heap());
-        return new Prediction(live, freed, heapPages, markPages.table(), sweepPages);
+        return new Prediction(live, freed, heapPages, markPages.table(), sweepPages, countPages.table());
     }
 
     private static void setPages(BitSet pages, long at, long size) {
@@ -326,11 +327,14 @@ public final class Collector implements AutoCloseable {
      *
      * @param live       objects that survive (permanent ones included)
      * @param freed      objects freed
-     * @param heapPages  heap pages written: marks, the sweep's frees, and decrefs of survivors the garbage held
+     * @param heapPages  heap pages written: marks, the sweep's frees, and the count writes of the freed objects
+     *                   and of the survivors the garbage held
      * @param sidePages  pages of the placement's {@link MarkPlacement#side()} region written
      * @param sweepPages of {@code heapPages}, those the sweep's frees write (garbage chunks, metadata page)
+     * @param countTablePages pages of the refcount strategy's {@link RefCounts#table()} the sweep's decrefs write
      */
-    public record Prediction(long live, long freed, BitSet heapPages, BitSet sidePages, BitSet sweepPages) {
+    public record Prediction(long live, long freed, BitSet heapPages, BitSet sidePages, BitSet sweepPages,
+                             BitSet countTablePages) {
     }
 
     /** Closes the placement and unmaps the mark stack. The heap stays open. Idempotent. */
