@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Runs {@link GcExperiment} once per {@link MarkPlacement} on the class path (chapter order),
- * each on a fresh heap of the same dataset with {@link GarbageCycles} dropped into it, with
+ * Runs {@link GcExperiment} once per {@link MarkPlacement} on the class path (chapter
+ * order, up to the demo's chapter), each on a fresh heap of the same dataset with {@link GarbageCycles} dropped into it, with
  * the counts of the strategy the placement {@linkplain MarkPlacement.Factory#shippedWith
  * shipped with}, and prints per placement the line
  * {@code gc: marks=PLACEMENT objects_live=N objects_freed=F heap_pages=T heap_pages_private=P side_pages_private=Q}
@@ -35,17 +35,23 @@ public final class GcLines {
     }
 
     /**
-     * Runs and prints every registered placement.
+     * Runs and prints every registered placement that chapter {@code chapter} or an earlier
+     * one introduces ({@link MarkPlacement.Factory#chapter()}): a chapter's demo shows what
+     * the reader has met so far, whatever else is on the class path (the launcher puts every
+     * module there).
      *
      * @return the runs, in the order printed
      */
-    public static List<Run> print(DemoOptions o, PrintStream out) {
+    public static List<Run> print(DemoOptions o, int chapter, PrintStream out) {
         List<Run> runs = new ArrayList<>();
         int cycles = cyclesFor(o.size());
         out.println();
         out.printf(Locale.ROOT, "The collector: the same %s dataset, %,d dropped reference cycles that no count frees,"
                 + " and one full collection in a forked child, per mark placement:%n", Sizes.format(o.size()), cycles);
         for (MarkPlacement.Factory f : MarkPlacements.all()) {
+            if (f.chapter() > chapter) {
+                continue;
+            }
             Run run = run(f, o.size(), o.seed(), cycles);
             runs.add(run);
             if (!run.prepared().isEmpty()) {

@@ -95,7 +95,7 @@ public final class Demo {
                         100.0 * o.touch(), factory.name(), report.tablePagesPrivate());
             }
             heap.decref(data.root());
-            GcLines.print(o, out); // the collector's half: marks in the header (and whatever placements are on the class path)
+            GcLines.print(o, 3, out); // the collector's half: this chapter's placement, marks in the header
             return report;
         }
     }

@@ -79,7 +79,7 @@ public final class Demo {
         }
         printServe(runs, o, out);
         printSparse(runs, out);
-        GcLines.print(o, out); // the collector's half: header marks next to Ruby 2.0's bitmap
+        GcLines.print(o, 4, out); // the collector's half: header marks next to Ruby 2.0's bitmap
         return runs;
     }
 

@@ -93,7 +93,7 @@ public final class Demo {
         printLeak(runs, out);
         out.println();
         printSummary(runs, out);
-        List<Combination> matrix = matrix(runs, GcLines.print(o, out));
+        List<Combination> matrix = matrix(runs, GcLines.print(o, 5, out));
         out.println();
         printMatrix(matrix, out);
         if (o.svgDir() != null) {
