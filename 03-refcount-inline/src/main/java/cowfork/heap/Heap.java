@@ -49,7 +49,7 @@ import java.util.function.LongConsumer;
  *   <li>When a count reaches zero the object is deallocated: its children are decref'd
  *       (iteratively, like CPython's trashcan, so deep structures cannot overflow the stack)
  *       and its memory goes back to the allocator for reuse. Reference cycles are never
- *       freed: this heap has no cycle collector (CPython's {@code gc} module).</li>
+ *       freed by counting: {@link Collector} frees them (CPython's {@code gc} module).</li>
  * </ul>
  *
  * <h2>Errors and verification</h2>
