@@ -2,7 +2,10 @@
 package cowfork.heap;
 
 import cowfork.cow.Region;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.List;
 import java.util.function.LongConsumer;
 
 /**
@@ -248,7 +251,7 @@ public final class Collector implements AutoCloseable {
             heap.refs.check(r, "predict root");
         }
         BitSet reached = new BitSet(); // granule index of every object a collection would keep
-        java.util.ArrayDeque<Long> todo = new java.util.ArrayDeque<>();
+        ArrayDeque<Long> todo = new ArrayDeque<>();
         LongConsumer reach = ref -> {
             int g = Math.toIntExact(ref / Heap.ALIGNMENT);
             if (!reached.get(g)) {
@@ -273,8 +276,8 @@ public final class Collector implements AutoCloseable {
             long r = todo.pop();
             heap.children(r, heap.refs.typeAt(r), reach);
         }
-        java.util.List<Long> markedList = new java.util.ArrayList<>();
-        java.util.List<Long> survivorsTouched = new java.util.ArrayList<>(); // and the garbage itself: count words written
+        List<Long> markedList = new ArrayList<>();
+        List<Long> survivorsTouched = new ArrayList<>(); // and the garbage itself: count words written
         BitSet sweepPages = new BitSet();
         long live = 0;
         long freed = 0;
