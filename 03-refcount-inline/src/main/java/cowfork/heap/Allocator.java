@@ -192,7 +192,7 @@ final class Allocator {
     }
 
     int sizeClassAt(long chunk) {
-        return region.getInt(chunk + Heap.OB_TYPE) >>> 16;
+        return (region.getInt(chunk + Heap.OB_TYPE) >>> 16) & 0xFF; // the byte above is the collector's (Heap.GC_FLAGS)
     }
 
     /** The size of the chunk at {@code chunk}. */

@@ -6,6 +6,7 @@ import cowfork.experiment.Dataset;
 import cowfork.experiment.DatasetBuilder;
 import cowfork.experiment.DemoMain;
 import cowfork.experiment.DemoOptions;
+import cowfork.experiment.GcLines;
 import cowfork.experiment.ServedItems;
 import cowfork.experiment.SharingExperiment;
 import cowfork.experiment.SharingReport;
@@ -21,7 +22,8 @@ import java.util.Locale;
  * had to copy, the page map picture, and the grep-able line
  * {@code refcounts: strategy=inline objects_touched=N heap_pages=T heap_pages_private=P table_pages_private=0},
  * then checks the strategy's own prediction ({@link RefCounts#predictPrivatePages}) against
- * the kernel, page for page.
+ * the kernel, page for page. Then, per mark placement, one full collection of the same
+ * dataset with dropped cycles in a forked child, and its {@code gc:} line ({@link GcLines}).
  *
  * <p>{@code --strategy NAME} runs the same experiment with any registered strategy; the
  * demo asks the strategy what to do before fork and what it predicts, never its name.
@@ -93,6 +95,7 @@ public final class Demo {
                         100.0 * o.touch(), factory.name(), report.tablePagesPrivate());
             }
             heap.decref(data.root());
+            GcLines.print(o, 3, out); // the collector's half: this chapter's placement, marks in the header
             return report;
         }
     }

@@ -18,7 +18,9 @@ import java.util.function.LongConsumer;
  *  +8  ob_type     1 byte   {@link ObjectType} code; FREED marks a chunk on a free list
  *  +9  check       1 byte   0xC7 in a live chunk (a plausibility check on references);
  *                           the former type in a freed chunk
- *  +10 size class  2 bytes  the allocator's size class
+ *  +10 size class  1 byte   the allocator's size class (156 classes)
+ *  +11 gc flags    1 byte   the collector's: bit 0 the mark of {@link HeaderMarks}, bit 1 "frozen";
+ *                           0 in a new or freed chunk (the allocator writes the whole word)
  *  +12 ob_size     4 bytes  length: items of a list or tuple, entries of a dict, UTF-8 bytes
  *                           of a str, 0/1 for a bool; the free-list link in a freed chunk
  *  +16 payload:    int   value (8 bytes)
@@ -47,7 +49,7 @@ import java.util.function.LongConsumer;
  *   <li>When a count reaches zero the object is deallocated: its children are decref'd
  *       (iteratively, like CPython's trashcan, so deep structures cannot overflow the stack)
  *       and its memory goes back to the allocator for reuse. Reference cycles are never
- *       freed: this heap has no cycle collector (CPython's {@code gc} module).</li>
+ *       freed by counting: {@link Collector} frees them (CPython's {@code gc} module).</li>
  * </ul>
  *
  * <h2>Errors and verification</h2>
@@ -79,6 +81,8 @@ public final class Heap extends ObjectMemory {
     public static final int OB_REFCNT = 0;
     public static final int OB_TYPE = 8;
     public static final int OB_SIZE = 12;
+    /** The header byte a {@link MarkPlacement} may keep per-object flags in (see {@link HeaderMarks}). */
+    public static final int GC_FLAGS = 11;
     static final int HEADER_CHECK = 0xC7;
 
     static final int INT_VALUE = 16;

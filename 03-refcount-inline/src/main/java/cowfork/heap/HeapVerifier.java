@@ -95,11 +95,15 @@ final class HeapVerifier {
         long freeBytes = 0;
         for (long at = Allocator.DATA_START; at < end; ) {
             int word = region.getInt(at + Heap.OB_TYPE);
-            int sizeClass = word >>> 16;
+            int sizeClass = (word >>> 16) & 0xFF; // the byte above holds the collector's flags
             ObjectType t = ObjectType.ofCode(word & 0xFF);
             if (sizeClass >= Allocator.CLASSES || at + Allocator.classSize(sizeClass) > end) {
                 throw corrupt(at, "the chunk header at offset " + at + " has size class " + sizeClass
                         + ", which does not fit below the bump pointer " + end + ": a stray write over a header");
+            }
+            if (((word >>> 24) & ~HeaderMarks.FROZEN_BIT) != 0) { // outside a collection only "frozen" may be set
+                throw corrupt(at, "the chunk header at offset " + at + " has gc flags " + (word >>> 24) + " beside its size class "
+                        + sizeClass + ": a stray write over a header, or a mark left by a collection that did not finish");
             }
             long size = Allocator.classSize(sizeClass);
             if (t == ObjectType.FREED) {

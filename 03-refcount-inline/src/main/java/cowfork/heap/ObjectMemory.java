@@ -72,6 +72,11 @@ abstract sealed class ObjectMemory implements AutoCloseable permits Heap {
         return refCounts;
     }
 
+    /** The allocator, for the collector of this package (it frees what the counts cannot). */
+    final Allocator allocator() {
+        return allocator;
+    }
+
     /** The allocator's statistics now. */
     public HeapStats stats() {
         return allocator.stats();

@@ -32,6 +32,14 @@ class DemoTest {
         assertThat(touched).isPositive();
         assertThat(privatePages).isPositive().isLessThan(pages);
         assertThat(text).contains("matches the kernel, page for page").contains("The heap in the child");
+        Matcher gc = Pattern.compile("gc: marks=header objects_live=(\\d+) objects_freed=(\\d+) heap_pages=(\\d+)"
+                + " heap_pages_private=(\\d+) side_pages_private=0\n.*(matches the kernel|DIFFERS)").matcher(text);
+        assertThat(gc.find()).as(text).isTrue();
+        assertThat(Long.parseLong(gc.group(2))).as("the dropped cycles' lists are freed").isGreaterThanOrEqualTo(8);
+        assertThat(Long.parseLong(gc.group(4))).as("header marks copy most of the heap")
+                .isGreaterThan(Long.parseLong(gc.group(3)) / 2);
+        assertThat(gc.group(5)).isEqualTo("matches the kernel");
+        assertThat(text.split("gc: marks=", -1)).as("one gc: line per placement on the class path").hasSize(2);
     }
 
     @Test

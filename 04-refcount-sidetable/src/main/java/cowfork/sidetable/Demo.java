@@ -7,6 +7,7 @@ import cowfork.cow.Region;
 import cowfork.experiment.DatasetBuilder;
 import cowfork.experiment.DemoMain;
 import cowfork.experiment.DemoOptions;
+import cowfork.experiment.GcLines;
 import cowfork.experiment.SharingExperiment;
 import cowfork.experiment.SharingReport;
 import cowfork.fork.Forker;
@@ -101,6 +102,7 @@ public final class Demo {
         }
         printServe(runs, o, out);
         printSparse(runs, out);
+        GcLines.print(o, 4, out); // the collector's half: header marks next to Ruby 2.0's bitmap
         return runs;
     }
 

@@ -63,6 +63,28 @@ class DemoTest {
                 .contains("dense");
         assertThat(dir.resolve("04-sidetable-table.svg")).exists();
         assertThat(Files.readString(dir.resolve("04-dense-table.svg"))).startsWith("<svg");
+        assertGcLines(text);
+    }
+
+    /** One gc: line per placement, header first: header marks copy most heap pages, the bitmap only the sweep's and bitmap pages. */
+    private static void assertGcLines(String text) {
+        Matcher gc = Pattern.compile("gc: marks=(\\w+) objects_live=(\\d+) objects_freed=(\\d+) heap_pages=(\\d+)"
+                + " heap_pages_private=(\\d+) side_pages_private=(\\d+)\n.*\\((\\d+) of them the sweep's frees\\).*: (matches|DIFFERS)")
+                .matcher(text);
+        assertThat(gc.find()).as(text).isTrue();
+        assertThat(gc.group(1)).isEqualTo("header");
+        long headerPrivate = Long.parseLong(gc.group(5));
+        assertThat(headerPrivate).isGreaterThan(Long.parseLong(gc.group(4)) / 2);
+        assertThat(gc.group(8)).isEqualTo("matches");
+        assertThat(gc.find()).as(text).isTrue();
+        assertThat(gc.group(1)).isEqualTo("bitmap");
+        assertThat(Long.parseLong(gc.group(3))).as("the same cycles freed").isPositive();
+        assertThat(Long.parseLong(gc.group(5))).as("bitmap: only the sweep's frees").isEqualTo(Long.parseLong(gc.group(7)))
+                .isLessThan(headerPrivate / 10);
+        assertThat(Long.parseLong(gc.group(6))).as("bitmap pages: 1/128 of the heap").isPositive()
+                .isLessThanOrEqualTo(Long.parseLong(gc.group(4)) / 128 + 1);
+        assertThat(gc.group(8)).isEqualTo("matches");
+        assertThat(gc.find()).as("one gc: line per placement").isFalse();
     }
 
     /** How many objects serving {@code touch} of the items touches, as chapters 03 and 05 choose them. */

@@ -18,7 +18,9 @@ import java.util.regex.Pattern;
  * Draws {@link Demo}'s result: chapter 02's {@link PageMapPicture} draws the heap strips
  * (one panel per strategy, same pages, same scale) and the count table's strip; this
  * class stacks those SVGs into one and adds a bar per strategy for the private bytes a
- * child copied (heap + table). Only the layout is here; every number comes from the
+ * child copied (heap + table), then, per combination of counts and marks a runtime shipped,
+ * a bar for the pages copied by reading and one for the pages copied by one collection
+ * ({@link Demo.Combination}). Only the layout is here; every number comes from the
  * kernel's page maps in the {@link Demo.Run}s.
  */
 final class CentralFigure {
@@ -34,19 +36,19 @@ final class CentralFigure {
      *
      * @throws UncheckedIOException if the file cannot be written
      */
-    static Path write(Path file, List<Demo.Run> runs, String footer) {
+    static Path write(Path file, List<Demo.Run> runs, List<Demo.Combination> matrix, String footer) {
         try {
             if (file.getParent() != null) {
                 Files.createDirectories(file.getParent());
             }
-            Files.writeString(file, svg(runs, footer));
+            Files.writeString(file, svg(runs, matrix, footer));
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    static String svg(List<Demo.Run> runs, String footer) {
+    static String svg(List<Demo.Run> runs, List<Demo.Combination> matrix, String footer) {
         SharingReport first = runs.get(0).sharing();
         PageMapPicture heapPicture = PageMapPicture.forPages(first.heapPages(), PageMapPicture.DEFAULT_COLUMNS, 16);
         List<PageMapPicture.Panel> heapPanels = new ArrayList<>();
@@ -68,7 +70,10 @@ final class CentralFigure {
                                 Sizes.format((long) s.tablePagesPrivate() * 4096)), s.tableMap())), ""));
             }
         }
-        parts.add(bars(runs, footer));
+        parts.add(bars(runs, matrix.isEmpty() ? footer : ""));
+        if (!matrix.isEmpty()) {
+            parts.add(matrixBars(matrix, footer));
+        }
         return stack(parts);
     }
 
@@ -96,6 +101,40 @@ final class CentralFigure {
                     + (s.tableMap() == null ? "" : String.format(Locale.ROOT, " (table %s)",
                     Sizes.format((long) s.tablePagesPrivate() * 4096))));
             y += BAR_HEIGHT + 8;
+        }
+        text(sb, MARGIN, y + 14, "fill=\"#555555\"", footer);
+        return sb.append("</svg>\n").toString();
+    }
+
+    /** Per combination, two bars to one scale: pages copied by reading, pages copied by one collection. */
+    private static String matrixBars(List<Demo.Combination> matrix, String footer) {
+        long max = Math.max(1, matrix.stream().mapToLong(c -> Math.max(c.readingPages(), c.collectingPages())).max().orElse(1));
+        int barMax = 380;
+        int labelWidth = 150;
+        int width = 2 * MARGIN + labelWidth + barMax + 150;
+        int height = 56 + matrix.size() * (2 * BAR_HEIGHT + 14) + 30;
+        StringBuilder sb = new StringBuilder();
+        sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(width).append("\" height=\"").append(height)
+                .append("\" font-family=\"monospace\" font-size=\"11\">\n");
+        sb.append("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
+        text(sb, MARGIN, 22, "font-size=\"13\" font-weight=\"bold\"", "Counts + marks: pages a child copied by reading, and by one collection");
+        rect(sb, MARGIN, 32, 12, "#e03c31");
+        text(sb, MARGIN + 16, 42, "", "reading (the served requests)");
+        rect(sb, MARGIN + 250, 32, 12, "#6c3483");
+        text(sb, MARGIN + 266, 42, "", "one full collection");
+        int y = 56;
+        for (Demo.Combination c : matrix) {
+            text(sb, MARGIN, y + 2 * BAR_HEIGHT / 2 + 8, "", c.label());
+            int x = MARGIN + labelWidth;
+            int readW = (int) Math.round((double) c.readingPages() / max * barMax);
+            int collectW = (int) Math.round((double) c.collectingPages() / max * barMax);
+            rect(sb, x, y, readW, "#e03c31");
+            text(sb, x + readW + 6, y + 13, "", String.format(Locale.ROOT, "%,d pages (%s)", c.readingPages(),
+                    Sizes.format(c.readingPages() * 4096)));
+            rect(sb, x, y + BAR_HEIGHT + 2, collectW, "#6c3483");
+            text(sb, x + collectW + 6, y + BAR_HEIGHT + 15, "", String.format(Locale.ROOT, "%,d pages (%s)", c.collectingPages(),
+                    Sizes.format(c.collectingPages() * 4096)));
+            y += 2 * BAR_HEIGHT + 14;
         }
         text(sb, MARGIN, y + 14, "fill=\"#555555\"", footer);
         return sb.append("</svg>\n").toString();

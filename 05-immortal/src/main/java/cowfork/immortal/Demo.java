@@ -7,6 +7,7 @@ import cowfork.experiment.Dataset;
 import cowfork.experiment.DatasetBuilder;
 import cowfork.experiment.DemoMain;
 import cowfork.experiment.DemoOptions;
+import cowfork.experiment.GcLines;
 import cowfork.experiment.ServedItems;
 import cowfork.experiment.SharingExperiment;
 import cowfork.experiment.SharingReport;
@@ -36,8 +37,10 @@ import java.util.Locale;
  * strategy whose reads write nothing (its {@link RefCounts#predictPrivatePages prediction}
  * is empty), one allocation in a child still copies the allocator's pages
  * ({@code allocator:} line); and garbage that was immortal is never freed ({@code leak:}
- * line, for every strategy). It ends with a summary, a row per strategy; {@code --svg DIR}
- * also writes the figure {@value #FIGURE}. The demo never asks a strategy for its name to
+ * line, for every strategy). Then the collector's half ({@link GcLines}: one {@code gc:} line
+ * per mark placement), and the whole matrix: every combination a runtime shipped, pages
+ * copied by reading next to pages copied by collecting. {@code --svg DIR} also writes the
+ * figure {@value #FIGURE}. The demo never asks a strategy for its name to
  * decide what to do.
  */
 public final class Demo {
@@ -90,12 +93,64 @@ public final class Demo {
         printLeak(runs, out);
         out.println();
         printSummary(runs, out);
+        List<Combination> matrix = matrix(runs, GcLines.print(o, 5, out));
+        out.println();
+        printMatrix(matrix, out);
         if (o.svgDir() != null) {
-            Path file = CentralFigure.write(o.svgDir().resolve(FIGURE), runs, figureFooter(o));
+            Path file = CentralFigure.write(o.svgDir().resolve(FIGURE), runs, matrix, figureFooter(o));
             out.println();
             out.println("figure: " + file);
         }
         return runs;
+    }
+
+    /**
+     * One combination a real runtime shipped: a mark placement and the refcount strategy it
+     * {@linkplain cowfork.heap.MarkPlacement.Factory#shippedWith shipped with}; what a child
+     * copied by reading (the strategy's run) and by one full collection (the placement's).
+     */
+    record Combination(Run reading, GcLines.Run collecting) {
+        String label() {
+            return reading.strategy() + " + " + collecting.placement().name();
+        }
+
+        long readingPages() {
+            return reading.sharing().heapPagesPrivate() + reading.sharing().tablePagesPrivate();
+        }
+
+        long collectingPages() {
+            return collecting.report().pagesPrivate();
+        }
+
+        /** The grep-able line. */
+        String line() {
+            return "matrix: counts=" + reading.strategy() + " marks=" + collecting.placement().name() + " read_pages_private="
+                    + readingPages() + " collect_pages_private=" + collectingPages();
+        }
+    }
+
+    /** Pairs each placement's collection with the reading run of the strategy it shipped with (placements without one are left out). */
+    static List<Combination> matrix(List<Run> runs, List<GcLines.Run> collections) {
+        List<Combination> matrix = new ArrayList<>();
+        for (GcLines.Run c : collections) {
+            runs.stream().filter(r -> r.strategy().equals(c.placement().shippedWith().name())).findFirst()
+                    .ifPresent(r -> matrix.add(new Combination(r, c)));
+        }
+        return matrix;
+    }
+
+    private static void printMatrix(List<Combination> matrix, PrintStream out) {
+        out.println("The matrix: what a child copied, by reading (the served requests) and by one full collection");
+        out.printf(Locale.ROOT, "  %-20s %28s %28s%n", "counts + marks", "pages copied by reading", "pages copied by collecting");
+        for (Combination c : matrix) {
+            out.printf(Locale.ROOT, "  %-20s %28s %28s%n", c.label(), pagesAndBytes(c.readingPages()),
+                    pagesAndBytes(c.collectingPages()));
+        }
+        matrix.forEach(c -> out.println(c.line()));
+    }
+
+    private static String pagesAndBytes(long pages) {
+        return String.format(Locale.ROOT, "%,d (%s)", pages, Sizes.format(pages * Region.PAGE_SIZE));
     }
 
     private static Run runOne(DemoOptions o, RefCounts.Factory factory, Forker forker, PrintStream out) {

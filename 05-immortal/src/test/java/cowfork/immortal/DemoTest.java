@@ -53,6 +53,32 @@ class DemoTest {
         String svg = Files.readString(dir.resolve(Demo.FIGURE));
         assertThat(svg).startsWith("<svg").contains("inline: object heap").contains("immortal: object heap")
                 .contains("sidetable: count table").contains("Private bytes per child").endsWith("</svg>\n");
+        assertMatrix(text, svg);
+    }
+
+    /**
+     * The collector's half: a gc: line per placement that matches its prediction, and the matrix:
+     * header marks copy more by collecting than inline counts by reading; frozen + immortal copy nothing either way.
+     */
+    private static void assertMatrix(String text, String svg) {
+        assertThat(text.lines().filter(l -> l.startsWith("gc: marks=")).toList()).hasSize(3);
+        assertThat(text).containsPattern("gc: marks=frozen objects_live=[1-9]\\d* objects_freed=0 heap_pages=[1-9]\\d*"
+                + " heap_pages_private=0 side_pages_private=0").doesNotContain("DIFFERS");
+        Matcher m = Pattern.compile("matrix: counts=(\\w+) marks=(\\w+) read_pages_private=(\\d+) collect_pages_private=(\\d+)")
+                .matcher(text);
+        assertThat(m.find()).isTrue();
+        assertThat(m.group(1) + "+" + m.group(2)).isEqualTo("inline+header");
+        long inlineRead = Long.parseLong(m.group(3));
+        long headerCollect = Long.parseLong(m.group(4));
+        assertThat(headerCollect).as("one collection with header marks copies more than the reads").isGreaterThan(inlineRead);
+        assertThat(m.find()).isTrue();
+        assertThat(m.group(1) + "+" + m.group(2)).isEqualTo("sidetable+bitmap");
+        assertThat(Long.parseLong(m.group(4))).isPositive().isLessThan(headerCollect);
+        assertThat(m.find()).isTrue();
+        assertThat(m.group(1) + "+" + m.group(2)).isEqualTo("immortal+frozen");
+        assertThat(m.group(3) + "," + m.group(4)).as("Cinder's recipe copies nothing").isEqualTo("0,0");
+        assertThat(m.find()).isFalse();
+        assertThat(svg).contains("one full collection").contains("immortal + frozen");
     }
 
     @Test
