@@ -43,16 +43,29 @@ public final class Results {
                         + " everything. Counts from `/proc/PID/pagemap`.",
                 List.of("demo", "02", "--size", "4m", "--every", "8", "--svg", "docs/figures", "--huge-pages"),
                 List.of("cow:"), List.of("02-cow-pagemaps.svg")));
-        list.add(new Experiment("Chapters 03-05: what a read-only child copies, by strategy",
+        list.add(new Experiment("Chapters 03-05: what a read-only child copies, and what one collection copies, by strategy",
                 "The built-in dataset (32 MiB, seed 2024); each child serves 10% of the items as JSON and changes no value."
                         + " `allocator:` is one allocation after fork under immortal; `leak:` is what deleting 1% of the items"
-                        + " frees under each strategy.",
+                        + " frees under each strategy. `gc:` is one full collection in a child, per mark placement (1,024"
+                        + " dropped cycles added); `matrix:` pairs counts and marks as real runtimes shipped them.",
                 List.of("demo", "05", "--svg", "docs/figures"),
-                List.of("refcounts:", "allocator:", "leak:"), List.of("05-refcount-strategies.svg")));
-        list.add(new Experiment("Chapter 04: sparse reads, inline vs side table",
-                "One object in every 512, and the first object in every 8 KiB of heap (one per table page).",
-                List.of("demo", "04"),
+                List.of("refcounts:", "allocator:", "leak:", "gc:", "matrix:"), List.of("05-refcount-strategies.svg")));
+        list.add(new Experiment("Chapter 04: sparse reads, inline vs side table vs dense side table",
+                "One object in every 512, the first object in every 8 KiB of heap (one per side-table page), and one"
+                        + " object in every 1,024 (one per dense-table page).",
+                List.of("demo", "04", "--jvm-gc", "none"),
                 List.of("sparse:"), List.of()));
+        list.add(new Experiment("Chapter 04: HotSpot's own collectors after fork",
+                "For each collector a JVM with a 64 MiB live set forks a child, runs one event, and counts the Java heap"
+                        + " pages no longer shared with the child (pagemap bit 56).",
+                List.of("jvm-gc"),
+                List.of("jvm-gc:"), List.of()));
+        list.add(new Experiment("The real runtimes: CPython and Ruby on the same catalogue",
+                "Chapter 03's catalogue and served sample in every CPython and Ruby found on the machine; each forked"
+                        + " child's private memory from `smaps_rollup` (see [crosscheck.md](crosscheck.md) for what each"
+                        + " figure means and where the model and the runtimes differ).",
+                List.of("crosscheck"),
+                List.of("cpython:", "ruby:"), List.of()));
         if (Main.CHAPTERS.containsKey("06")) {
             list.add(new Experiment("Chapter 06: a pre-forked server's workers, by strategy",
                     "Each worker's private memory by region after the same requests, read from `/proc/PID/smaps`.",
