@@ -53,7 +53,8 @@ class DemoTest {
         assertThat(text).doesNotContain("DIFFERS").doesNotContain("prediction=differs")
                 .contains("inline: heap").contains("sidetable: table");
         assertThat(text.lines().filter(l -> l.startsWith("sparse: ")).count()).isEqualTo(4);
-        assertThat(Files.readString(dir.resolve("04-heap-inline-vs-sidetable.svg"))).startsWith("<svg").contains("sidetable");
+        assertThat(Files.readString(dir.resolve("04-heap-inline-vs-sidetable.svg"))).startsWith("<svg").contains("sidetable")
+                .as("the figure's regenerate command, in a form --size parses").contains("./cowfork demo 04 --size 512k --touch 0.2 ");
         assertThat(dir.resolve("04-sidetable-table.svg")).exists();
     }
 
