@@ -20,8 +20,8 @@ final class Story {
                     Move the counts into a table of their own, as Ruby moved its mark bits:
                     object pages stay shared; only table pages are copied.""";
             case "05" -> """
-                    Make the pre-fork objects immortal, as CPython 3.12 (PEP 683) does: their
-                    counts are never written, so nothing is copied.""";
+                    Make the pre-fork objects immortal, as Cinder does with the mechanism of
+                    CPython 3.12 (PEP 683): their counts are never written, so nothing is copied.""";
             case "06" -> """
                     All of it in a pre-forked HTTP server: workers' memory by strategy, read
                     from the kernel.""";
