@@ -12,7 +12,7 @@ final class Story {
                     has only the thread that called fork(). First, how to do it safely.""";
             case "02" -> """
                     After fork() parent and child share every physical page until one of them
-                    writes; a write copies one 4 KiB page for the writer alone. Watch it happen.""";
+                    writes; the first write to a page copies it, 4 KiB, for the writer alone. Watch it.""";
             case "03" -> """
                     A refcounted heap like CPython's keeps the count inside each object, so merely
                     reading an object writes to its page. A read-only child copies pages anyway.""";
