@@ -1,33 +1,92 @@
 #!/usr/bin/env bash
-# Runs every ./cowfork command written in the project's Markdown files, so that what the
-# READMEs and docs tell a reader to type really works. Exits non-zero if any fails.
+# Runs every command written in the project's Markdown files, and every figure's "regenerate
+# with" command, so that what the READMEs and docs tell a reader to type really works.
 #
-#   docs/check-commands.sh            (from the repository root; about 10 minutes)
+#   docs/check-commands.sh            (from the repository root; 10-20 minutes on 2 cores)
+#   CHECK_MVN_OPTS=-o docs/check-commands.sh    (pass extra options to every ./mvnw, e.g. offline)
 #
-# Commands are taken verbatim from the docs, comments stripped, with these exceptions,
-# each so the check ends in reasonable time or leaves the docs untouched:
-#   - a placeholder (NN, N, DIR, ...) is skipped: it is a pattern, not a command;
+# It ends with one grep-able line, "check-commands: commands=N passed=N", and exits non-zero
+# if any command failed. It is not part of .ci/run: it runs every demo at full size and the
+# build several times over, far beyond the few minutes CI is allowed; run it before a release
+# and after changing any command in the docs.
+#
+# Commands are taken verbatim from every *.md file (./cowfork ... and ./mvnw ..., comments
+# stripped) and from every *.svg figure's footer, with these exceptions, each so the check
+# ends in reasonable time or leaves the repository untouched:
+#   - a placeholder (NN, N, ...) is skipped: it is a pattern, not a command;
+#   - --svg DIR (or docs/figures, a module's figures/) writes to a scratch folder instead;
 #   - fork-stress runs 200 forks instead of 10,000 (the docs show the long run's result);
 #   - fork-latency runs one small size; results writes to a scratch file;
-#   - --svg docs/figures (or a module's figures/) writes to a scratch folder instead;
 #   - serve is started, asked for /health once it says "ready", and stopped with TERM;
-#   - bench (JMH, minutes per strategy) is only asked for --help.
+#   - bench (JMH, minutes per strategy) is only asked for --help;
+#   - ./mvnw runs with -DskipTests (a wrong -pl without -am, a missing profile or module still
+#     fails; the tests themselves are what ./mvnw -B verify runs), except the solutions
+#     profile, which runs in full because its tests are the point.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
+read -r -a mvn_extra <<< "${CHECK_MVN_OPTS:-}"
+
 ./cowfork --help > /dev/null || { echo "check-commands: ./cowfork does not build or start" >&2; exit 1; }
 
-mapfile -t commands < <(grep -rhoE '\./cowfork [^`|);]*' --include=*.md . \
-  | sed -e 's/[[:space:]]*#.*$//' -e 's/[[:space:]]*$//' | sort -u)
+# Every command: from Markdown (inline `...` or a code block line), and from SVG footers.
+mapfile -t commands < <(
+  {
+    grep -rhoE '\./(cowfork|mvnw) [^`|);<]*' --include=*.md . --exclude-dir=target --exclude-dir=.git
+    grep -rhoE '\./cowfork [^<"]*' --include=*.svg . --exclude-dir=target --exclude-dir=.git | sed -e 's/ *(Linux .*$//'
+  } | sed -e 's/[[:space:]]*#.*$//' -e 's/[[:space:]]*$//' | sort -u)
 
-failed=0
 ran=0
+passed=0
+fail() { echo "FAILED: $1"; }
+
+run_mvnw() { # the words after ./mvnw
+  local words=("$@") args=() full=0
+  [[ " ${words[*]} " == *" -P solutions "* || " ${words[*]} " == *" -Psolutions "* ]] && full=1
+  args=("${words[@]}" "${mvn_extra[@]}")
+  [ "$full" = 1 ] || args+=(-DskipTests)
+  echo "== ./mvnw ${args[*]}"
+  local start=$SECONDS
+  if timeout 1800 ./mvnw "${args[@]}" > "$scratch/out.log" 2>&1; then
+    echo "   ok ($((SECONDS - start)) s)"
+    return 0
+  fi
+  tail -30 "$scratch/out.log"
+  return 1
+}
+
+run_serve() { # the words after ./cowfork serve
+  ./cowfork serve "$@" > "$scratch/serve.log" 2>&1 &
+  local pid=$! ok=1 port
+  for _ in $(seq 1 240); do
+    if grep -q "ready:" "$scratch/serve.log"; then ok=0; break; fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.5 # polling a log file written by another process: nothing to wait on
+  done
+  port="$(sed -n 's#.*listening on http://[^:]*:\([0-9]*\).*#\1#p' "$scratch/serve.log" | head -1)"
+  if [ "$ok" = 0 ] && [ -n "$port" ] && python3 - "$port" <<'PY'
+import sys, urllib.request
+with urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/health", timeout=10) as r:
+    sys.exit(0 if r.status == 200 else 1)
+PY
+  then echo "   ok: answered /health on port $port"; else ok=1; cat "$scratch/serve.log"; fi
+  kill -TERM "$pid" 2>/dev/null
+  wait "$pid"
+  return "$ok"
+}
+
 for cmd in "${commands[@]}"; do
-  read -r -a words <<< "${cmd#./cowfork }"
+  tool="${cmd%% *}"
+  read -r -a words <<< "${cmd#* }"
   case " ${words[*]} " in
-    *" NN "*|*" N "*|*" DIR "*|*"..."*) echo "skip (placeholder): $cmd"; continue ;;
+    *" NN "*|*" N "*|*"..."*) echo "skip (placeholder): $cmd"; continue ;;
   esac
+  ran=$((ran + 1))
+  if [ "$tool" = "./mvnw" ]; then
+    if run_mvnw "${words[@]}"; then passed=$((passed + 1)); else fail "$cmd"; fi
+    continue
+  fi
   args=()
   for ((i = 0; i < ${#words[@]}; i++)); do
     w="${words[i]}"
@@ -41,36 +100,19 @@ for cmd in "${commands[@]}"; do
     results) args+=(--forks 50 --out "$scratch/results.md") ;;
     bench) args=(bench --help) ;;
   esac
-  ran=$((ran + 1))
   echo "== ./cowfork ${args[*]}"
   if [ "${args[0]}" = "serve" ] && [[ " ${args[*]} " != *" --help "* ]]; then
-    ./cowfork "${args[@]}" > "$scratch/serve.log" 2>&1 &
-    pid=$!
-    ok=1
-    for _ in $(seq 1 240); do
-      if grep -q "ready:" "$scratch/serve.log"; then ok=0; break; fi
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.5 # polling a log file written by another process: nothing to wait on
-    done
-    port="$(sed -n 's#.*listening on http://[^:]*:\([0-9]*\).*#\1#p' "$scratch/serve.log" | head -1)"
-    if [ "$ok" = 0 ] && [ -n "$port" ] && python3 - "$port" <<'PY'
-import sys, urllib.request
-with urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/health", timeout=10) as r:
-    sys.exit(0 if r.status == 200 else 1)
-PY
-    then echo "   ok: answered /health on port $port"; else ok=1; cat "$scratch/serve.log"; fi
-    kill -TERM "$pid" 2>/dev/null
-    wait "$pid"
-    [ "$ok" = 0 ] || { echo "FAILED: $cmd"; failed=$((failed + 1)); }
+    if run_serve "${args[@]:1}"; then passed=$((passed + 1)); else fail "$cmd"; fi
     continue
   fi
+  start=$SECONDS
   if timeout 900 ./cowfork "${args[@]}" > "$scratch/out.log" 2>&1; then
-    echo "   ok ($(wc -l < "$scratch/out.log") lines)"
+    echo "   ok ($(wc -l < "$scratch/out.log") lines, $((SECONDS - start)) s)"
+    passed=$((passed + 1))
   else
     tail -20 "$scratch/out.log"
-    echo "FAILED: $cmd"
-    failed=$((failed + 1))
+    fail "$cmd"
   fi
 done
-echo "check-commands: ${ran} commands run, ${failed} failed"
-[ "$failed" = 0 ]
+echo "check-commands: commands=${ran} passed=${passed}"
+[ "$passed" = "$ran" ]

@@ -19,7 +19,7 @@ import java.util.function.Function;
  *   Rss            resident: every page of the mapping now in memory
  *   Pss            proportional: a private page in full, a page shared by n processes as 1/n
  *   Shared_Clean   resident pages also mapped elsewhere, unmodified since read from disk
- *   Shared_Dirty   resident pages also mapped elsewhere, modified (after fork: the not-yet-copied pages)
+ *   Shared_Dirty   resident pages also mapped elsewhere, modified (after fork, not-yet-copied pages land here or in Shared_Clean, by the dirty bits copied at fork)
  *   Private_Clean  resident pages mapped only here, unmodified
  *   Private_Dirty  resident pages mapped only here, modified: what copy-on-write has cost this process
  *   Anonymous      pages not backed by a file (our regions, the Java heap)

@@ -256,7 +256,10 @@ public final class Demo {
         SharingReport ri = runs.get(0).report(StrategyRun.SERVE);
         SharingReport rt = runs.get(1).report(StrategyRun.SERVE);
         SharingReport rd = runs.get(2).report(StrategyRun.SERVE);
-        String command = "./cowfork demo 04 --size " + Sizes.format(o.size()).replace(" ", "") + " --touch " + o.touch()
+        long size = o.size();
+        // The size as --size parses it (Sizes.format's "32.0 MiB" does not parse): a reader can paste this line.
+        String sizeArg = size % (1L << 20) == 0 ? (size >> 20) + "m" : size % 1024 == 0 ? (size >> 10) + "k" : Long.toString(size);
+        String command = "./cowfork demo 04 --size " + sizeArg + " --touch " + o.touch()
                 + " --seed " + o.seed() + " --svg DIR";
         PageMapPicture heap = PageMapPicture.forPages(ri.heapPages());
         Path heapFile = o.svgDir().resolve("04-heap-inline-vs-sidetable.svg");

@@ -60,7 +60,8 @@ class DemoTest {
                 .contains("inline: heap").contains("sidetable: table").contains("dense: table");
         assertThat(text.lines().filter(l -> l.startsWith("sparse: ")).count()).as("3 workloads x 3 strategies").isEqualTo(9);
         assertThat(Files.readString(dir.resolve("04-heap-inline-vs-sidetable.svg"))).startsWith("<svg").contains("sidetable")
-                .contains("dense");
+                .contains("dense")
+                .as("the figure's regenerate command, in a form --size parses").contains("./cowfork demo 04 --size 512k --touch 0.2 ");
         assertThat(dir.resolve("04-sidetable-table.svg")).exists();
         assertThat(Files.readString(dir.resolve("04-dense-table.svg"))).startsWith("<svg");
         assertGcLines(text);

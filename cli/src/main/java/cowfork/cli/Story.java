@@ -12,7 +12,7 @@ final class Story {
                     has only the thread that called fork(). First, how to do it safely.""";
             case "02" -> """
                     After fork() parent and child share every physical page until one of them
-                    writes; a write copies one 4 KiB page for the writer alone. Watch it happen.""";
+                    writes; the first write to a page copies it, 4 KiB, for the writer alone. Watch it.""";
             case "03" -> """
                     A refcounted heap like CPython's keeps the count inside each object, so merely
                     reading an object writes to its page. A read-only child copies pages anyway.""";
@@ -20,8 +20,8 @@ final class Story {
                     Move the counts into a table of their own, as Ruby moved its mark bits:
                     object pages stay shared; only table pages are copied.""";
             case "05" -> """
-                    Make the pre-fork objects immortal, as CPython 3.12 (PEP 683) does: their
-                    counts are never written, so nothing is copied.""";
+                    Make the pre-fork objects immortal, as Cinder does with the mechanism of
+                    CPython 3.12 (PEP 683): their counts are never written, so nothing is copied.""";
             case "06" -> """
                     All of it in a pre-forked HTTP server: workers' memory by strategy, read
                     from the kernel.""";

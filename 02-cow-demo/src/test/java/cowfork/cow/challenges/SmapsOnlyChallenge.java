@@ -16,16 +16,12 @@ import org.junit.jupiter.api.Test;
  * out a child's private page count in a region from {@code /proc/PID/smaps} alone, and
  * check it against the page map.
  *
- * <p>Run: {@code ./mvnw -P challenges -pl 02-cow-demo test}. It fails until you write
- * {@link #privatePagesFromSmaps}. Hint: {@link Smaps#of(int, Region)}; which field counts
+ * <p>Run: {@code ./mvnw -B -P challenges -pl 02-cow-demo -am verify
+ * -Dtest=SmapsOnlyChallenge -Dsurefire.failIfNoSpecifiedTests=false}.
+ * It fails until you write {@link SmapsCount#privatePages}. Hint: {@link Smaps#of(int, Region)}; which field counts
  * pages this process wrote after fork, and in what unit?
  */
 class SmapsOnlyChallenge {
-
-    /** YOUR CODE HERE: how many of {@code region}'s pages are private to {@code pid}, from smaps only. */
-    static long privatePagesFromSmaps(int pid, Region region) {
-        throw new UnsupportedOperationException("challenge 02: read the region's smaps entry of process " + pid);
-    }
 
     @Test
     void smapsAndPagemapAgreeOnAChildsCopies() {
@@ -37,7 +33,7 @@ class SmapsOnlyChallenge {
                             region.putByte(page * Region.PAGE_SIZE + 7, (byte) 2);
                         }
                     },
-                    pid -> new long[] {PageMap.of(pid, region).count(PageState.PRIVATE), privatePagesFromSmaps(pid, region)});
+                    pid -> new long[] {PageMap.of(pid, region).count(PageState.PRIVATE), SmapsCount.privatePages(pid, region)});
             assertThat(answer[0]).as("private pages by pagemap").isEqualTo(86);
             assertThat(answer[1]).as("private pages by smaps").isEqualTo(answer[0]);
         }

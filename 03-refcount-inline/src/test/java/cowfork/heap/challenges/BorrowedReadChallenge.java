@@ -1,3 +1,4 @@
+// Challenge 03: a child that reads every item through borrowed references copies no heap page, even with inline counts.
 package cowfork.heap.challenges;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,28 +18,21 @@ import org.junit.jupiter.api.Test;
  * incref, no decref, so no write. Sum a field over every item using borrowed references
  * only, and show that a child doing it copies no heap page at all, even with inline counts.
  *
- * <p>Run: {@code ./mvnw -P challenges -pl 03-refcount-inline test}. It fails until you
- * write {@link #sumFieldBorrowed}. Hint: which {@link Heap} accessors already return
+ * <p>Run: {@code ./mvnw -B -P challenges -pl 03-refcount-inline -am verify
+ * -Dtest=BorrowedReadChallenge -Dsurefire.failIfNoSpecifiedTests=false}.
+ * It fails until you write {@link BorrowedSum#sumField}. Hint: which {@link Heap} accessors already return
  * borrowed references? What must stay true for a borrowed reference to be safe to use?
  */
 class BorrowedReadChallenge {
-
-    /**
-     * YOUR CODE HERE: the sum of {@code item[field]} (an int) over every item in the dict
-     * {@code items}, without changing any reference count.
-     */
-    static long sumFieldBorrowed(Heap heap, long items, String field) {
-        throw new UnsupportedOperationException("challenge 03: walk the dict's slots with borrowed references");
-    }
 
     @Test
     void aChildReadingWithBorrowedReferencesCopiesNothing() {
         try (Heap heap = Heap.create(DatasetBuilder.heapSizeFor(2L << 20), RefCountStrategies.byName("inline"))) {
             Dataset data = DatasetBuilder.build(heap, 2L << 20, 7, (built, target) -> { });
             long expected = Workloads.sumField(heap, data.items(), "price");
-            assertThat(sumFieldBorrowed(heap, data.items(), "price")).isEqualTo(expected);
+            assertThat(BorrowedSum.sumField(heap, data.items(), "price")).isEqualTo(expected);
             SharingReport report = SharingExperiment.run(Forker.safe(), heap,
-                    h -> sumFieldBorrowed(h, data.items(), "price"), data.itemCount());
+                    h -> BorrowedSum.sumField(h, data.items(), "price"), data.itemCount());
             assertThat(report.heapPagesPrivate()).as("heap pages the child copied").isZero();
         }
     }

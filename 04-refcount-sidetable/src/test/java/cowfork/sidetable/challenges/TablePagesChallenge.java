@@ -23,29 +23,21 @@ import org.junit.jupiter.api.Test;
  * pages. Predict which table pages a child copies when it increfs and decrefs a set of
  * objects, and let the kernel check your prediction page for page.
  *
- * <p>Run: {@code ./mvnw -P challenges -pl 04-refcount-sidetable test}. It fails until you
- * write {@link #tablePagesFor}. Do the arithmetic yourself (not {@code SideTablePages}): how
+ * <p>Run: {@code ./mvnw -B -P challenges -pl 04-refcount-sidetable -am verify
+ * -Dtest=TablePagesChallenge -Dsurefire.failIfNoSpecifiedTests=false}.
+ * It fails until you write {@link TablePages#of}. Do the arithmetic yourself (not {@code SideTablePages}): how
  * many heap bytes do one table page's counts cover, and why do two touched objects sometimes
  * cost one copied page?
  */
 class TablePagesChallenge {
 
-    /**
-     * YOUR CODE HERE: the indices of the side-table pages holding the counts of {@code refs}
-     * (offsets of objects in the heap), each page once.
-     */
-    static BitSet tablePagesFor(long[] refs) {
-        throw new UnsupportedOperationException("challenge 04: each count is 8 bytes at table offset ref / 16 * 8;"
-                + " which 4096-byte page is that in?");
-    }
-
     @Test
     void yourArithmeticOnSmallCases() {
         // Hand-made offsets, before any fork: the first and last slot of page 0, then page 1.
-        assertThat(tablePagesFor(new long[0])).as("no object, no page").isEqualTo(new BitSet());
-        assertThat(tablePagesFor(new long[] {16, 8176})).as("offsets 16 and 8176").isEqualTo(pages(0));
-        assertThat(tablePagesFor(new long[] {8192, 8192 + 16})).as("offsets 8192 and 8208").isEqualTo(pages(1));
-        assertThat(tablePagesFor(new long[] {4096, 12288, 81920})).as("offsets 4096, 12288, 81920").isEqualTo(pages(0, 1, 10));
+        assertThat(TablePages.of(new long[0])).as("no object, no page").isEqualTo(new BitSet());
+        assertThat(TablePages.of(new long[] {16, 8176})).as("offsets 16 and 8176").isEqualTo(pages(0));
+        assertThat(TablePages.of(new long[] {8192, 8192 + 16})).as("offsets 8192 and 8208").isEqualTo(pages(1));
+        assertThat(TablePages.of(new long[] {4096, 12288, 81920})).as("offsets 4096, 12288, 81920").isEqualTo(pages(0, 1, 10));
     }
 
     @Test
@@ -64,7 +56,7 @@ class TablePagesChallenge {
                 Arrays.stream(all).filter(r -> random.nextDouble() < 0.02).toArray(),
             };
             for (long[] touched : subsets) {
-                BitSet predicted = tablePagesFor(touched); // before the fork: from addresses only
+                BitSet predicted = TablePages.of(touched); // before the fork: from addresses only
                 SharingReport report = SharingExperiment.run(forker, heap, h -> Workloads.touch(h, touched), touched.length);
                 assertThat(report.heapPagesPrivate()).as("heap pages copied: the side table writes no object")
                         .isLessThanOrEqualTo(SharingReport.UNWRITTEN_REGION_PRIVATE_PAGES);
@@ -72,7 +64,7 @@ class TablePagesChallenge {
                         .as("table pages the kernel found private in the child that touched %d objects", touched.length)
                         .isEqualTo(predicted);
             }
-            assertThat(tablePagesFor(subsets[0]).cardinality())
+            assertThat(TablePages.of(subsets[0]).cardinality())
                     .as("300 neighbouring objects share table pages: far fewer pages than objects").isLessThan(30);
             heap.decref(data.root());
         }

@@ -21,28 +21,20 @@ import org.junit.jupiter.api.Test;
  * {@code if (cur_refcnt >= _Py_IMMORTAL_INITIAL_REFCNT) return;}. Write that incref on
  * chapter 05's 8-byte count word (low 32 bits: the count; high 32 bits: left alone).
  *
- * <p>Run: {@code ./mvnw -P challenges -pl 05-immortal test}. It fails until you write
- * {@link #incref314}. Hint: compare the low half as an <em>unsigned</em> number
+ * <p>Run: {@code ./mvnw -B -P challenges -pl 05-immortal -am verify
+ * -Dtest=Incref314Challenge -Dsurefire.failIfNoSpecifiedTests=false}.
+ * It fails until you write {@link Incref314#incref}. Hint: compare the low half as an <em>unsigned</em> number
  * ({@code count & 0xFFFFFFFFL}); what happens to a count between {@code 1<<31} and
  * {@code 3<<30}? Then read the tests: why could 3.12's value not survive one blind
  * {@code ob_refcnt++}, when 3.14's survives a billion?
  */
 class Incref314Challenge {
     /** {@code _Py_IMMORTAL_INITIAL_REFCNT} in 3.14 on 64-bit: what immortalizing stores. */
-    static final long IMMORTAL_INITIAL = 3L << 30;
+    static final long IMMORTAL_INITIAL = Incref314.IMMORTAL_INITIAL;
     /** {@code _Py_IMMORTAL_MINIMUM_REFCNT}: every 32-bit count from here up is immortal. */
     static final long IMMORTAL_MINIMUM = 1L << 31;
     /** Room for the few real increfs of one property try (at most 40) on top of the blind drift. */
     private static final long SLACK = 64;
-
-    /**
-     * YOUR CODE HERE: the count word after one {@code Py_INCREF} as CPython 3.14 does it
-     * (64-bit, default build): nothing changes once the low 32 bits reach {@code 3<<30};
-     * below that the low half goes up by one; the high half never changes.
-     */
-    static long incref314(long countWord) {
-        throw new UnsupportedOperationException("challenge 05: add one to the low 32 bits unless they are at least 3<<30");
-    }
 
     /** 3.14's Py_DECREF, as chapter 05's: an immortal count (bit 31 set) is left alone; the test never takes one to 0. */
     static long decref314(long countWord) {
@@ -51,15 +43,15 @@ class Incref314Challenge {
 
     @Test
     void concreteCounts() {
-        assertThat(incref314(1)).as("a new object's second reference").isEqualTo(2);
-        assertThat(incref314(0x7FFF_FFFEL)).isEqualTo(0x7FFF_FFFFL);
-        assertThat(incref314(0x7FFF_FFFFL)).as("2^31 real references: accidentally immortal, as in 3.12")
+        assertThat(Incref314.incref(1)).as("a new object's second reference").isEqualTo(2);
+        assertThat(Incref314.incref(0x7FFF_FFFEL)).isEqualTo(0x7FFF_FFFFL);
+        assertThat(Incref314.incref(0x7FFF_FFFFL)).as("2^31 real references: accidentally immortal, as in 3.12")
                 .isEqualTo(0x8000_0000L).matches(ImmortalRefCounts::isImmortalCount, "immortal");
-        assertThat(incref314(0xBFFF_FFFFL)).as("an immortal count below 3<<30 drifts up to it").isEqualTo(IMMORTAL_INITIAL);
-        assertThat(incref314(IMMORTAL_INITIAL)).as("3<<30 itself: nothing stored").isEqualTo(IMMORTAL_INITIAL);
-        assertThat(incref314(0xFFFF_FFFFL)).as("3.12's immortal value: above 3<<30, nothing stored").isEqualTo(0xFFFF_FFFFL);
-        assertThat(incref314(0x1_0000_0005L)).as("the high half is left as it is").isEqualTo(0x1_0000_0006L);
-        assertThat(incref314(0x1_C000_0000L)).as("only the low half decides").isEqualTo(0x1_C000_0000L);
+        assertThat(Incref314.incref(0xBFFF_FFFFL)).as("an immortal count below 3<<30 drifts up to it").isEqualTo(IMMORTAL_INITIAL);
+        assertThat(Incref314.incref(IMMORTAL_INITIAL)).as("3<<30 itself: nothing stored").isEqualTo(IMMORTAL_INITIAL);
+        assertThat(Incref314.incref(0xFFFF_FFFFL)).as("3.12's immortal value: above 3<<30, nothing stored").isEqualTo(0xFFFF_FFFFL);
+        assertThat(Incref314.incref(0x1_0000_0005L)).as("the high half is left as it is").isEqualTo(0x1_0000_0006L);
+        assertThat(Incref314.incref(0x1_C000_0000L)).as("only the low half decides").isEqualTo(0x1_C000_0000L);
     }
 
     @Test
@@ -78,8 +70,8 @@ class Incref314Challenge {
     void aMortalCountGoesUpByExactlyOne(@ForAll @LongRange(min = 1, max = (1L << 31) - 2) long low,
                                         @ForAll @LongRange(min = 0, max = 0xFFFF) long high) {
         long word = high << 32 | low;
-        assertThat(incref314(word)).isEqualTo(word + 1);
-        assertThat(ImmortalRefCounts.isImmortalCount(incref314(word))).isFalse();
+        assertThat(Incref314.incref(word)).isEqualTo(word + 1);
+        assertThat(ImmortalRefCounts.isImmortalCount(Incref314.incref(word))).isFalse();
     }
 
     /**
@@ -94,7 +86,7 @@ class Incref314Challenge {
         for (long op : ops) {
             if (op == 0) {
                 long before = word;
-                word = incref314(word);
+                word = Incref314.incref(word);
                 assertThat(word & 0xFFFF_FFFFL).as("a real incref of 0x%x", before)
                         .isEqualTo(Math.max(before & 0xFFFF_FFFFL, Math.min((before & 0xFFFF_FFFFL) + 1, IMMORTAL_INITIAL)));
             } else if (op == 1) {

@@ -21,22 +21,14 @@ import org.junit.jupiter.api.Test;
  * worker, and compare with what the server says, before and after the worker has served a
  * query over every item with inline counts.
  *
- * <p>Run: {@code ./mvnw -P challenges -pl 06-preforking-server test} (about 15 s: it starts
- * a real server). It fails until you write {@link #privateKibOfRegion}. Hint:
+ * <p>Run: {@code ./mvnw -B -P challenges -pl 06-preforking-server -am verify
+ * -Dtest=PrivateRegionChallenge -Dsurefire.failIfNoSpecifiedTests=false}
+ * (about 15 s: it starts a real server). It fails until you write {@link PrivateKib#ofRegion}. Hint:
  * {@link Smaps#all(int)} lists a process's mappings with their fields; which mappings lie in
  * the range, and which fields count pages no other process maps? Then look at the master's
  * numbers after the queries: it wrote nothing after fork, so why did they change?
  */
 class PrivateRegionChallenge {
-
-    /**
-     * YOUR CODE HERE: the KiB of the mappings in {@code [start, end)} of process {@code pid}
-     * that are private to it (present, and mapped by no other process), as /stats counts them.
-     */
-    static long privateKibOfRegion(int pid, long start, long end) {
-        throw new UnsupportedOperationException("challenge 06: sum the private fields of process " + pid
-                + "'s smaps entries between 0x" + Long.toHexString(start) + " and 0x" + Long.toHexString(end));
-    }
 
     private static final String DATA_SIZE = "4m";
     /** The most items one /query may ask for (the server answers 400 above it). */
@@ -53,8 +45,8 @@ class PrivateRegionChallenge {
                 s.setSoTimeout(30_000);
                 String idle = RawHttp.get(s, "/stats").body();
                 int worker = (int) StatsJson.number(StatsJson.process(idle, "worker 1"), "pid");
-                long workerIdle = privateKibOfRegion(worker, heap.start(), heap.end());
-                long masterIdle = privateKibOfRegion(master, heap.start(), heap.end());
+                long workerIdle = PrivateKib.ofRegion(worker, heap.start(), heap.end());
+                long masterIdle = PrivateKib.ofRegion(master, heap.start(), heap.end());
                 assertThat(workerIdle).as("the idle worker's private object heap KiB")
                         .isEqualTo(StatsJson.region(idle, "worker 1", "object_heap").privateKb()).isLessThanOrEqualTo(8);
                 assertThat(masterIdle).as("the master's private object heap KiB while its worker is idle")
@@ -69,8 +61,8 @@ class PrivateRegionChallenge {
                 String after = RawHttp.get(s, "/stats").body();
                 StatsJson.Region workerStats = StatsJson.region(after, "worker 1", "object_heap");
                 StatsJson.Region masterStats = StatsJson.region(after, "master", "object_heap");
-                long workerAfter = privateKibOfRegion(worker, heap.start(), heap.end());
-                long masterAfter = privateKibOfRegion(master, heap.start(), heap.end());
+                long workerAfter = PrivateKib.ofRegion(worker, heap.start(), heap.end());
+                long masterAfter = PrivateKib.ofRegion(master, heap.start(), heap.end());
                 assertThat(workerAfter).as("the worker's private object heap KiB after a query over every item")
                         .isEqualTo(workerStats.privateKb()).isGreaterThan(workerStats.rssKb() * 8 / 10);
                 // The master wrote nothing, yet: a page its only worker copied is now mapped by the master alone.

@@ -1,0 +1,23 @@
+// Challenge 04, reference answer: a count's table page is (ref / 16 * 8) / 4096, so one page covers 8 KiB of heap.
+package cowfork.sidetable.challenges;
+
+import java.util.BitSet;
+
+/** Reference answer for {@link TablePagesChallenge}; compiled and tested by {@code ./mvnw -B -P solutions verify}. */
+final class TablePages {
+    private TablePages() {}
+
+    /**
+     * The indices of the side-table pages holding the counts of {@code refs} (offsets of
+     * objects in the heap), each page once. One 4096-byte page holds 512 counts of 8 bytes,
+     * one per 16-byte heap granule: the counts of 8192 bytes of heap.
+     */
+    static BitSet of(long[] refs) {
+        BitSet pages = new BitSet();
+        for (long ref : refs) {
+            long slotOffset = ref / 16 * 8;
+            pages.set(Math.toIntExact(slotOffset / 4096));
+        }
+        return pages;
+    }
+}
