@@ -85,15 +85,19 @@ class WatchTest {
 
             List<ProcessHandle> started = watch.process().descendants().toList();
             assertThat(started).as("two masters and a worker each").hasSizeGreaterThanOrEqualTo(4);
-            ServerLauncher.signal(watch.pid(), "INT");
-            assertThat(watch.awaitExit(Duration.ofSeconds(30))).as(watch.output()).isIn(0, 130);
-            assertThat(watch.output()).contains("watch: stopped both servers");
-            long gone = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (started.stream().anyMatch(WatchTest::running) && System.nanoTime() < gone) {
-                LockSupport.parkNanos(10_000_000L); // polling /proc, bounded by the deadline
+            try {
+                ServerLauncher.signal(watch.pid(), "INT");
+                assertThat(watch.awaitExit(Duration.ofSeconds(30))).as(watch.output()).isIn(0, 130);
+                assertThat(watch.output()).contains("watch: stopped both servers");
+                long gone = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (started.stream().anyMatch(WatchTest::running) && System.nanoTime() < gone) {
+                    LockSupport.parkNanos(10_000_000L); // polling /proc, bounded by the deadline
+                }
+                assertThat(started.stream().filter(WatchTest::running).map(p -> cowfork.fork.Processes.describe((int) p.pid())))
+                        .as("processes of the watch still running after SIGINT").isEmpty();
+            } finally {
+                started.forEach(ProcessHandle::destroyForcibly); // orphans are no longer the watch's descendants: kill them by pid
             }
-            assertThat(started.stream().filter(WatchTest::running).map(p -> cowfork.fork.Processes.describe((int) p.pid())))
-                    .as("processes of the watch still running after SIGINT").isEmpty();
         }
     }
 
