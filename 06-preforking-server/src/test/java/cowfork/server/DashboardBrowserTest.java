@@ -28,7 +28,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * <ul>
  *   <li>every process gets a chart whose points grow once a second;</li>
  *   <li>an inline worker's private object-heap KiB (text and strip) rise while it serves;</li>
- *   <li>no immortal worker's strip or figure ever shows a private object-heap page.</li>
+ *   <li>no immortal worker's strip or figure ever shows a private object-heap page;</li>
+ *   <li>a worker killed with -9 gets its restart marked on its chart (and only there).</li>
  * </ul>
  * Then it saves a screenshot to {@code docs/figures/watch-dashboard.png}. Only under
  * {@code -P browser} (Selenium, and Debian's {@code chromium} and {@code chromium-driver}).
@@ -55,16 +56,22 @@ class DashboardBrowserTest {
                 out.push({ server: s.dataset.server, process: p.dataset.process,
                            privateKb: Number(p.dataset.objectHeapPrivateKb || -1),
                            stripPrivate: Number(c.dataset.private || -1), points: Number(p.querySelector('.chart').dataset.points),
-                           redPixels: red, paintedPixels: painted, plotted: p.querySelectorAll('.uplot canvas').length });
+                           redPixels: red, paintedPixels: painted, plotted: p.querySelectorAll('.uplot canvas').length,
+                           pid: Number(p.dataset.pid), restartMarks: Number(p.dataset.restartMarks || 0) });
               }
             }
             return out;""";
 
     record Shown(String server, String process, long privateKb, long stripPrivate, long points, long redPixels,
-                 long paintedPixels, long plotted) {
+                 long paintedPixels, long plotted, long pid, long restartMarks) {
         static Shown of(Map<?, ?> m) {
             return new Shown((String) m.get("server"), (String) m.get("process"), n(m, "privateKb"), n(m, "stripPrivate"),
-                    n(m, "points"), n(m, "redPixels"), n(m, "paintedPixels"), n(m, "plotted"));
+                    n(m, "points"), n(m, "redPixels"), n(m, "paintedPixels"), n(m, "plotted"), n(m, "pid"),
+                    n(m, "restartMarks"));
+        }
+
+        boolean is(String server, String process) {
+            return this.server.equals(server) && this.process.equals(process);
         }
 
         private static long n(Map<?, ?> m, String k) {
@@ -112,12 +119,16 @@ class DashboardBrowserTest {
                     return s.size() >= 6 && s.stream().allMatch(p -> p.points() >= 2 && p.paintedPixels() > 0);
                 });
                 List<Shown> first = read(browser);
+                // a restart, marked on the time axis: kill -9 immortal's worker 2 (its replacement shares every page too)
+                Shown victim = first.stream().filter(p -> p.is("/immortal", "worker 2")).findFirst().orElseThrow();
+                ServerLauncher.signal((int) victim.pid(), "KILL");
                 // decay: wait until the inline workers have copied a good part of the heap (at 150 requests/s each, ~20 s)
                 long firstPrivate = inlineWorkersPrivateKb(first);
                 new WebDriverWait(browser, Duration.ofSeconds(120), Duration.ofMillis(500)).until(x -> {
                     List<Shown> s = read(b);
                     long heapKb = 8 * 1024; // 8m data set: the inline workers together hold 2 x ~8 MiB; wait for half of one
-                    return inlineWorkersPrivateKb(s) > firstPrivate + heapKb / 2 && s.stream().allMatch(p -> p.points() >= 20);
+                    return inlineWorkersPrivateKb(s) > firstPrivate + heapKb / 2 && s.stream().allMatch(p -> p.points() >= 20)
+                            && s.stream().anyMatch(p -> p.is("/immortal", "worker 2") && p.restartMarks() == 1);
                 });
                 List<Shown> last = read(browser);
                 Files.createDirectories(SCREENSHOT.getParent());
@@ -138,6 +149,10 @@ class DashboardBrowserTest {
                     }
                 }
                 assertThat(inlineWorkersPrivateKb(last)).isGreaterThan(inlineWorkersPrivateKb(first));
+                Shown replaced = last.stream().filter(p -> p.is("/immortal", "worker 2")).findFirst().orElseThrow();
+                assertThat(replaced.pid()).as("a new worker 2 after kill -9").isNotEqualTo(victim.pid());
+                assertThat(last.stream().filter(p -> p != replaced).mapToLong(Shown::restartMarks).sum())
+                        .as("restart marks on any other chart").isZero();
                 System.out.println("browser: screenshot " + SCREENSHOT.toAbsolutePath().normalize() + "; inline workers'"
                         + " private object heap " + inlineWorkersPrivateKb(first) + " KiB -> " + inlineWorkersPrivateKb(last)
                         + " KiB; immortal workers' 0 KiB");
