@@ -15,10 +15,10 @@ import java.util.function.IntFunction;
  * {@code /proc/PID/pagemap} read per process, in the same pass as its smaps).
  *
  * <pre>
- *   {"refcounts":"inline","items":5632,"workers":2,"round":17,"uptime_ms":8123,"page_kb":4,"object_heap_pages":1536,
- *    "processes":[{"name":"worker 1","slot":1,"pid":4242,"state":"running","requests":812,"restarts":0,
- *                  "memory_kb":{"object_heap":{"rss":6144,"pss":3100,"private":112},...,"total":{...}},
- *                  "pages":{"shared":1480,"private":28,"not_present":28,"swapped":0,"map":"--#-...."}}, ...]}
+ *   {"refcounts":"inline","items":N,"workers":N,"round":N,"uptime_ms":N,"page_kb":4,"object_heap_pages":N,
+ *    "processes":[{"name":"worker 1","slot":1,"pid":N,"state":"running","requests":N,"restarts":N,
+ *                  "memory_kb":{"object_heap":{"rss":N,"pss":N,"private":N},...,"total":{...}},
+ *                  "pages":{"shared":N,"private":N,"not_present":N,"swapped":N,"map":"--#-...."}}, ...]}
  * </pre>
  *
  * {@code map} has one character per page of the object heap, in address order: {@code -}

@@ -136,6 +136,7 @@ public final class Watch {
     }
 
     private int watch(int port, List<String> serveArgs, int rate, long seconds) {
+        page = servePage(port); // bound first: a busy port is said at once, before two servers boot for nothing
         for (String s : STRATEGIES) {
             List<String> args = new ArrayList<>(List.of("--refcounts", s));
             args.addAll(serveArgs);
@@ -144,7 +145,7 @@ public final class Watch {
         for (ServerLauncher s : servers) {
             s.awaitLine(0, l -> l.contains("ready:"), Duration.ofMinutes(2));
         }
-        page = servePage(port);
+        page.start();
         int pagePort = page.getAddress().getPort();
         if (rate > 0) {
             for (int i = 0; i < servers.size(); i++) {
@@ -179,7 +180,7 @@ public final class Watch {
         return 0;
     }
 
-    /** The page's server: the page and uPlot, and each server's /dashboard/data under its strategy's name. */
+    /** The page's server, bound but not started: the page and uPlot, and each server's /dashboard/data under its strategy's name. */
     private HttpServer servePage(int port) {
         HttpServer http;
         try {
@@ -218,7 +219,6 @@ public final class Watch {
                 }
             }
         });
-        http.start();
         return http;
     }
 
@@ -288,7 +288,9 @@ public final class Watch {
             }
         }
         stopped = true;
-        out.println("watch: stopped both servers");
-        out.flush();
+        if (!servers.isEmpty()) {
+            out.println("watch: stopped both servers");
+            out.flush();
+        }
     }
 }
