@@ -15,6 +15,8 @@ import cowfork.fork.Syscalls;
  *   GET /stats[?format=text]   every worker's memory by region (answered by the master)
  *   GET /sleep?ms=N            a slow handler (at most 60000 ms): the worker is busy meanwhile,
  *                              as a synchronous gunicorn worker would be
+ *   GET /dashboard             a live view of the memory (DashboardAssets), reading /dashboard/data
+ *   GET /dashboard/data        the stats plus page maps of the object heap (answered by the master, DashboardData)
  * </pre>
  * HEAD works on every route.
  */
@@ -35,13 +37,18 @@ final class Endpoints {
     private static final byte[] QUERY = Bytes.ascii("/query");
     private static final byte[] STATS = Bytes.ascii("/stats");
     private static final byte[] SLEEP = Bytes.ascii("/sleep");
+    private static final byte[] DASHBOARD = Bytes.ascii("/dashboard");
+    private static final byte[] DASHBOARD_DATA = Bytes.ascii("/dashboard/data");
+    private static final byte[] DASHBOARD_JS = Bytes.ascii("/dashboard/uPlot.iife.min.js");
+    private static final byte[] DASHBOARD_CSS = Bytes.ascii("/dashboard/uPlot.min.css");
+    private static final byte[] DASHBOARD_LICENSE = Bytes.ascii("/dashboard/LICENSE.uPlot");
     private static final byte[] FROM = Bytes.ascii("from");
     private static final byte[] COUNT = Bytes.ascii("count");
     private static final byte[] MS = Bytes.ascii("ms");
     private static final byte[] FORMAT_TEXT = Bytes.ascii("format=text");
     private static final byte[] INDEX = Bytes.ascii("cowfork pre-forked server. Endpoints:\n"
             + "  GET /health\n  GET /item/KEY\n  GET /query?from=F&count=N\n  GET /stats[?format=text]\n"
-            + "  GET /sleep?ms=N\n");
+            + "  GET /sleep?ms=N\n  GET /dashboard\n  GET /dashboard/data\n");
     private static final byte[] HEALTH_START = Bytes.ascii("{\"status\":\"ok\",\"pid\":");
     private static final byte[] HEALTH_REQUESTS = Bytes.ascii(",\"requests\":");
     private static final byte[] SLEPT = Bytes.ascii("{\"slept_ms\":");
@@ -55,6 +62,8 @@ final class Endpoints {
     private final Store store;
     private final int pid;
     private final byte[] body;
+    /** What the answer's body is in: {@link #body}, or a file of the page (never written). */
+    private byte[] answer;
     private int status;
     private byte[] contentType;
     private int bodyLength;
@@ -65,6 +74,7 @@ final class Endpoints {
         this.store = store;
         this.pid = pid;
         this.body = new byte[bodyBytes];
+        this.answer = body;
     }
 
     int status() {
@@ -76,7 +86,7 @@ final class Endpoints {
     }
 
     byte[] body() {
-        return body;
+        return answer;
     }
 
     int bodyLength() {
@@ -123,6 +133,22 @@ final class Endpoints {
             statsFormat = Bytes.equals(in, queryStart, queryEnd, FORMAT_TEXT) ? Protocol.FORMAT_TEXT : Protocol.FORMAT_JSON;
             return ASK_MASTER;
         }
+        if (Bytes.equals(in, path, pathEnd, DASHBOARD_DATA)) {
+            statsFormat = Protocol.FORMAT_DASHBOARD;
+            return ASK_MASTER;
+        }
+        if (Bytes.equals(in, path, pathEnd, DASHBOARD)) {
+            return file(DashboardAssets.HTML_TYPE, DashboardAssets.PAGE);
+        }
+        if (Bytes.equals(in, path, pathEnd, DASHBOARD_JS)) {
+            return file(DashboardAssets.JS_TYPE, DashboardAssets.UPLOT_JS);
+        }
+        if (Bytes.equals(in, path, pathEnd, DASHBOARD_CSS)) {
+            return file(DashboardAssets.CSS_TYPE, DashboardAssets.UPLOT_CSS);
+        }
+        if (Bytes.equals(in, path, pathEnd, DASHBOARD_LICENSE)) {
+            return file(TEXT, DashboardAssets.UPLOT_LICENSE);
+        }
         if (Bytes.equals(in, path, pathEnd, SLEEP)) {
             long ms = Bytes.queryLong(in, queryStart, queryEnd, MS, -1);
             if (ms < 0 || ms > MAX_SLEEP_MS) {
@@ -140,7 +166,17 @@ final class Endpoints {
         return text(404, NO_ROUTE);
     }
 
+    /** A file of the page, answered from its own array (no copy). */
+    private int file(byte[] type, byte[] content) {
+        status = 200;
+        contentType = type;
+        answer = content;
+        bodyLength = content.length;
+        return ANSWERED;
+    }
+
     private int json(int length) {
+        answer = body;
         status = 200;
         contentType = JSON;
         bodyLength = length;
@@ -151,6 +187,7 @@ final class Endpoints {
     int text(int code, byte[] message) {
         status = code;
         contentType = TEXT;
+        answer = body;
         System.arraycopy(message, 0, body, 0, message.length);
         bodyLength = message.length;
         return ANSWERED;

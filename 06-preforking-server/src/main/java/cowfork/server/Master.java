@@ -75,7 +75,9 @@ public final class Master {
         this.target = config.workers();
         this.workerConfig = config.workerConfig();
         this.memory = new MemoryReport(store.regions());
-        this.stats = new StatsRefresh(memory, masterPid);
+        this.stats = new StatsRefresh(memory, masterPid, store.regions().stream()
+                .filter(r -> r.name().equals(MemoryReport.OBJECT_HEAP)).findFirst().orElse(null));
+        DashboardAssets.load(); // the page's files are read here, before any fork: a worker never loads a class
         // A worker's heap budget is the eden free at its fork; collect before a fork when less than
         // this is free, so every worker starts with at least this much (or the whole eden if smaller).
         long budget = Math.max(64L << 20, config.heapReserveBytes() * 4);

@@ -32,6 +32,8 @@ public final class Protocol {
     /** Stats formats. */
     public static final byte FORMAT_JSON = 'j';
     public static final byte FORMAT_TEXT = 't';
+    /** /dashboard/data: the stats plus each process's object-heap page states ({@link DashboardData}). */
+    public static final byte FORMAT_DASHBOARD = 'd';
 
     static final int COUNTERS = 28;
 

@@ -81,7 +81,7 @@ final class ResponseWriter {
             System.arraycopy(body, from, o, p, length);
             c.outEnd = p + length;
         } else {
-            // Only a body in an array of its own gets here (the master's stats answer): the
+            // Only a body in an array of its own gets here (the master's stats answer, a dashboard file): the
             // endpoints' buffer is smaller than the output buffer by the room a header needs.
             c.outEnd = p;
             c.extra = body;

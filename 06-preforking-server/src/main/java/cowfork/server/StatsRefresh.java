@@ -42,12 +42,19 @@ final class StatsRefresh {
     private final List<Ask> inRound = new ArrayList<>();
     private final Deque<Integer> toMeasure = new ArrayDeque<>();
     private final Map<Integer, Map<String, Smaps.Fields>> measured = new HashMap<>();
+    /** The object heap's page states by pid, read in the same step as the smaps when a /dashboard/data ask is in the round. */
+    private final Map<Integer, String> strips = new HashMap<>();
+    private final AddressRange objectHeap;
+    private final long bornNanos = System.nanoTime();
+    private boolean withPages;
     private long lastRoundStart = Long.MIN_VALUE / 2;
     private int rounds;
 
-    StatsRefresh(MemoryReport memory, int masterPid) {
+    /** {@code objectHeap}: the range whose page map /dashboard/data shows (null: none). */
+    StatsRefresh(MemoryReport memory, int masterPid, AddressRange objectHeap) {
         this.memory = memory;
         this.masterPid = masterPid;
+        this.objectHeap = objectHeap;
     }
 
     /** Queues a request; it is answered by a round that starts after now. */
@@ -82,6 +89,8 @@ final class StatsRefresh {
             inRound.addAll(waiting);
             waiting.clear();
             measured.clear();
+            strips.clear();
+            withPages = objectHeap != null && inRound.stream().anyMatch(a -> a.format() == Protocol.FORMAT_DASHBOARD);
             toMeasure.clear();
             toMeasure.add(masterPid);
             toMeasure.addAll(pids);
@@ -91,6 +100,12 @@ final class StatsRefresh {
         if (pid != null) {
             try {
                 measured.put(pid, memory.of(pid));
+                if (withPages) { // one pagemap read more in this step: bounded by the object heap's size
+                    String strip = DashboardData.strip(pid, objectHeap);
+                    if (strip != null) {
+                        strips.put(pid, strip);
+                    }
+                }
             } catch (IllegalArgumentException gone) {
                 // it exited meanwhile: the report leaves it out
             }
@@ -112,6 +127,7 @@ final class StatsRefresh {
     void answer(List<Ask> asks, StatsReport report, List<WorkerHandle> live) {
         byte[] json = null;
         byte[] table = null;
+        byte[] dashboard = null;
         for (Ask ask : asks) {
             if (!live.contains(ask.worker())) {
                 continue;
@@ -119,6 +135,9 @@ final class StatsRefresh {
             byte[] body;
             if (ask.format() == Protocol.FORMAT_TEXT) {
                 body = table != null ? table : (table = report.toTable().getBytes(StandardCharsets.UTF_8));
+            } else if (ask.format() == Protocol.FORMAT_DASHBOARD) {
+                body = dashboard != null ? dashboard : (dashboard = DashboardData.json(report, rounds,
+                        (lastRoundStart - bornNanos) / 1_000_000, heapPages(), strips::get).getBytes(StandardCharsets.UTF_8));
             } else {
                 body = json != null ? json : (json = report.toJson().getBytes(StandardCharsets.UTF_8));
             }
@@ -128,6 +147,10 @@ final class StatsRefresh {
                 // it died after asking; the master reaps it when its pidfd fires
             }
         }
+    }
+
+    private int heapPages() {
+        return objectHeap == null ? 0 : (int) ((objectHeap.end() - objectHeap.start()) >>> 12);
     }
 
     /** The last complete round's memory of {@code pid}; null if it was not measured. */

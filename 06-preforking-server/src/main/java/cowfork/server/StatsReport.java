@@ -56,6 +56,18 @@ public final class StatsReport {
         return rows;
     }
 
+    public String strategy() {
+        return strategy;
+    }
+
+    public long items() {
+        return items;
+    }
+
+    public int targetWorkers() {
+        return targetWorkers;
+    }
+
     /** The sum of every process's total PSS: what the whole server really costs. */
     public long totalPssKb() {
         return rows.stream().mapToLong(r -> r.pssKb("total")).sum();

@@ -37,6 +37,7 @@ final class WarmUpScenarios {
                 list.add(get("/no/such/path"));
                 list.add(get("/"));
                 list.add(get("/sleep?ms=0"));
+                list.add(get("/dashboard/LICENSE.uPlot")); // the dashboard's routes and file answers (a small file)
                 list.add(request("GET /health HTTP/1.1\r\nHost: w\r\nContent-Length: 3\r\n\r\nabc"));
                 list.add(request("GET /health HTTP/1.1\nHost: w\nConnection: keep-alive\n\n"));
             }
