@@ -47,6 +47,8 @@ public final class Main {
 
     static {
         TOOLS.put("serve", new Tool(cowfork.server.Serve::main, "the pre-forked HTTP server (./cowfork serve --help)"));
+        TOOLS.put("serve-threads", new Tool(cowfork.server.ThreadedServer::main,
+                "the comparison: the same server as one JVM with N threads, no fork"));
         TOOLS.put("respawn-bench", new Tool(cowfork.server.RespawnBench::main,
                 "kill -9 a serving worker under load, N times; time until its replacement booted"));
         TOOLS.put("fork-stress", new Tool(cowfork.fork.ForkStress::main,
