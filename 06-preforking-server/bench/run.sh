@@ -15,7 +15,8 @@
 #   06-preforking-server/bench/run.sh [--workers "1 2 4"] [--threads "1 2 4 8"] [--duration 5]
 #                                     [--data-size 32m] [--faults] [--out FILE]
 #
-# Loads only 127.0.0.1. Each run is short (5 s by default); the whole script takes about 2 minutes.
+# Loads only 127.0.0.1. Each run is short (5 s by default); the whole script takes about 4 minutes
+# (5 with --faults) on 2 cores.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 root="$PWD"
