@@ -45,10 +45,31 @@ public final class HeapStore implements Store {
      * @throws IllegalArgumentException if no strategy has that name (the message lists those that do)
      */
     public static HeapStore build(String strategy, long dataBytes) {
-        RefCounts.Factory factory = RefCountStrategies.byName(strategy);
+        return build(RefCountStrategies.byName(strategy), dataBytes);
+    }
+
+    /**
+     * {@link #build(String, long)} with a strategy's factory given directly, registered or not
+     * (the threaded comparison's atomic counts are not: see {@link ThreadedServer}).
+     */
+    static HeapStore build(RefCounts.Factory factory, long dataBytes) {
         Heap heap = Heap.create(DatasetBuilder.heapSizeFor(dataBytes), factory);
         Dataset dataset = DatasetBuilder.build(heap, dataBytes);
         return new HeapStore(heap, dataset, factory.name());
+    }
+
+    /**
+     * Another reader of the same heap and data set with builders of its own, for one more
+     * thread of the threaded comparison ({@link ThreadedServer}). Safe only if the heap's
+     * counts are (atomic counts) or every call holds one lock.
+     */
+    HeapStore view() {
+        return new HeapStore(heap, dataset, strategy);
+    }
+
+    /** The data set, for tests that verify the heap's counts against its root. */
+    Dataset dataset() {
+        return dataset;
     }
 
     /** The names of the strategies this server can use. */

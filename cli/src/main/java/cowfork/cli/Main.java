@@ -49,6 +49,8 @@ public final class Main {
         TOOLS.put("serve", new Tool(cowfork.server.Serve::main, "the pre-forked HTTP server (./cowfork serve --help)"));
         TOOLS.put("watch", new Tool(cowfork.server.Watch::main,
                 "two servers (inline, immortal) under the same load, one live page of their memory (./cowfork watch --help)"));
+        TOOLS.put("serve-threads", new Tool(cowfork.server.ThreadedServer::main,
+                "the comparison: the same server as one JVM with N threads, no fork"));
         TOOLS.put("respawn-bench", new Tool(cowfork.server.RespawnBench::main,
                 "kill -9 a serving worker under load, N times; time until its replacement booted"));
         TOOLS.put("fork-stress", new Tool(cowfork.fork.ForkStress::main,
