@@ -156,15 +156,31 @@ public final class Demo {
         }
     }
 
-    /** Connects until every worker holds one connection (the kernel decides which worker accepts). */
+    /** How long each worker found so far is kept busy while the next connection looks for another. */
+    private static final int HOLD_MS = 1000;
+
+    /**
+     * Connects until every worker holds one connection. The kernel decides which worker
+     * accepts, and an idle worker that has just served tends to win accept(2) again (the last
+     * poller is woken first), so every worker found so far is kept busy with a
+     * {@code /sleep} while the next connection is made: only another worker can take it.
+     *
+     * @throws IOException if {@code 100 * workers} connections did not reach every worker
+     */
     static List<Socket> onePerWorker(ServerLauncher server, int workers) throws IOException {
         Map<String, Socket> byWorker = new LinkedHashMap<>();
         List<Socket> spare = new ArrayList<>();
         try {
             for (int i = 0; i < 100 * workers && byWorker.size() < workers; i++) {
+                for (Socket busy : byWorker.values()) {
+                    RawHttp.send(busy, "GET /sleep?ms=" + HOLD_MS + " HTTP/1.1\r\nHost: demo\r\n\r\n");
+                }
                 Socket s = new Socket("127.0.0.1", server.port());
                 s.setSoTimeout(30_000);
                 String pid = RawHttp.get(s, "/health").header("x-worker");
+                for (Socket busy : byWorker.values()) {
+                    expect200(RawHttp.read(busy), "/sleep");
+                }
                 if (byWorker.putIfAbsent(pid, s) != null) {
                     spare.add(s);
                 }

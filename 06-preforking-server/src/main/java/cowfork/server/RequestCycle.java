@@ -247,6 +247,10 @@ final class RequestCycle {
             c.inStart = head.headEnd;
             requests++;
             c.requests++;
+            // Decided before the answer is framed, so the last answer of a retiring worker says
+            // Connection: close (as nginx's last keepalive_requests answer does) instead of the
+            // client finding a kept-alive connection closed under its next request.
+            retireIfDue();
             c.keepAlive = head.keepAlive;
             if (head.chunked) {
                 c.body.startChunked();
