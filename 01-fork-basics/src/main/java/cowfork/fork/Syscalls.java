@@ -42,6 +42,25 @@ public final class Syscalls {
         return POSIX_.errno();
     }
 
+    /**
+     * A new pipe, {@code {read end, write end}}, blocking; a fork gives the child both ends.
+     *
+     * @throws ForkException if pipe() fails (EMFILE: the process is out of file descriptors)
+     */
+    public static int[] pipe() {
+        int[] fds = new int[2];
+        ForkException.checkPosix(POSIX_.pipe(fds), "pipe()",
+                "the process is out of file descriptors (EMFILE): check for children never awaited or closed");
+        return fds;
+    }
+
+    /** Closes each descriptor, ignoring errors: for cleaning up after a failed fork or at a child's exit. */
+    public static void closeAll(int... fds) {
+        for (int fd : fds) {
+            POSIX_.close(fd);
+        }
+    }
+
     /** "EINTR (Interrupted system call)" for 4: the symbolic name and libc's text. */
     public static String describeErrno(int errno) {
         Errno e = Errno.valueOf(errno);

@@ -11,8 +11,8 @@ import cowfork.experiment.GcLines;
 import cowfork.experiment.SharingExperiment;
 import cowfork.experiment.SharingReport;
 import cowfork.fork.Forker;
+import cowfork.fork.Sizes;
 import cowfork.heap.InlineRefCounts;
-import cowfork.heap.Sizes;
 import cowfork.jvmgc.JvmCollectors;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -95,7 +95,7 @@ public final class Demo {
         Forker forker = Forker.builder().deadline(SharingExperiment.WORKLOAD_TIMEOUT.plusMinutes(1)).build();
         List<StrategyRun> runs = new ArrayList<>();
         for (String strategy : STRATEGIES) {
-            StrategyRun r = StrategyRun.of(strategy, o.size(), o.touch(), o.seed(), forker, progressBar(err, o.size()));
+            StrategyRun r = StrategyRun.of(strategy, o.size(), o.touch(), o.seed(), forker, DatasetBuilder.Progress.bar(err, o.size()));
             out.printf(Locale.ROOT, "  %-9s built %,d objects (%s live) in %,d ms, then forked %d children%n", strategy,
                     r.stats().liveObjects(), Sizes.format(r.stats().liveBytes()), r.buildMillis(), r.reports().size());
             runs.add(r);
@@ -278,18 +278,5 @@ public final class Demo {
     private static PageMapPicture.Panel panel(String label, PageMap map) {
         return new PageMapPicture.Panel(label, String.format(Locale.ROOT, "%,d of %,d pages private", map.privatePages().size(),
                 map.pages()), map);
-    }
-
-    private static DatasetBuilder.Progress progressBar(PrintStream err, long size) {
-        if (size < 64L << 20) {
-            return DatasetBuilder.Progress.none();
-        }
-        return (built, target) -> {
-            if (built >= target) {
-                err.printf(Locale.ROOT, "\r  built %s%n", Sizes.format(built));
-            } else {
-                err.printf(Locale.ROOT, "\r  building: %3d%% of %s", 100 * built / target, Sizes.format(target));
-            }
-        };
     }
 }

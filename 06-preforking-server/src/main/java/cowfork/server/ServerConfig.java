@@ -1,7 +1,7 @@
 // The command line of ./cowfork serve: gunicorn's flag names where gunicorn has one, each checked with a clear error.
 package cowfork.server;
 
-import java.util.Locale;
+import cowfork.fork.Sizes;
 
 /**
  * Every setting of the server, parsed from flags. Names follow gunicorn's where it has the
@@ -171,24 +171,12 @@ public record ServerConfig(String host, int port, int workers, String refcounts,
         return v;
     }
 
-    /** A size with an optional k, m or g suffix (powers of 1024). */
+    /** A size as {@link Sizes#parse} (64m, 1g, 65536) from {@code min} to {@code max}; a refusal names the flag. */
     static long bytes(String flag, String value, long min, long max) {
-        String v = value.toLowerCase(Locale.ROOT).strip();
-        long unit = 1;
-        if (v.endsWith("k") || v.endsWith("m") || v.endsWith("g")) {
-            unit = v.endsWith("k") ? 1L << 10 : v.endsWith("m") ? 1L << 20 : 1L << 30;
-            v = v.substring(0, v.length() - 1);
-        }
-        long n;
         try {
-            n = Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " takes a size in bytes with an optional k, m or g suffix"
-                    + " (e.g. 32m); got '" + value + "'");
+            return Sizes.parse(value, min, max);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + ": " + e.getMessage(), e);
         }
-        if (n < 0 || n > max / unit || n * unit < min) {
-            throw new IllegalArgumentException(flag + " must be between " + min + " and " + max + " bytes, got " + value);
-        }
-        return n * unit;
     }
 }
