@@ -70,6 +70,19 @@ public final class Sizes {
         return List.copyOf(out);
     }
 
+    /**
+     * {@code bytes} as {@link #parse} reads it back, for printing a command a reader can rerun:
+     * the largest suffix that divides it exactly ("32m", "1536k", "4097").
+     */
+    public static String toArgument(long bytes) {
+        for (int shift = 30; shift >= 10; shift -= 10) {
+            if (bytes != 0 && bytes % (1L << shift) == 0) {
+                return (bytes >> shift) + String.valueOf("kmg".charAt(shift / 10 - 1));
+            }
+        }
+        return Long.toString(bytes);
+    }
+
     /** {@code bytes} in the largest binary unit that keeps one decimal: "32.0 MiB"; below 1 KiB, "100 B". */
     public static String format(long bytes) {
         if (bytes < 1024) {

@@ -4,6 +4,9 @@ package cowfork.fork;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -46,6 +49,20 @@ class SizesTest {
         assertThat(Sizes.parseList("64m,1g", 1, Long.MAX_VALUE)).containsExactly(64L << 20, 1L << 30);
         assertThatThrownBy(() -> Sizes.parseList("64m,lots", 1, Long.MAX_VALUE)).hasMessageContaining("'lots' is not a size");
         assertThatThrownBy(() -> Sizes.parseList("64m,", 1, Long.MAX_VALUE)).hasMessageContaining("not a size");
+    }
+
+    /** A printed command must run: what toArgument writes, parse reads back to the same size. */
+    @Property
+    void toArgumentIsReadBackExactly(@ForAll @LongRange(min = 1, max = 64L << 30) long bytes) {
+        assertThat(Sizes.parse(Sizes.toArgument(bytes), HEAP_MAX)).isEqualTo(bytes);
+    }
+
+    @Test
+    void toArgumentUsesTheLargestExactSuffix() {
+        assertThat(Sizes.toArgument(32L << 20)).isEqualTo("32m");
+        assertThat(Sizes.toArgument(1536L << 10)).isEqualTo("1536k");
+        assertThat(Sizes.toArgument(4097)).isEqualTo("4097");
+        assertThat(Sizes.toArgument(64L << 30)).isEqualTo("64g");
     }
 
     @ParameterizedTest

@@ -256,7 +256,7 @@ public final class Demo {
         SharingReport ri = runs.get(0).report(StrategyRun.SERVE);
         SharingReport rt = runs.get(1).report(StrategyRun.SERVE);
         SharingReport rd = runs.get(2).report(StrategyRun.SERVE);
-        String command = "./cowfork demo 04 --size " + Sizes.format(o.size()).replace(" ", "") + " --touch " + o.touch()
+        String command = "./cowfork demo 04 --size " + Sizes.toArgument(o.size()) + " --touch " + o.touch()
                 + " --seed " + o.seed() + " --svg DIR";
         PageMapPicture heap = PageMapPicture.forPages(ri.heapPages());
         Path heapFile = o.svgDir().resolve("04-heap-inline-vs-sidetable.svg");
