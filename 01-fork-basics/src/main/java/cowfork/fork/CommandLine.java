@@ -25,4 +25,23 @@ public final class CommandLine {
         }
         return args[i];
     }
+
+    /**
+     * The whole number {@code text} names (digits, an optional sign, "_" between digits as in Java: 10_000).
+     *
+     * @throws IllegalArgumentException "FLAG takes a whole number, got 'TEXT'", or "FLAG must be
+     *         between MIN and MAX, got V" outside {@code min..max}
+     */
+    public static long wholeNumber(String flag, String text, long min, long max) {
+        long v;
+        try {
+            v = Long.parseLong(text.replace("_", ""));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " takes a whole number, got '" + text + "'");
+        }
+        if (v < min || v > max) {
+            throw new IllegalArgumentException(flag + " must be between " + min + " and " + max + ", got " + v);
+        }
+        return v;
+    }
 }

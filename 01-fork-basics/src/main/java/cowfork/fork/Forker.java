@@ -159,14 +159,7 @@ public final class Forker {
                                 + " was reached, ENOMEM that memory or the overcommit limit is exhausted");
             }
             Syscalls.closeAll(up[1], down[0]); // the child's ends
-            int pidfd = Syscalls.libc().pidfd_open(pid, 0);
-            if (pidfd < 0) {
-                int errno = Syscalls.libcErrno();
-                Syscalls.posix().kill(pid, 9);
-                Syscalls.posix().waitpid(pid, new int[1], 0);
-                Syscalls.closeAll(up[0], down[1]);
-                throw new ForkException("pidfd_open(" + pid + ")", errno, "cowfork needs Linux 5.3 or newer");
-            }
+            int pidfd = Syscalls.pidfdOfChild(pid, up[0], down[1]);
             return new ChildProcess(pid, pidfd, new FrameChannel(up[0], down[1]), startNanos, deadline);
         }
     }

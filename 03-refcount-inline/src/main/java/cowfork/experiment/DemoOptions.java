@@ -69,7 +69,7 @@ public record DemoOptions(long size, double touch, long seed, String strategy, P
                 }
                 case "--size" -> size = Sizes.parse(CommandLine.value(args, ++i, a), Heap.MAX_BYTES);
                 case "--touch" -> touch = fraction(CommandLine.value(args, ++i, a));
-                case "--seed" -> seed = number(CommandLine.value(args, ++i, a), a);
+                case "--seed" -> seed = CommandLine.wholeNumber(a, CommandLine.value(args, ++i, a), Long.MIN_VALUE, Long.MAX_VALUE);
                 case "--strategy" -> {
                     refuseUnless(accepted, Flag.STRATEGY, a);
                     strategy = RefCountStrategies.byName(CommandLine.value(args, ++i, a)).name();
@@ -144,13 +144,5 @@ public record DemoOptions(long size, double touch, long seed, String strategy, P
             throw new IllegalArgumentException("--touch '" + s + "' is not a fraction between 0 and 1 (e.g. 0.1)");
         }
         return f;
-    }
-
-    private static long number(String s, String flag) {
-        try {
-            return Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " '" + s + "' is not a whole number");
-        }
     }
 }

@@ -87,7 +87,8 @@ public final class JvmCollectors {
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             switch (flag) {
-                case "--live-mb" -> o = new Options(parseInt(flag, CommandLine.value(args, ++i, flag)), o.collectors(),
+                case "--live-mb" -> o = new Options((int) CommandLine.wholeNumber(flag, CommandLine.value(args, ++i, flag),
+                        Integer.MIN_VALUE, Integer.MAX_VALUE), o.collectors(),
                         o.deadlineSeconds(), o.forkSharedHeaps());
                 case "--collectors" -> o = new Options(o.liveMb(), List.of(CommandLine.value(args, ++i, flag).split(",")),
                         o.deadlineSeconds(), o.forkSharedHeaps());
@@ -96,14 +97,6 @@ public final class JvmCollectors {
             }
         }
         return o;
-    }
-
-    private static int parseInt(String option, String value) {
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + " needs a whole number, got '" + value + "'");
-        }
     }
 
     /** The JVMs to start for {@code collectors}, in order. */

@@ -89,14 +89,7 @@ public final class ParkedChild implements AutoCloseable {
             Syscalls.closeAll(ready[0], release[1]);
             throw new ForkException("fork()", errno, "the kernel refused a new process (process limit or memory)");
         }
-        int pidfd = Syscalls.libc().pidfd_open(pid, 0);
-        if (pidfd < 0) {
-            int errno = Syscalls.libcErrno();
-            Syscalls.posix().kill(pid, 9);
-            Syscalls.posix().waitpid(pid, new int[1], 0);
-            Syscalls.closeAll(ready[0], release[1]);
-            throw new ForkException("pidfd_open(" + pid + ")", errno, "cowfork needs Linux 5.3 or newer");
-        }
+        int pidfd = Syscalls.pidfdOfChild(pid, ready[0], release[1]);
         ParkedChild child = new ParkedChild(pid, pidfd, ready[0], release[1]);
         long end = System.nanoTime() + deadline.toNanos();
         PollSet poll = new PollSet(ready[0]);

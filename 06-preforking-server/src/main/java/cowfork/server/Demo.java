@@ -81,17 +81,7 @@ public final class Demo {
                     dataSize = CommandLine.value(args, ++i, "--data-size");
                     ServerConfig.bytes("--data-size", dataSize, 64 << 10, 64L << 30);
                 }
-                case "--workers" -> {
-                    String v = CommandLine.value(args, ++i, "--workers");
-                    try {
-                        workers = Integer.parseInt(v);
-                    } catch (NumberFormatException e) {
-                        workers = 0;
-                    }
-                    if (workers < 1 || workers > 16) {
-                        throw new IllegalArgumentException("--workers takes 1 to 16, got '" + v + "'");
-                    }
-                }
+                case "--workers" -> workers = (int) CommandLine.wholeNumber("--workers", CommandLine.value(args, ++i, "--workers"), 1, 16);
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
             }
         }

@@ -214,8 +214,8 @@ public final class CrossCheck {
                 }
                 case "--quick" -> quick = true;
                 case "--markdown" -> markdown = true;
-                case "--items" -> items = (int) number(a, CommandLine.value(args, ++i, a), 10, 10_000_000);
-                case "--timeout" -> timeout = Duration.ofSeconds(number(a, CommandLine.value(args, ++i, a), 1, 3600));
+                case "--items" -> items = (int) CommandLine.wholeNumber(a, CommandLine.value(args, ++i, a), 10, 10_000_000);
+                case "--timeout" -> timeout = Duration.ofSeconds(CommandLine.wholeNumber(a, CommandLine.value(args, ++i, a), 1, 3600));
                 case "--python" -> pythons.add(Path.of(CommandLine.value(args, ++i, a)));
                 case "--ruby" -> rubies.add(Path.of(CommandLine.value(args, ++i, a)));
                 case "--only" -> {
@@ -231,19 +231,6 @@ public final class CrossCheck {
             items = QUICK_ITEMS;
         }
         return new Options(items, List.copyOf(pythons), List.copyOf(rubies), only, timeout, markdown);
-    }
-
-    private static long number(String option, String text, long min, long max) {
-        long v;
-        try {
-            v = Long.parseLong(text);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + " takes a whole number, got \"" + text + "\"");
-        }
-        if (v < min || v > max) {
-            throw new IllegalArgumentException(option + " must be within " + min + ".." + max + ", got " + v);
-        }
-        return v;
     }
 
     /** Copies a script from the class path to {@code dir}: interpreters need a file, and the class path may be a jar. */
