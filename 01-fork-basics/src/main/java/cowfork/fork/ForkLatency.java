@@ -33,8 +33,8 @@ public final class ForkLatency {
         int forks = 20;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--sizes" -> sizes = parseSizes(value(args, ++i, "--sizes"));
-                case "--forks" -> forks = Integer.parseInt(value(args, ++i, "--forks"));
+                case "--sizes" -> sizes = Sizes.parseList(CommandLine.value(args, ++i, "--sizes"), 1, Long.MAX_VALUE);
+                case "--forks" -> forks = Integer.parseInt(CommandLine.value(args, ++i, "--forks"));
                 case "--help", "-h" -> {
                     System.out.println("usage: fork-latency [--sizes 64m,1g,4g] [--forks 20]");
                     return;
@@ -78,39 +78,6 @@ public final class ForkLatency {
         }
         System.out.println("fork-latency: java " + System.getProperty("java.version") + ", "
                 + Runtime.getRuntime().availableProcessors() + " cores, " + forks + " forks per size; medians");
-    }
-
-    private static String value(String[] args, int i, String flag) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(flag + " needs a value");
-        }
-        return args[i];
-    }
-
-    /** "64m,1g" -> bytes; suffixes k, m, g. */
-    static List<Long> parseSizes(String list) {
-        List<Long> out = new ArrayList<>();
-        for (String s : list.split(",")) {
-            String t = s.strip().toLowerCase();
-            long mult = switch (t.isEmpty() ? ' ' : t.charAt(t.length() - 1)) {
-                case 'k' -> 1L << 10;
-                case 'm' -> 1L << 20;
-                case 'g' -> 1L << 30;
-                default -> 1;
-            };
-            String digits = mult == 1 ? t : t.substring(0, t.length() - 1);
-            try {
-                long v = Long.parseLong(digits) * mult;
-                if (v > 0) {
-                    out.add(v);
-                    continue;
-                }
-            } catch (NumberFormatException ignored) {
-                // reported below
-            }
-            throw new IllegalArgumentException("bad size '" + s + "': use a positive number with k, m or g, e.g. 64m or 1g");
-        }
-        return out;
     }
 
     private static String human(long bytes) {

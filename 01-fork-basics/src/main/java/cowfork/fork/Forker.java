@@ -122,12 +122,12 @@ public final class Forker {
             }
             warmUp();
             int parentPid = Syscalls.posix().getpid();
-            int[] up = pipe();   // child -> parent
+            int[] up = Syscalls.pipe();   // child -> parent
             int[] down;
             try {
-                down = pipe();   // parent -> child
+                down = Syscalls.pipe();   // parent -> child
             } catch (ForkException e) {
-                closeAll(up[0], up[1]);
+                Syscalls.closeAll(up[0], up[1]);
                 throw e;
             }
             int pid;
@@ -138,7 +138,7 @@ public final class Forker {
             try {
                 quiet = recipe.quiet();
             } catch (RuntimeException e) {
-                closeAll(up[0], up[1], down[0], down[1]); // no fork: nothing may leak
+                Syscalls.closeAll(up[0], up[1], down[0], down[1]); // no fork: nothing may leak
                 throw e;
             }
             try (quiet) {
@@ -153,20 +153,13 @@ public final class Forker {
             lastTimings = new ForkTimings(recipe.lastGcNanos(), recipe.lastCollected(), recipe.lastQuietNanos(), forkNanos);
             if (pid < 0) {
                 int errno = Syscalls.posixErrno();
-                closeAll(up[0], up[1], down[0], down[1]);
+                Syscalls.closeAll(up[0], up[1], down[0], down[1]);
                 throw new ForkException("fork()", errno,
                         "the kernel refused a new process: EAGAIN means a process limit (ulimit -u, pids cgroup)"
                                 + " was reached, ENOMEM that memory or the overcommit limit is exhausted");
             }
-            closeAll(up[1], down[0]); // the child's ends
-            int pidfd = Syscalls.libc().pidfd_open(pid, 0);
-            if (pidfd < 0) {
-                int errno = Syscalls.libcErrno();
-                Syscalls.posix().kill(pid, 9);
-                Syscalls.posix().waitpid(pid, new int[1], 0);
-                closeAll(up[0], down[1]);
-                throw new ForkException("pidfd_open(" + pid + ")", errno, "cowfork needs Linux 5.3 or newer");
-            }
+            Syscalls.closeAll(up[1], down[0]); // the child's ends
+            int pidfd = Syscalls.pidfdOfChild(pid, up[0], down[1]);
             return new ChildProcess(pid, pidfd, new FrameChannel(up[0], down[1]), startNanos, deadline);
         }
     }
@@ -213,7 +206,7 @@ public final class Forker {
      */
     private void warmUp() {
         if (!ownPathWarm) {
-            int[] p = pipe();
+            int[] p = Syscalls.pipe();
             FrameChannel ch = new FrameChannel(p[0], p[1]);
             ch.send(FrameChannel.MESSAGE, new byte[3]);
             ch.send(FrameChannel.FAILURE, stackTrace(new IllegalStateException("warm-up")).getBytes(StandardCharsets.UTF_8));
@@ -247,19 +240,6 @@ public final class Forker {
             Class.forName(c.getName(), true, c.getClassLoader());
         } catch (ClassNotFoundException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static int[] pipe() {
-        int[] fds = new int[2];
-        ForkException.checkPosix(Syscalls.posix().pipe(fds), "pipe()",
-                "the process is out of file descriptors (EMFILE): check for children never awaited or closed");
-        return fds;
-    }
-
-    private static void closeAll(int... fds) {
-        for (int fd : fds) {
-            Syscalls.posix().close(fd);
         }
     }
 

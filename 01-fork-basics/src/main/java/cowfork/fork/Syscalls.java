@@ -42,6 +42,44 @@ public final class Syscalls {
         return POSIX_.errno();
     }
 
+    /**
+     * A new pipe, {@code {read end, write end}}, blocking; a fork gives the child both ends.
+     *
+     * @throws ForkException if pipe() fails (EMFILE: the process is out of file descriptors)
+     */
+    public static int[] pipe() {
+        int[] fds = new int[2];
+        ForkException.checkPosix(POSIX_.pipe(fds), "pipe()",
+                "the process is out of file descriptors (EMFILE): check for children never awaited or closed");
+        return fds;
+    }
+
+    /** Closes each descriptor, ignoring errors: for cleaning up after a failed fork or at a child's exit. */
+    public static void closeAll(int... fds) {
+        for (int fd : fds) {
+            POSIX_.close(fd);
+        }
+    }
+
+    /**
+     * A pidfd for {@code pid}, a child this process has just forked: the watchdog's handle,
+     * readable when the child exits.
+     *
+     * @throws ForkException if pidfd_open() fails (before Linux 5.3); the child has then been
+     *         killed and reaped, and {@code closeOnFailure} closed, so nothing is left behind
+     */
+    public static int pidfdOfChild(int pid, int... closeOnFailure) {
+        int pidfd = LIBC.pidfd_open(pid, 0);
+        if (pidfd < 0) {
+            int errno = libcErrno();
+            POSIX_.kill(pid, 9);
+            POSIX_.waitpid(pid, new int[1], 0);
+            closeAll(closeOnFailure);
+            throw new ForkException("pidfd_open(" + pid + ")", errno, "cowfork needs Linux 5.3 or newer");
+        }
+        return pidfd;
+    }
+
     /** "EINTR (Interrupted system call)" for 4: the symbolic name and libc's text. */
     public static String describeErrno(int errno) {
         Errno e = Errno.valueOf(errno);

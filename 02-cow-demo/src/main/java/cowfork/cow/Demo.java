@@ -3,8 +3,10 @@ package cowfork.cow;
 
 import cowfork.fork.ChildProcess;
 import cowfork.fork.ChildTask;
+import cowfork.fork.CommandLine;
 import cowfork.fork.Forker;
 import cowfork.fork.Processes;
+import cowfork.fork.Sizes;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -46,6 +48,9 @@ public final class Demo {
               --help         this text
             """;
 
+    /** The largest region --size accepts. */
+    static final long MAX_SIZE = 64L << 30;
+
     /** The demo's settings, from the command line. */
     record Options(long size, int every, Path svgDir, boolean hugePages) {
         static Options parse(String... args) {
@@ -58,40 +63,13 @@ public final class Demo {
                 switch (a) {
                     case "--quick" -> size = 1L << 20;
                     case "--huge-pages" -> huge = true;
-                    case "--size" -> size = parseSize(value(args, ++i, a));
-                    case "--every" -> every = parseEvery(value(args, ++i, a));
-                    case "--svg" -> svg = Path.of(value(args, ++i, a));
+                    case "--size" -> size = Sizes.parse(CommandLine.value(args, ++i, a, USAGE), MAX_SIZE);
+                    case "--every" -> every = parseEvery(CommandLine.value(args, ++i, a, USAGE));
+                    case "--svg" -> svg = Path.of(CommandLine.value(args, ++i, a, USAGE));
                     default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
                 }
             }
             return new Options(size, every, svg, huge);
-        }
-
-        private static String value(String[] args, int i, String option) {
-            if (i >= args.length) {
-                throw new IllegalArgumentException(option + " needs a value\n" + USAGE);
-            }
-            return args[i];
-        }
-
-        /** "64M" -> 67108864; plain numbers are bytes. */
-        static long parseSize(String s) {
-            String t = s.strip().toUpperCase(Locale.ROOT).replace("IB", "").replace("B", "");
-            long unit = 1;
-            if (!t.isEmpty() && "KMG".indexOf(t.charAt(t.length() - 1)) >= 0) {
-                unit = 1L << (10 * ("KMG".indexOf(t.charAt(t.length() - 1)) + 1));
-                t = t.substring(0, t.length() - 1);
-            }
-            long n;
-            try {
-                n = Long.parseLong(t);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--size " + s + " is not a size: write e.g. 64M, 512K, 1G or 1048576");
-            }
-            if (n <= 0 || n > (64L << 30) / unit) {
-                throw new IllegalArgumentException("--size " + s + " is out of range: give 4K to 64G");
-            }
-            return n * unit;
         }
 
         private static int parseEvery(String s) {

@@ -47,14 +47,14 @@ class DemoTest {
 
     @Test
     void optionsAreParsedAndBadOnesExplained() {
-        assertThat(Demo.Options.parseSize("64M")).isEqualTo(64L << 20);
-        assertThat(Demo.Options.parseSize("512KiB")).isEqualTo(512L << 10);
-        assertThat(Demo.Options.parseSize("1g")).isEqualTo(1L << 30);
-        assertThat(Demo.Options.parseSize("8192")).isEqualTo(8192);
+        assertThat(Demo.Options.parse("--size", "64M").size()).isEqualTo(64L << 20);
+        assertThat(Demo.Options.parse("--size", "512KiB").size()).isEqualTo(512L << 10);
+        assertThat(Demo.Options.parse("--size", "1g").size()).isEqualTo(1L << 30);
+        assertThat(Demo.Options.parse("--size", "8192").size()).isEqualTo(8192);
         assertThat(Demo.Options.parse().size()).isEqualTo(64L << 20);
         assertThat(Demo.Options.parse("--quick").size()).isEqualTo(1L << 20);
-        assertThatThrownBy(() -> Demo.Options.parseSize("lots")).hasMessageContaining("64M");
-        assertThatThrownBy(() -> Demo.Options.parseSize("0")).hasMessageContaining("out of range");
+        assertThatThrownBy(() -> Demo.Options.parse("--size", "lots")).hasMessageContaining("'lots' is not a size").hasMessageContaining("64m");
+        assertThatThrownBy(() -> Demo.Options.parse("--size", "65g")).hasMessageContaining("out of range").hasMessageContaining("64.0 GiB");
         assertThatThrownBy(() -> Demo.Options.parse("--every", "1")).hasMessageContaining("2 or more");
         assertThatThrownBy(() -> Demo.Options.parse("--size")).hasMessageContaining("needs a value");
         assertThatThrownBy(() -> Demo.Options.parse("--bogus")).hasMessageContaining("unknown option").hasMessageContaining("usage");

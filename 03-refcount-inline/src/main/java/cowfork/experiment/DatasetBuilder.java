@@ -1,7 +1,10 @@
 // Fills a heap deterministically with a web app's preloaded data, to a requested size, reporting progress on long builds.
 package cowfork.experiment;
 
+import cowfork.fork.Sizes;
 import cowfork.heap.Heap;
+import java.io.PrintStream;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -23,6 +26,25 @@ public final class DatasetBuilder {
         /** No progress display. */
         static Progress none() {
             return (built, target) -> {
+            };
+        }
+
+        /**
+         * A bar on {@code err} ("[####....]  42% 27.0 MiB / 64.0 MiB") redrawn in place, ending
+         * with a newline when the dataset is built; none below 64 MiB, which builds quickly enough.
+         */
+        static Progress bar(PrintStream err, long size) {
+            if (size < 64L << 20) {
+                return none();
+            }
+            return (built, target) -> {
+                int width = 40;
+                int done = (int) (width * built / target);
+                err.printf(Locale.ROOT, "\r  [%s%s] %3d%% %s / %s", "#".repeat(done), ".".repeat(width - done),
+                        100 * built / target, Sizes.format(built), Sizes.format(target));
+                if (built >= target) {
+                    err.println();
+                }
             };
         }
     }

@@ -1,8 +1,10 @@
 // The command line every chapter's demo shares: --quick, --size, --touch, --seed, --help, and the flags a demo opts into.
 package cowfork.experiment;
 
+import cowfork.fork.CommandLine;
+import cowfork.fork.Sizes;
+import cowfork.heap.Heap;
 import cowfork.heap.RefCountStrategies;
-import cowfork.heap.Sizes;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Locale;
@@ -65,16 +67,16 @@ public record DemoOptions(long size, double touch, long seed, String strategy, P
                     size = QUICK_SIZE;
                     quick = true;
                 }
-                case "--size" -> size = Sizes.parse(value(args, ++i, a));
-                case "--touch" -> touch = fraction(value(args, ++i, a));
-                case "--seed" -> seed = number(value(args, ++i, a), a);
+                case "--size" -> size = Sizes.parse(CommandLine.value(args, ++i, a), Heap.MAX_BYTES);
+                case "--touch" -> touch = fraction(CommandLine.value(args, ++i, a));
+                case "--seed" -> seed = CommandLine.wholeNumber(a, CommandLine.value(args, ++i, a), Long.MIN_VALUE, Long.MAX_VALUE);
                 case "--strategy" -> {
                     refuseUnless(accepted, Flag.STRATEGY, a);
-                    strategy = RefCountStrategies.byName(value(args, ++i, a)).name();
+                    strategy = RefCountStrategies.byName(CommandLine.value(args, ++i, a)).name();
                 }
                 case "--svg" -> {
                     refuseUnless(accepted, Flag.SVG, a);
-                    svg = Path.of(value(args, ++i, a));
+                    svg = Path.of(CommandLine.value(args, ++i, a));
                 }
                 default -> throw unknown(a);
             }
@@ -131,13 +133,6 @@ public record DemoOptions(long size, double touch, long seed, String strategy, P
         return new IllegalArgumentException("unknown argument '" + arg + "'");
     }
 
-    private static String value(String[] args, int i, String flag) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(flag + " needs a value");
-        }
-        return args[i];
-    }
-
     private static double fraction(String s) {
         double f;
         try {
@@ -149,13 +144,5 @@ public record DemoOptions(long size, double touch, long seed, String strategy, P
             throw new IllegalArgumentException("--touch '" + s + "' is not a fraction between 0 and 1 (e.g. 0.1)");
         }
         return f;
-    }
-
-    private static long number(String s, String flag) {
-        try {
-            return Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " '" + s + "' is not a whole number");
-        }
     }
 }

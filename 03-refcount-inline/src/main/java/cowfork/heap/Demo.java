@@ -11,6 +11,7 @@ import cowfork.experiment.ServedItems;
 import cowfork.experiment.SharingExperiment;
 import cowfork.experiment.SharingReport;
 import cowfork.fork.Forker;
+import cowfork.fork.Sizes;
 import java.io.PrintStream;
 import java.util.Locale;
 
@@ -56,7 +57,7 @@ public final class Demo {
                 Sizes.format(o.size()), factory.name(), o.seed());
         try (Heap heap = Heap.create(DatasetBuilder.heapSizeFor(o.size()), factory)) {
             long t0 = System.nanoTime();
-            Dataset data = DatasetBuilder.build(heap, o.size(), o.seed(), progressBar(err, o.size()));
+            Dataset data = DatasetBuilder.build(heap, o.size(), o.seed(), DatasetBuilder.Progress.bar(err, o.size()));
             HeapStats stats = heap.stats();
             out.printf(Locale.ROOT, "parent: %,d items, %,d objects, %s live, built in %d ms%n", data.itemCount(),
                     stats.liveObjects(), Sizes.format(stats.liveBytes()), (System.nanoTime() - t0) / 1_000_000);
@@ -98,20 +99,5 @@ public final class Demo {
             GcLines.print(o, 3, out); // the collector's half: this chapter's placement, marks in the header
             return report;
         }
-    }
-
-    private static DatasetBuilder.Progress progressBar(PrintStream err, long size) {
-        if (size < 64L << 20) {
-            return DatasetBuilder.Progress.none(); // quick enough to need none
-        }
-        return (built, target) -> {
-            int width = 40;
-            int done = (int) (width * built / target);
-            err.printf(Locale.ROOT, "\r  [%s%s] %3d%% %s / %s", "#".repeat(done), ".".repeat(width - done),
-                    100 * built / target, Sizes.format(built), Sizes.format(target));
-            if (built >= target) {
-                err.println();
-            }
-        };
     }
 }

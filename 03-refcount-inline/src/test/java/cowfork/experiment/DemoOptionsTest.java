@@ -43,7 +43,7 @@ class DemoOptionsTest {
     void badValuesSayWhatIsWrong() {
         assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--touch", "1.5"})).hasMessageContaining("not a fraction");
         assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--touch", "NaN"})).hasMessageContaining("not a fraction");
-        assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--seed", "1.5"})).hasMessage("--seed '1.5' is not a whole number");
+        assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--seed", "1.5"})).hasMessage("--seed takes a whole number, got '1.5'");
         assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--size", "1k"})).hasMessageContaining("too small");
         assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--seed"})).hasMessage("--seed needs a value");
         assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--strategy", "nonesuch"}, DemoOptions.Flag.STRATEGY))

@@ -395,6 +395,25 @@ public abstract class RefCountsContract {
         })).toList());
     }
 
+    /**
+     * The strategy's own prediction ({@link RefCounts#predictPrivatePages}, after {@link #beforeFork})
+     * is this test's expectation for any subset of objects; the fork property below checks the
+     * expectation against the kernel.
+     */
+    @Property(tries = 50)
+    void theStrategysPredictionIsTheExpectationForAnySubset(
+            @ForAll @Size(max = 60) List<@IntRange(min = 0, max = 1_000_000) Integer> picks) {
+        try (Heap heap = newHeap(DatasetBuilder.heapSizeFor(64 << 10))) {
+            Dataset data = DatasetBuilder.build(heap, 64 << 10, 1, DatasetBuilder.Progress.none());
+            long[] all = ObjectGraph.reachableFrom(heap, data.root());
+            long[] touched = picks.stream().mapToLong(i -> all[i % all.length]).toArray();
+            beforeFork(heap);
+            RefCounts.PredictedPages p = heap.refCounts().predictPrivatePages(heap, touched);
+            assertThat(p.heap()).as("heap pages").isEqualTo(expectedPrivateHeapPages(heap, touched));
+            assertThat(p.table()).as("table pages").isEqualTo(expectedPrivateTablePages(heap, touched));
+        }
+    }
+
     // ------------------------------------------------------------------ the fork property
 
     /**

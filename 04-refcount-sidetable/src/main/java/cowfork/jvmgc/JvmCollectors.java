@@ -1,6 +1,7 @@
 // Runs the experiment: one JVM per HotSpot collector, each forking a parked child and running collections; prints jvm-gc: lines.
 package cowfork.jvmgc;
 
+import cowfork.fork.CommandLine;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -84,36 +85,18 @@ public final class JvmCollectors {
     static Options parse(String[] args) {
         Options o = Options.defaults();
         for (int i = 0; i < args.length; i++) {
-            String value = i + 1 < args.length ? args[i + 1] : null;
-            switch (args[i]) {
-                case "--live-mb" -> o = new Options(parseInt(args[i], value), o.collectors(), o.deadlineSeconds(),
-                        o.forkSharedHeaps());
-                case "--collectors" -> o = new Options(o.liveMb(), List.of(require(args[i], value).split(",")),
+            String flag = args[i];
+            switch (flag) {
+                case "--live-mb" -> o = new Options((int) CommandLine.wholeNumber(flag, CommandLine.value(args, ++i, flag),
+                        Integer.MIN_VALUE, Integer.MAX_VALUE), o.collectors(),
                         o.deadlineSeconds(), o.forkSharedHeaps());
-                case "--fork-shared-heaps" -> {
-                    o = new Options(o.liveMb(), o.collectors(), o.deadlineSeconds(), true);
-                    continue; // no value
-                }
-                default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
+                case "--collectors" -> o = new Options(o.liveMb(), List.of(CommandLine.value(args, ++i, flag).split(",")),
+                        o.deadlineSeconds(), o.forkSharedHeaps());
+                case "--fork-shared-heaps" -> o = new Options(o.liveMb(), o.collectors(), o.deadlineSeconds(), true);
+                default -> throw new IllegalArgumentException("unknown option '" + flag + "'");
             }
-            i++;
         }
         return o;
-    }
-
-    private static String require(String option, String value) {
-        if (value == null) {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return value;
-    }
-
-    private static int parseInt(String option, String value) {
-        try {
-            return Integer.parseInt(require(option, value));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + " needs a whole number, got '" + value + "'");
-        }
     }
 
     /** The JVMs to start for {@code collectors}, in order. */

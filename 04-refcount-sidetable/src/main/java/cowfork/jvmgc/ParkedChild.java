@@ -64,8 +64,8 @@ public final class ParkedChild implements AutoCloseable {
     public static ParkedChild fork(Duration deadline) {
         warmUp();
         int parentPid = Syscalls.posix().getpid();
-        int[] ready = pipe();
-        int[] release = pipe();
+        int[] ready = Syscalls.pipe();
+        int[] release = Syscalls.pipe();
         int pid;
         try (ForkRecipe.Quiet quiet = recipe == null ? null : recipe.quiet()) {
             pid = Syscalls.posix().fork();
@@ -79,24 +79,17 @@ public final class ParkedChild implements AutoCloseable {
                 Syscalls.exitNow(code); // the child never leaves this block
             }
         } catch (RuntimeException notQuiet) {
-            closeAll(ready[0], ready[1], release[0], release[1]);
+            Syscalls.closeAll(ready[0], ready[1], release[0], release[1]);
             throw notQuiet;
         }
         Syscalls.posix().close(ready[1]);
         Syscalls.posix().close(release[0]);
         if (pid < 0) {
             int errno = Syscalls.posixErrno();
-            closeAll(ready[0], release[1]);
+            Syscalls.closeAll(ready[0], release[1]);
             throw new ForkException("fork()", errno, "the kernel refused a new process (process limit or memory)");
         }
-        int pidfd = Syscalls.libc().pidfd_open(pid, 0);
-        if (pidfd < 0) {
-            int errno = Syscalls.libcErrno();
-            Syscalls.posix().kill(pid, 9);
-            Syscalls.posix().waitpid(pid, new int[1], 0);
-            closeAll(ready[0], release[1]);
-            throw new ForkException("pidfd_open(" + pid + ")", errno, "cowfork needs Linux 5.3 or newer");
-        }
+        int pidfd = Syscalls.pidfdOfChild(pid, ready[0], release[1]);
         ParkedChild child = new ParkedChild(pid, pidfd, ready[0], release[1]);
         long end = System.nanoTime() + deadline.toNanos();
         PollSet poll = new PollSet(ready[0]);
@@ -155,7 +148,7 @@ public final class ParkedChild implements AutoCloseable {
         int[] raw = new int[1];
         Syscalls.posix().waitpid(pid, raw, 0);
         status = ExitStatus.decode(raw[0]);
-        closeAll(releaseFd, pidfd, readyFd);
+        Syscalls.closeAll(releaseFd, pidfd, readyFd);
         releaseFd = -1;
     }
 
@@ -178,7 +171,7 @@ public final class ParkedChild implements AutoCloseable {
         int[] raw = new int[1];
         Syscalls.posix().waitpid(pid, raw, 0);
         status = ended ? ExitStatus.decode(raw[0]) : new ExitStatus.TimedOut(grace.toMillis(), true);
-        closeAll(pidfd, readyFd);
+        Syscalls.closeAll(pidfd, readyFd);
     }
 
     /** The child's whole path up to its exit; the parent runs the same calls in {@link #warmUp}. */
@@ -189,7 +182,7 @@ public final class ParkedChild implements AutoCloseable {
         if (Syscalls.posix().getppid() != parentPid) {
             Syscalls.exitNow(75);
         }
-        closeAll(ready[0], release[1]); // the parent's ends: a parent that dies closes the pipe for good
+        Syscalls.closeAll(ready[0], release[1]); // the parent's ends: a parent that dies closes the pipe for good
         signalAndWait(ready[1], release[0]);
     }
 
@@ -206,12 +199,12 @@ public final class ParkedChild implements AutoCloseable {
         if (warm) {
             return;
         }
-        int[] ready = pipe();
-        int[] release = pipe();
+        int[] ready = Syscalls.pipe();
+        int[] release = Syscalls.pipe();
         Syscalls.posix().write(release[1], ONE_BYTE, 1L); // so the read below returns at once
         signalAndWait(ready[1], release[0]);
         Syscalls.posix().read(ready[0], READ_BUFFER, 1L);
-        closeAll(ready[0], ready[1], release[0], release[1]);
+        Syscalls.closeAll(ready[0], ready[1], release[0], release[1]);
         Syscalls.libc().prctl(LibC.PR_GET_DUMPABLE, 0, 0, 0, 0); // same binding as PR_SET_PDEATHSIG, harmless here
         Syscalls.posix().getppid();
         Syscalls.libc().syscall(-1, 0); // the exit path's binding: syscall -1 is ENOSYS, harmless
@@ -226,20 +219,6 @@ public final class ParkedChild implements AutoCloseable {
             return Forker.builder().checkFlags(false).without(ForkRecipe.Precaution.COLLECT_GARBAGE).build().recipe();
         } catch (IllegalStateException noEdenPool) {
             return null;
-        }
-    }
-
-    private static int[] pipe() {
-        int[] fds = new int[2];
-        if (Syscalls.posix().pipe(fds) < 0) {
-            throw new ForkException("pipe()", Syscalls.posixErrno(), "the process is out of file descriptors");
-        }
-        return fds;
-    }
-
-    private static void closeAll(int... fds) {
-        for (int fd : fds) {
-            Syscalls.posix().close(fd);
         }
     }
 }

@@ -11,8 +11,8 @@ import cowfork.experiment.GcLines;
 import cowfork.experiment.SharingExperiment;
 import cowfork.experiment.SharingReport;
 import cowfork.fork.Forker;
+import cowfork.fork.Sizes;
 import cowfork.heap.InlineRefCounts;
-import cowfork.heap.Sizes;
 import cowfork.jvmgc.JvmCollectors;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -95,7 +95,7 @@ public final class Demo {
         Forker forker = Forker.builder().deadline(SharingExperiment.WORKLOAD_TIMEOUT.plusMinutes(1)).build();
         List<StrategyRun> runs = new ArrayList<>();
         for (String strategy : STRATEGIES) {
-            StrategyRun r = StrategyRun.of(strategy, o.size(), o.touch(), o.seed(), forker, progressBar(err, o.size()));
+            StrategyRun r = StrategyRun.of(strategy, o.size(), o.touch(), o.seed(), forker, DatasetBuilder.Progress.bar(err, o.size()));
             out.printf(Locale.ROOT, "  %-9s built %,d objects (%s live) in %,d ms, then forked %d children%n", strategy,
                     r.stats().liveObjects(), Sizes.format(r.stats().liveBytes()), r.buildMillis(), r.reports().size());
             runs.add(r);
@@ -256,10 +256,7 @@ public final class Demo {
         SharingReport ri = runs.get(0).report(StrategyRun.SERVE);
         SharingReport rt = runs.get(1).report(StrategyRun.SERVE);
         SharingReport rd = runs.get(2).report(StrategyRun.SERVE);
-        long size = o.size();
-        // The size as --size parses it (Sizes.format's "32.0 MiB" does not parse): a reader can paste this line.
-        String sizeArg = size % (1L << 20) == 0 ? (size >> 20) + "m" : size % 1024 == 0 ? (size >> 10) + "k" : Long.toString(size);
-        String command = "./cowfork demo 04 --size " + sizeArg + " --touch " + o.touch()
+        String command = "./cowfork demo 04 --size " + Sizes.toArgument(o.size()) + " --touch " + o.touch()
                 + " --seed " + o.seed() + " --svg DIR";
         PageMapPicture heap = PageMapPicture.forPages(ri.heapPages());
         Path heapFile = o.svgDir().resolve("04-heap-inline-vs-sidetable.svg");
@@ -281,18 +278,5 @@ public final class Demo {
     private static PageMapPicture.Panel panel(String label, PageMap map) {
         return new PageMapPicture.Panel(label, String.format(Locale.ROOT, "%,d of %,d pages private", map.privatePages().size(),
                 map.pages()), map);
-    }
-
-    private static DatasetBuilder.Progress progressBar(PrintStream err, long size) {
-        if (size < 64L << 20) {
-            return DatasetBuilder.Progress.none();
-        }
-        return (built, target) -> {
-            if (built >= target) {
-                err.printf(Locale.ROOT, "\r  built %s%n", Sizes.format(built));
-            } else {
-                err.printf(Locale.ROOT, "\r  building: %3d%% of %s", 100 * built / target, Sizes.format(target));
-            }
-        };
     }
 }

@@ -106,7 +106,7 @@ class DemoTest {
         assertThat(run("--seed", "x1")).isEqualTo(2);
         assertThat(run("--touch")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("'lots' is not a size").contains("not a fraction")
-                .contains("unknown argument '--bogus'").contains("too small").contains("'x1' is not a whole number").contains("--touch needs a value")
+                .contains("unknown argument '--bogus'").contains("too small").contains("takes a whole number, got 'x1'").contains("--touch needs a value")
                 .contains("usage: ./cowfork demo 04");
     }
 

@@ -7,20 +7,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import cowfork.cow.PageMap;
 import cowfork.cow.PageState;
 import cowfork.cow.Region;
-import cowfork.experiment.Dataset;
-import cowfork.experiment.DatasetBuilder;
 import cowfork.heap.Heap;
 import cowfork.heap.HeapException;
-import cowfork.heap.ObjectGraph;
 import cowfork.heap.RefCountStrategies;
 import cowfork.heap.RefCounts;
 import cowfork.heap.RefCountsContract;
 import java.util.BitSet;
-import java.util.List;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
 class SideTableRefCountsTest extends RefCountsContract {
@@ -140,19 +132,6 @@ class SideTableRefCountsTest extends RefCountsContract {
             assertThat(expected.cardinality()).isEqualTo(2);
             assertThat(p.heap().isEmpty()).as("the header word is never written").isTrue();
             assertThat(heap.refCounts().prepareForFork(heap)).as("nothing to do before fork").isEmpty();
-        }
-    }
-
-    /** For any subset, the prediction is the contract's expectation (which the fork property checks against the kernel). */
-    @Property(tries = 50)
-    void thePredictionIsTheTouchedSlotsTablePagesForAnySubset(@ForAll @Size(max = 60) List<@IntRange(min = 0, max = 1_000_000) Integer> picks) {
-        try (Heap heap = newHeap(DatasetBuilder.heapSizeFor(64 << 10))) {
-            Dataset data = DatasetBuilder.build(heap, 64 << 10, 1, DatasetBuilder.Progress.none());
-            long[] all = ObjectGraph.reachableFrom(heap, data.root());
-            long[] touched = picks.stream().mapToLong(i -> all[i % all.length]).toArray();
-            RefCounts.PredictedPages p = heap.refCounts().predictPrivatePages(heap, touched);
-            assertThat(p.table()).isEqualTo(expectedPrivateTablePages(heap, touched));
-            assertThat(p.heap()).isEqualTo(expectedPrivateHeapPages(heap, touched));
         }
     }
 

@@ -3,7 +3,7 @@ package cowfork.immortal;
 
 import cowfork.cow.PageMapPicture;
 import cowfork.experiment.SharingReport;
-import cowfork.heap.Sizes;
+import cowfork.fork.Sizes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

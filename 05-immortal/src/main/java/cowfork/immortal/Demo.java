@@ -13,11 +13,11 @@ import cowfork.experiment.ServedItems;
 import cowfork.experiment.SharingExperiment;
 import cowfork.experiment.SharingReport;
 import cowfork.fork.Forker;
+import cowfork.fork.Sizes;
 import cowfork.heap.Heap;
 import cowfork.heap.HeapStats;
 import cowfork.heap.RefCountStrategies;
 import cowfork.heap.RefCounts;
-import cowfork.heap.Sizes;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -247,9 +247,7 @@ public final class Demo {
     }
 
     private static String figureFooter(DemoOptions o) {
-        long size = o.size();
-        String sizeArg = size % (1L << 20) == 0 ? (size >> 20) + "m" : size % 1024 == 0 ? (size >> 10) + "k" : Long.toString(size);
-        String args = o.quick() ? "--quick" : "--size " + sizeArg + " --touch " + o.touch();
+        String args = o.quick() ? "--quick" : "--size " + Sizes.toArgument(o.size()) + " --touch " + o.touch();
         return "./cowfork demo 05 " + args + " --svg DIR   (Linux " + System.getProperty("os.version") + ", JDK "
                 + System.getProperty("java.version") + ")";
     }

@@ -1,6 +1,7 @@
 // ./cowfork demo 06: run the pre-forked server once per refcount strategy, serve the same requests, print each worker's memory.
 package cowfork.server;
 
+import cowfork.fork.CommandLine;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.Socket;
@@ -77,31 +78,14 @@ public final class Demo {
                 }
                 case "--quick" -> quick = true;
                 case "--data-size" -> {
-                    dataSize = value(args, ++i, "--data-size");
+                    dataSize = CommandLine.value(args, ++i, "--data-size");
                     ServerConfig.bytes("--data-size", dataSize, 64 << 10, 64L << 30);
                 }
-                case "--workers" -> {
-                    String v = value(args, ++i, "--workers");
-                    try {
-                        workers = Integer.parseInt(v);
-                    } catch (NumberFormatException e) {
-                        workers = 0;
-                    }
-                    if (workers < 1 || workers > 16) {
-                        throw new IllegalArgumentException("--workers takes 1 to 16, got '" + v + "'");
-                    }
-                }
+                case "--workers" -> workers = (int) CommandLine.wholeNumber("--workers", CommandLine.value(args, ++i, "--workers"), 1, 16);
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
             }
         }
         return new Options(quick, dataSize != null ? dataSize : quick ? "4m" : "16m", workers, quick ? 500 : 5000);
-    }
-
-    private static String value(String[] args, int i, String flag) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(flag + " needs a value");
-        }
-        return args[i];
     }
 
     /** One server: start, load every worker equally, print the table, stop. Returns the summary line. */

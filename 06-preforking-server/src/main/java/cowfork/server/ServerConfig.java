@@ -1,7 +1,8 @@
 // The command line of ./cowfork serve: gunicorn's flag names where gunicorn has one, each checked with a clear error.
 package cowfork.server;
 
-import java.util.Locale;
+import cowfork.fork.CommandLine;
+import cowfork.fork.Sizes;
 
 /**
  * Every setting of the server, parsed from flags. Names follow gunicorn's where it has the
@@ -94,26 +95,26 @@ public record ServerConfig(String host, int port, int workers, String refcounts,
                         throw new IllegalArgumentException("--bind takes HOST:PORT, e.g. 127.0.0.1:8000; got '" + value + "'");
                     }
                     host = value.substring(0, colon);
-                    port = (int) integer(flag, value.substring(colon + 1), 0, 65535);
+                    port = (int) CommandLine.wholeNumber(flag, value.substring(colon + 1), 0, 65535);
                     Sockets.sockaddrIn(host, port); // checks the address now, with its own message
                 }
-                case "--workers", "-w" -> workers = (int) integer(flag, value, 1, 512);
+                case "--workers", "-w" -> workers = (int) CommandLine.wholeNumber(flag, value, 1, 512);
                 case "--refcounts" -> refcounts = value;
                 case "--data-size" -> dataBytes = bytes(flag, value, 64L << 10, 64L << 30);
                 case "--timeout", "-t" -> timeout = seconds(flag, value, 0.1);
                 case "--graceful-timeout" -> graceful = seconds(flag, value, 0);
-                case "--max-requests" -> maxRequests = integer(flag, value, 0, Long.MAX_VALUE / 2);
-                case "--max-requests-jitter" -> jitter = integer(flag, value, 0, Long.MAX_VALUE / 2);
+                case "--max-requests" -> maxRequests = CommandLine.wholeNumber(flag, value, 0, Long.MAX_VALUE / 2);
+                case "--max-requests-jitter" -> jitter = CommandLine.wholeNumber(flag, value, 0, Long.MAX_VALUE / 2);
                 case "--keep-alive" -> keepAlive = seconds(flag, value, 0);
                 case "--client-timeout" -> clientTimeout = seconds(flag, value, 0.01);
-                case "--worker-connections" -> connections = (int) integer(flag, value, 1, 10_000);
-                case "--limit-request-line" -> line = (int) integer(flag, value, 16, 1 << 20);
-                case "--limit-request-fields" -> fields = (int) integer(flag, value, 1, 10_000);
-                case "--limit-request-head" -> headBytes = (int) integer(flag, value, 16, 1 << 20);
-                case "--limit-request-body" -> body = integer(flag, value, 0, Long.MAX_VALUE / 2);
-                case "--warmup" -> warmup = (int) integer(flag, value, 0, 10_000_000);
+                case "--worker-connections" -> connections = (int) CommandLine.wholeNumber(flag, value, 1, 10_000);
+                case "--limit-request-line" -> line = (int) CommandLine.wholeNumber(flag, value, 16, 1 << 20);
+                case "--limit-request-fields" -> fields = (int) CommandLine.wholeNumber(flag, value, 1, 10_000);
+                case "--limit-request-head" -> headBytes = (int) CommandLine.wholeNumber(flag, value, 16, 1 << 20);
+                case "--limit-request-body" -> body = CommandLine.wholeNumber(flag, value, 0, Long.MAX_VALUE / 2);
+                case "--warmup" -> warmup = (int) CommandLine.wholeNumber(flag, value, 0, 10_000_000);
                 case "--heap-reserve" -> reserve = bytes(flag, value, 0, 1L << 40);
-                case "--backlog" -> backlog = (int) integer(flag, value, 1, 65535);
+                case "--backlog" -> backlog = (int) CommandLine.wholeNumber(flag, value, 1, 65535);
                 default -> throw new IllegalArgumentException("unknown flag '" + flag + "'; --help lists the flags");
             }
         }
@@ -145,19 +146,6 @@ public record ServerConfig(String host, int port, int workers, String refcounts,
         return (long) (seconds * 1e9);
     }
 
-    private static long integer(String flag, String value, long min, long max) {
-        long v;
-        try {
-            v = Long.parseLong(value.replace("_", ""));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " takes a whole number, got '" + value + "'");
-        }
-        if (v < min || v > max) {
-            throw new IllegalArgumentException(flag + " must be between " + min + " and " + max + ", got " + v);
-        }
-        return v;
-    }
-
     private static double seconds(String flag, String value, double min) {
         double v;
         try {
@@ -171,24 +159,12 @@ public record ServerConfig(String host, int port, int workers, String refcounts,
         return v;
     }
 
-    /** A size with an optional k, m or g suffix (powers of 1024). */
+    /** A size as {@link Sizes#parse} (64m, 1g, 65536) from {@code min} to {@code max}; a refusal names the flag. */
     static long bytes(String flag, String value, long min, long max) {
-        String v = value.toLowerCase(Locale.ROOT).strip();
-        long unit = 1;
-        if (v.endsWith("k") || v.endsWith("m") || v.endsWith("g")) {
-            unit = v.endsWith("k") ? 1L << 10 : v.endsWith("m") ? 1L << 20 : 1L << 30;
-            v = v.substring(0, v.length() - 1);
-        }
-        long n;
         try {
-            n = Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " takes a size in bytes with an optional k, m or g suffix"
-                    + " (e.g. 32m); got '" + value + "'");
+            return Sizes.parse(value, min, max);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + ": " + e.getMessage(), e);
         }
-        if (n < 0 || n > max / unit || n * unit < min) {
-            throw new IllegalArgumentException(flag + " must be between " + min + " and " + max + " bytes, got " + value);
-        }
-        return n * unit;
     }
 }

@@ -2,7 +2,6 @@
 package cowfork.server;
 
 import cowfork.fork.Child;
-import cowfork.fork.ForkException;
 import cowfork.fork.FrameChannel;
 import cowfork.fork.Syscalls;
 import java.io.PrintStream;
@@ -218,8 +217,8 @@ final class WarmUp {
         if (masterSide != null) {
             masterSide.close();
         }
-        int[] up = pipe();
-        int[] down = pipe();
+        int[] up = Syscalls.pipe();
+        int[] down = Syscalls.pipe();
         masterSide = new FrameChannel(up[0], down[1]);
         Child child = Child.inThisProcess(new FrameChannel(down[0], up[1]));
         worker = new Worker(workerConfig, child, store, listenFd);
@@ -269,13 +268,5 @@ final class WarmUp {
             }
         }
         return null;
-    }
-
-    private static int[] pipe() {
-        int[] fds = new int[2];
-        if (Syscalls.posix().pipe(fds) < 0) {
-            throw new ForkException("pipe()", Syscalls.posixErrno(), "the master is out of file descriptors");
-        }
-        return fds;
     }
 }

@@ -49,6 +49,6 @@ class DemoTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream err = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         assertThat(Demo.run(new String[] {"--workers", "none"}, err, err)).isEqualTo(2);
-        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("--workers takes 1 to 16", "usage:");
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("--workers takes a whole number, got 'none'", "usage:");
     }
 }

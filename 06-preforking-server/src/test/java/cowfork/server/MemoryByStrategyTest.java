@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import cowfork.cow.Region;
 import cowfork.experiment.SharingReport;
+import cowfork.fork.Sizes;
 import cowfork.heap.Heap;
 import cowfork.heap.RefCounts;
-import cowfork.heap.Sizes;
 import java.io.IOException;
 import java.net.Socket;
 import java.util.List;
@@ -42,7 +42,7 @@ class MemoryByStrategyTest {
      * region, on a store built here as the master builds its own and prepared for fork.
      */
     static RefCounts.PredictedPages whatReadingWrites(String strategy) {
-        HeapStore store = HeapStore.build(strategy, Sizes.parse(DATA_SIZE));
+        HeapStore store = HeapStore.build(strategy, Sizes.parse(DATA_SIZE, Heap.MAX_BYTES));
         try (Heap heap = store.heap()) {
             store.prepareForFork();
             LongStream.Builder all = LongStream.builder();

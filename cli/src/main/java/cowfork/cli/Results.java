@@ -1,6 +1,7 @@
 // ./cowfork results: rerun the experiments, each in a fresh JVM, and rewrite docs/results.md from what they printed.
 package cowfork.cli;
 
+import cowfork.fork.CommandLine;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -85,8 +86,8 @@ public final class Results {
         Path out = Path.of("docs", "results.md");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--forks" -> forks = Integer.parseInt(value(args, ++i));
-                case "--out" -> out = Path.of(value(args, ++i));
+                case "--forks" -> forks = Integer.parseInt(CommandLine.value(args, ++i, "--forks"));
+                case "--out" -> out = Path.of(CommandLine.value(args, ++i, "--out"));
                 case "--help", "-h" -> {
                     System.out.println("usage: ./cowfork results [--forks N (2000)] [--out FILE (docs/results.md)]\n"
                             + "  reruns the experiments and rewrites docs/results.md and docs/figures/*.svg");
@@ -123,13 +124,6 @@ public final class Results {
         md.append(SPEED);
         Files.writeString(out, md.toString(), StandardCharsets.UTF_8);
         System.err.println("cowfork results: wrote " + out);
-    }
-
-    private static String value(String[] args, int i) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(args[i - 1] + " needs a value");
-        }
-        return args[i];
     }
 
     /** The lines starting with {@code prefix} as a Markdown table: one row per line, one column per key. */

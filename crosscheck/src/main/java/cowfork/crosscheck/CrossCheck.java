@@ -4,6 +4,7 @@ package cowfork.crosscheck;
 import cowfork.experiment.Dataset;
 import cowfork.experiment.DatasetBuilder;
 import cowfork.experiment.ServedItems;
+import cowfork.fork.CommandLine;
 import cowfork.heap.Heap;
 import cowfork.heap.RefCountStrategies;
 import java.io.IOException;
@@ -213,12 +214,12 @@ public final class CrossCheck {
                 }
                 case "--quick" -> quick = true;
                 case "--markdown" -> markdown = true;
-                case "--items" -> items = (int) number(a, value(args, ++i, a), 10, 10_000_000);
-                case "--timeout" -> timeout = Duration.ofSeconds(number(a, value(args, ++i, a), 1, 3600));
-                case "--python" -> pythons.add(Path.of(value(args, ++i, a)));
-                case "--ruby" -> rubies.add(Path.of(value(args, ++i, a)));
+                case "--items" -> items = (int) CommandLine.wholeNumber(a, CommandLine.value(args, ++i, a), 10, 10_000_000);
+                case "--timeout" -> timeout = Duration.ofSeconds(CommandLine.wholeNumber(a, CommandLine.value(args, ++i, a), 1, 3600));
+                case "--python" -> pythons.add(Path.of(CommandLine.value(args, ++i, a)));
+                case "--ruby" -> rubies.add(Path.of(CommandLine.value(args, ++i, a)));
                 case "--only" -> {
-                    only = value(args, ++i, a);
+                    only = CommandLine.value(args, ++i, a);
                     if (!only.equals("cpython") && !only.equals("ruby")) {
                         throw new IllegalArgumentException("--only takes cpython or ruby, got \"" + only + "\"");
                     }
@@ -230,26 +231,6 @@ public final class CrossCheck {
             items = QUICK_ITEMS;
         }
         return new Options(items, List.copyOf(pythons), List.copyOf(rubies), only, timeout, markdown);
-    }
-
-    private static String value(String[] args, int i, String option) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return args[i];
-    }
-
-    private static long number(String option, String text, long min, long max) {
-        long v;
-        try {
-            v = Long.parseLong(text);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + " takes a whole number, got \"" + text + "\"");
-        }
-        if (v < min || v > max) {
-            throw new IllegalArgumentException(option + " must be within " + min + ".." + max + ", got " + v);
-        }
-        return v;
     }
 
     /** Copies a script from the class path to {@code dir}: interpreters need a file, and the class path may be a jar. */

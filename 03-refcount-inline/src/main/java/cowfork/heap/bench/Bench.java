@@ -50,7 +50,7 @@ public final class Bench {
             }
         }
         strategies.forEach(RefCountStrategies::byName); // fail now, with the list of names, not in the forked JVM
-        cowfork.heap.Sizes.parse(size);
+        cowfork.fork.Sizes.parse(size, cowfork.heap.Heap.MAX_BYTES);
         List<String> jvmArgs = new ArrayList<>(List.of("-Xms1g", "-Xmx1g", "-XX:+UseSerialGC"));
         if (Runtime.version().feature() >= 22) {
             jvmArgs.add("--enable-native-access=ALL-UNNAMED");

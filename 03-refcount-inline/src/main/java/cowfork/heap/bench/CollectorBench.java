@@ -64,7 +64,7 @@ public class CollectorBench {
 
     @Setup(Level.Trial)
     public void build() {
-        long target = cowfork.heap.Sizes.parse(size);
+        long target = cowfork.fork.Sizes.parse(size, cowfork.heap.Heap.MAX_BYTES);
         MarkPlacement.Factory f = MarkPlacements.byName(placement);
         heap = Heap.create(DatasetBuilder.heapSizeFor(target), f.shippedWith());
         data = DatasetBuilder.build(heap, target);
