@@ -3,7 +3,7 @@ package cowfork.fork;
 
 /**
  * What a forked child runs. It runs on the child's only thread, in a copy of the
- * parent's memory, and must follow the child's rules (see {@link Child}).
+ * parent's memory, and must follow the child's rules (see {@link ChildContext}).
  */
 @FunctionalInterface
 public interface ChildTask {
@@ -12,5 +12,5 @@ public interface ChildTask {
      * (an empty array for none). An exception is reported to the parent, which rethrows
      * it as a {@link ChildFailedException} with this stack trace as text.
      */
-    byte[] run(Child child) throws Exception;
+    byte[] run(ChildContext child) throws Exception;
 }

@@ -93,7 +93,7 @@ public final class Demo {
 
     private static void zombie(Forker forker) {
         System.out.println("-- 3. a zombie: exited, not yet reaped");
-        ChildProcess child = forker.start(c -> new byte[0]);
+        ChildHandle child = forker.start(c -> new byte[0]);
         new PollSet(child.exitFd()).await(10_000); // the pidfd turns readable at exit
         System.out.println("   before waitpid: " + Processes.describe(child.pid()));
         ChildResult r = child.await();
@@ -138,7 +138,7 @@ public final class Demo {
             System.out.printf("   %s: eden has %d MiB free; the child will allocate %d MiB%n",
                     recipe ? "with the GC step" : "without the GC step", forker.recipe().edenFree() >> 20, wanted >> 20);
             garbage.clear(); // unreachable now, but still occupying eden until a collection
-            try (ChildProcess child = forker.start(c -> {
+            try (ChildHandle child = forker.start(c -> {
                 List<byte[]> keep = new ArrayList<>();
                 for (long done = 0; done < wanted; done += 1 << 20) {
                     keep.add(new byte[1 << 20]); // needs a GC once eden is full: no VM thread will ever run it

@@ -84,7 +84,7 @@ public final class ForkStress {
             final int which = i;
             long start = System.nanoTime();
             ChildResult r;
-            try (ChildProcess child = forker.start(c -> {
+            try (ChildHandle child = forker.start(c -> {
                 byte[] block = new byte[1 << 20];
                 Arrays.fill(block, (byte) which);
                 block[which % block.length] = 1;
@@ -127,8 +127,8 @@ public final class ForkStress {
                 forks, completed, hung, unrecovered, pct(forkNanos, 50), pct(forkNanos, 99));
     }
 
-    /** Waits like {@link ChildProcess#await()}, but grabs a gdb backtrace of a child that misses the deadline. */
-    private static ChildResult awaitOrBacktrace(ChildProcess child, long deadlineMillis) {
+    /** Waits like {@link ChildHandle#await()}, but grabs a gdb backtrace of a child that misses the deadline. */
+    private static ChildResult awaitOrBacktrace(ChildHandle child, long deadlineMillis) {
         if (new PollSet(child.exitFd()).await(deadlineMillis) == 0) {
             System.out.println("fork-stress: " + Processes.describe(child.pid()) + "; gdb backtrace:");
             try {

@@ -89,7 +89,7 @@ public final class Forker {
 
     /** Forks, runs {@code task} in the child, waits (with the deadline) and reaps. */
     public ChildResult run(ChildTask task) {
-        try (ChildProcess child = start(task)) {
+        try (ChildHandle child = start(task)) {
             return child.await();
         }
     }
@@ -106,7 +106,7 @@ public final class Forker {
 
     /**
      * Forks a child running {@code task} and returns at once. The caller must
-     * {@link ChildProcess#await} or {@link ChildProcess#close} it; closing kills and reaps.
+     * {@link ChildHandle#await} or {@link ChildHandle#close} it; closing kills and reaps.
      * The child lives only as long as the calling thread: when this thread ends, the kernel
      * sends the child SIGKILL (see the class comment).
      *
@@ -115,7 +115,7 @@ public final class Forker {
      *         or the JVM did not get quiet in time ({@link ForkRecipe#quiet}); nothing was forked
      *         and no descriptor is left open
      */
-    public ChildProcess start(ChildTask task) {
+    public ChildHandle start(ChildTask task) {
         synchronized (FORK_LOCK) {
             if (checkFlags) {
                 ForkRecipe.requireForkFlags();
@@ -160,7 +160,7 @@ public final class Forker {
             }
             Syscalls.closeAll(up[1], down[0]); // the child's ends
             int pidfd = Syscalls.pidfdOfChild(pid, up[0], down[1]);
-            return new ChildProcess(pid, pidfd, new FrameChannel(up[0], down[1]), startNanos, deadline);
+            return new ChildHandle(pid, pidfd, new FrameChannel(up[0], down[1]), startNanos, deadline);
         }
     }
 
@@ -174,17 +174,17 @@ public final class Forker {
             // changed to a reaper's pid.
             Syscalls.libc().prctl(LibC.PR_SET_PDEATHSIG, 9, 0, 0, 0);
             if (Syscalls.posix().getppid() != parentPid) {
-                Syscalls.exitNow(Child.EXIT_PARENT_GONE);
+                Syscalls.exitNow(ChildContext.EXIT_PARENT_GONE);
             }
             Syscalls.posix().close(parentRead);
             Syscalls.posix().close(parentWrite);
-            ChildProcess.closeInheritedDescriptors();
-            Child child = new Child(channel, Syscalls.posix().getpid(), heapBudget);
+            ChildHandle.closeInheritedDescriptors();
+            ChildContext child = new ChildContext(channel, Syscalls.posix().getpid(), heapBudget);
             byte[] result = task.run(child);
             channel.send(FrameChannel.RESULT, result == null ? new byte[0] : result);
             code = child.exitCode();
         } catch (Throwable t) {
-            code = Child.EXIT_TASK_THREW;
+            code = ChildContext.EXIT_TASK_THREW;
             try {
                 channel.send(FrameChannel.FAILURE, stackTrace(t).getBytes(StandardCharsets.UTF_8));
             } catch (Throwable ignored) {
@@ -216,15 +216,15 @@ public final class Forker {
             Syscalls.libc().prctl(LibC.PR_GET_DUMPABLE, 0, 0, 0, 0);
             Syscalls.posix().getppid();
             Syscalls.warmExitPath();
-            Child warm = new Child(ch, 0, 0);
+            ChildContext warm = new ChildContext(ch, 0, 0);
             warm.heapBytesLeft();
             try {
                 warm.exitCode(256);
             } catch (IllegalArgumentException expected) {
                 // loads and runs the message path
             }
-            Child.writeFd(-1, "");
-            initialize(ChildProcess.class); // the child calls ChildProcess.closeInheritedDescriptors
+            ChildContext.writeFd(-1, "");
+            initialize(ChildHandle.class); // the child calls ChildHandle.closeInheritedDescriptors
             ExitStatus.decode(0);
             ExitStatus.decode(9);
             ownPathWarm = true;

@@ -19,7 +19,7 @@ import java.util.Arrays;
  * reader drains it.
  */
 public final class FrameChannel {
-    /** A message in either direction ({@link Child#send}, {@link ChildProcess#send}). */
+    /** A message in either direction ({@link ChildContext#send}, {@link ChildHandle#send}). */
     public static final byte MESSAGE = 1;
     /** The child's task returned; the payload is its result. The last frame a child sends. */
     public static final byte RESULT = 2;

@@ -94,7 +94,7 @@ class ForkProperties {
             throw new IllegalStateException("no such key: 'user:42'");
         }))
                 .isInstanceOf(ChildFailedException.class)
-                .hasMessageContaining("exited with code " + Child.EXIT_TASK_THREW)
+                .hasMessageContaining("exited with code " + ChildContext.EXIT_TASK_THREW)
                 .hasMessageContaining("java.lang.IllegalStateException: no such key: 'user:42'")
                 .hasMessageContaining("at cowfork.fork.ForkProperties");
     }
@@ -131,7 +131,7 @@ class ForkProperties {
 
     @Test
     void parentAndChildTalkBothWays() {
-        try (ChildProcess child = FORKER.start(c -> {
+        try (ChildHandle child = FORKER.start(c -> {
             c.send("ready");
             byte[] question = c.receive();
             return ("echo " + new String(question, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
@@ -146,7 +146,7 @@ class ForkProperties {
 
     @Test
     void anExitedChildIsAZombieUntilReaped() {
-        ChildProcess child = FORKER.start(c -> new byte[0]);
+        ChildHandle child = FORKER.start(c -> new byte[0]);
         PollSet exit = new PollSet(child.exitFd());
         assertThat(exit.await(10_000)).as("the pidfd reports the exit").isEqualTo(1);
         assertThat(child.state()).as("exited, not yet reaped").isEqualTo('Z');
@@ -158,7 +158,7 @@ class ForkProperties {
     @Test
     void closingAHandleKillsAndReapsARunningChild() {
         int pid;
-        try (ChildProcess child = FORKER.start(c -> {
+        try (ChildHandle child = FORKER.start(c -> {
             c.send("started");
             c.receive(); // waits forever
             return new byte[0];
@@ -176,7 +176,7 @@ class ForkProperties {
         // exits, PR_SET_PDEATHSIG makes the kernel kill the grandchild.
         byte[] grandchildPid = FORKER.call(child -> {
             Forker inner = Forker.builder().without(ForkRecipe.Precaution.values()).checkFlags(false).build();
-            ChildProcess grandchild = inner.start(g -> {
+            ChildHandle grandchild = inner.start(g -> {
                 g.receive(); // waits forever
                 return new byte[0];
             });

@@ -26,7 +26,7 @@ class ParentDeathSignalTest {
 
     @Test
     void aChildLivesWhileItsForkingThreadLivesAndIsKilledWhenThatThreadEnds() throws Exception {
-        AtomicReference<ChildProcess> forked = new AtomicReference<>();
+        AtomicReference<ChildHandle> forked = new AtomicReference<>();
         AtomicReference<Throwable> failed = new AtomicReference<>();
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch end = new CountDownLatch(1);
@@ -49,7 +49,7 @@ class ParentDeathSignalTest {
             }
         }, "short-lived-forker");
         shortLived.start();
-        ChildProcess child = null;
+        ChildHandle child = null;
         try {
             assertThat(started.await(30, TimeUnit.SECONDS)).as("the thread forked within 30 s").isTrue();
             assertThat(failed.get()).as("the fork in the short-lived thread").isNull();

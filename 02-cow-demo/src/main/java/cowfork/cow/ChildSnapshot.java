@@ -1,7 +1,7 @@
 // Measure a forked child from outside while it is paused: fork, let it work, read its /proc files, release it.
 package cowfork.cow;
 
-import cowfork.fork.ChildProcess;
+import cowfork.fork.ChildHandle;
 import cowfork.fork.Forker;
 import java.time.Duration;
 import java.util.function.IntFunction;
@@ -33,7 +33,7 @@ public final class ChildSnapshot {
      * @throws IllegalStateException if the child stayed silent for {@link #READY_TIMEOUT}
      */
     public static <T> T take(Forker forker, Runnable work, IntFunction<T> measure) {
-        try (ChildProcess child = forker.start(c -> {
+        try (ChildHandle child = forker.start(c -> {
             work.run();
             c.send("ready");
             c.receive();
@@ -53,7 +53,7 @@ public final class ChildSnapshot {
      * @throws cowfork.fork.ChildFailedException if the child ended first
      * @throws IllegalStateException if it sent something else, or nothing within {@link #READY_TIMEOUT}
      */
-    public static void awaitReady(ChildProcess child) {
+    public static void awaitReady(ChildHandle child) {
         String message = child.receiveString(READY_TIMEOUT);
         if (!"ready".equals(message)) {
             throw new IllegalStateException("child " + child.pid() + " should have said \"ready\" but said " + message

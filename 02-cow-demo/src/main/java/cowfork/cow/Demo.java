@@ -1,7 +1,7 @@
 // ./cowfork demo 02: fork children over a filled region and show, page by page, what each one's writes copied.
 package cowfork.cow;
 
-import cowfork.fork.ChildProcess;
+import cowfork.fork.ChildHandle;
 import cowfork.fork.ChildTask;
 import cowfork.fork.CommandLine;
 import cowfork.fork.Forker;
@@ -132,12 +132,12 @@ public final class Demo {
                     waitAfter(() -> Workloads.readAll(region)),
                     waitAfter(() -> Workloads.writeEvery(region, k, 0, pages, (byte) 0x22)),
                     waitAfter(() -> Workloads.writeEvery(region, 1, 0, pages, (byte) 0x33)));
-            List<ChildProcess> children = new ArrayList<>();
+            List<ChildHandle> children = new ArrayList<>();
             try {
                 for (ChildTask task : tasks) {
                     children.add(forker.start(task));
                 }
-                for (ChildProcess child : children) {
+                for (ChildHandle child : children) {
                     ChildSnapshot.awaitReady(child);
                 }
                 int parentWrote = Workloads.writeEvery(region, k, k / 2, pages / 2, (byte) 0x44);
@@ -148,12 +148,12 @@ public final class Demo {
                     processes.add(new Process(names.get(i), pid, written.get(i), PageMap.of(pid, region),
                             Smaps.of(pid, region).fields()));
                 }
-                for (ChildProcess child : children) {
+                for (ChildHandle child : children) {
                     child.send("done");
                     child.await().orThrow();
                 }
             } finally {
-                children.forEach(ChildProcess::close);
+                children.forEach(ChildHandle::close);
             }
             print(out, processes, pages);
             if (o.svgDir() != null) {

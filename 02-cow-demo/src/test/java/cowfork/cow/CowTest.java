@@ -3,7 +3,7 @@ package cowfork.cow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import cowfork.fork.ChildProcess;
+import cowfork.fork.ChildHandle;
 import cowfork.fork.Forker;
 import cowfork.fork.Processes;
 import java.util.ArrayList;
@@ -55,7 +55,7 @@ class CowTest {
         Random random = new Random(0x02c0);
         try (Region region = Region.allocate(PAGES * Region.PAGE_SIZE)) {
             region.fill(0, region.size(), (byte) 3);
-            List<ChildProcess> children = new ArrayList<>();
+            List<ChildHandle> children = new ArrayList<>();
             try {
                 for (int c = 0; c < 2; c++) {
                     long[] offsets = random.longs(PAGES / 3, 0, region.size()).toArray();
@@ -67,7 +67,7 @@ class CowTest {
                         return new byte[0];
                     }));
                 }
-                for (ChildProcess c : children) {
+                for (ChildHandle c : children) {
                     ChildSnapshot.awaitReady(c);
                 }
                 List<Integer> pids = new ArrayList<>(List.of(Processes.self()));
@@ -84,12 +84,12 @@ class CowTest {
                 long distinctPages = PAGES + family.subList(1, 3).stream().mapToLong(m -> m.count(PageState.PRIVATE)).sum();
                 assertThat(totalKb).as("Pss adds up to the physical pages the family holds")
                         .isCloseTo(distinctPages * 4.0, org.assertj.core.data.Offset.offset(12.0));
-                for (ChildProcess c : children) {
+                for (ChildHandle c : children) {
                     c.send("done");
                     c.await().orThrow();
                 }
             } finally {
-                children.forEach(ChildProcess::close);
+                children.forEach(ChildHandle::close);
             }
         }
     }

@@ -3,7 +3,7 @@ package cowfork.experiment;
 
 import cowfork.cow.PageMap;
 import cowfork.cow.Region;
-import cowfork.fork.ChildProcess;
+import cowfork.fork.ChildHandle;
 import cowfork.fork.Forker;
 import cowfork.heap.Collector;
 import cowfork.heap.Heap;
@@ -18,7 +18,7 @@ import java.time.Duration;
  * placement's side region (and of the count table, if the strategy has one). The parent
  * touches none of them while the child is measured.
  *
- * <p>The child allocates little on the Java heap (see {@code cowfork.fork.Child}): the
+ * <p>The child allocates little on the Java heap (see {@code cowfork.fork.ChildContext}): the
  * collector's mark stack is a mapped region, and the result is two numbers. Before the
  * fork the parent runs a collection on a small scratch heap with the same placement, so
  * the child loads no class.
@@ -44,7 +44,7 @@ public final class GcExperiment {
         long heapBytes = (heap.usedEnd() + Region.PAGE_SIZE - 1) / Region.PAGE_SIZE * Region.PAGE_SIZE;
         Region side = collector.marks().side().orElse(null);
         Region table = heap.refCounts().table().orElse(null);
-        try (ChildProcess child = forker.start(c -> {
+        try (ChildHandle child = forker.start(c -> {
             Collector.Result r = collector.collect(roots);
             c.send(r.live() + " " + r.freed());
             c.receive();

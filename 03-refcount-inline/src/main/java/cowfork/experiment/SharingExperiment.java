@@ -3,7 +3,7 @@ package cowfork.experiment;
 
 import cowfork.cow.PageMap;
 import cowfork.cow.Region;
-import cowfork.fork.ChildProcess;
+import cowfork.fork.ChildHandle;
 import cowfork.fork.Forker;
 import cowfork.heap.Heap;
 import java.time.Duration;
@@ -21,7 +21,7 @@ public final class SharingExperiment {
     /** How long the child may take to run its workload before it is killed. */
     public static final Duration WORKLOAD_TIMEOUT = Duration.ofMinutes(10);
 
-    /** What the child runs. It must follow the child's rules (see {@code cowfork.fork.Child}): no output, little allocation. */
+    /** What the child runs. It must follow the child's rules (see {@code cowfork.fork.ChildContext}): no output, little allocation. */
     @FunctionalInterface
     public interface Workload {
         void run(Heap heap);
@@ -43,7 +43,7 @@ public final class SharingExperiment {
         workload.run(heap);
         long heapBytes = (heap.usedEnd() + Region.PAGE_SIZE - 1) / Region.PAGE_SIZE * Region.PAGE_SIZE;
         Region table = heap.refCounts().table().orElse(null);
-        try (ChildProcess child = forker.start(c -> {
+        try (ChildHandle child = forker.start(c -> {
             workload.run(heap);
             c.send("ready");
             c.receive();

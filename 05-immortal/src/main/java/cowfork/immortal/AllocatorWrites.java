@@ -3,7 +3,7 @@ package cowfork.immortal;
 
 import cowfork.cow.PageMap;
 import cowfork.cow.Region;
-import cowfork.fork.ChildProcess;
+import cowfork.fork.ChildHandle;
 import cowfork.fork.Forker;
 import cowfork.heap.Heap;
 import java.time.Duration;
@@ -82,7 +82,7 @@ public final class AllocatorWrites {
         }
         long heapBytes = (heap.usedEnd() + Region.PAGE_SIZE - 1) / Region.PAGE_SIZE * Region.PAGE_SIZE;
         Long.toString(spare); // loads and warms what the child runs
-        try (ChildProcess child = forker.start(c -> {
+        try (ChildHandle child = forker.start(c -> {
             long fresh = heap.newInt(42);
             c.send(Long.toString(fresh));
             c.receive();

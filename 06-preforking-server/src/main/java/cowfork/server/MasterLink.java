@@ -1,7 +1,7 @@
 // A worker's side of the pipes to its master: heartbeats that never block the event loop, retiring, stats questions, orders.
 package cowfork.server;
 
-import cowfork.fork.Child;
+import cowfork.fork.ChildContext;
 import cowfork.fork.FrameChannel;
 import cowfork.fork.Syscalls;
 import java.time.Duration;
@@ -19,7 +19,7 @@ final class MasterLink {
     private static final int POLLOUT = 0x004;
     private static final long FRESH_COUNTS_NANOS = 100_000_000L;
 
-    private final Child child;
+    private final ChildContext child;
     private final long heartbeatNanos;
     private final byte[] heartbeat = new byte[1 + Protocol.COUNTERS];
     private final byte[] retiring = new byte[1 + Protocol.COUNTERS + 1];
@@ -33,7 +33,7 @@ final class MasterLink {
     /** Beats not sent because the pipe was full (for tests and the curious). */
     long skippedBeats;
 
-    MasterLink(Child child, long heartbeatNanos) {
+    MasterLink(ChildContext child, long heartbeatNanos) {
         this.child = child;
         this.heartbeatNanos = heartbeatNanos;
     }

@@ -1,7 +1,7 @@
 // Before it forks, the master serves real requests through the real worker code, so the workers inherit it loaded and compiled.
 package cowfork.server;
 
-import cowfork.fork.Child;
+import cowfork.fork.ChildContext;
 import cowfork.fork.FrameChannel;
 import cowfork.fork.Syscalls;
 import java.io.PrintStream;
@@ -220,7 +220,7 @@ final class WarmUp {
         int[] up = Syscalls.pipe();
         int[] down = Syscalls.pipe();
         masterSide = new FrameChannel(up[0], down[1]);
-        Child child = Child.inThisProcess(new FrameChannel(down[0], up[1]));
+        ChildContext child = ChildContext.inThisProcess(new FrameChannel(down[0], up[1]));
         worker = new Worker(workerConfig, child, store, listenFd);
         workerFds = new int[] {down[0], up[1]};
     }

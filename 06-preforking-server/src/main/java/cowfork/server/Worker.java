@@ -1,7 +1,7 @@
 // A worker: one thread, one poll loop over the shared listening socket, the master's pipe and its client connections.
 package cowfork.server;
 
-import cowfork.fork.Child;
+import cowfork.fork.ChildContext;
 import cowfork.fork.LibC;
 import cowfork.fork.Syscalls;
 
@@ -55,14 +55,14 @@ public final class Worker {
      * A worker serving {@code listenFd} with {@code store}, talking to its master through
      * {@code child}. Allocates its whole connection pool now.
      *
-     * <p>It takes 01's {@link Child} itself, not an interface over it, on purpose: the warm-up
+     * <p>It takes 01's {@link ChildContext} itself, not an interface over it, on purpose: the warm-up
      * must run the very classes a worker runs. A second implementation of an interface,
      * loaded in the child, makes HotSpot deoptimize the code compiled for the first one
      * (class hierarchy analysis), and deoptimization needs the VM thread that a forked
      * child does not have: the worker hangs in its first request. {@link WarmUp} builds a
-     * {@code Child} over pipes for the master's own use.
+     * {@code ChildContext} over pipes for the master's own use.
      */
-    public Worker(WorkerConfig config, Child child, Store store, int listenFd) {
+    public Worker(WorkerConfig config, ChildContext child, Store store, int listenFd) {
         this.config = config;
         this.master = new MasterLink(child, config.heartbeatNanos());
         this.listenFd = listenFd;

@@ -1,7 +1,7 @@
 // The master's record of one forked worker: its process, its slot, its last heartbeat and what it last reported.
 package cowfork.server;
 
-import cowfork.fork.ChildProcess;
+import cowfork.fork.ChildHandle;
 
 /**
  * One worker as the master sees it. A slot is a worker's place (1..--workers): a worker
@@ -23,7 +23,7 @@ final class WorkerHandle {
 
     final int id;
     final int slot;
-    final ChildProcess process;
+    final ChildHandle process;
     final long bornNanos;
     State state = State.RUNNING;
     long lastBeatNanos;
@@ -35,7 +35,7 @@ final class WorkerHandle {
     /** It was killed while it was the slot's serving worker: no replacement runs yet. */
     boolean killedWhileRunning;
 
-    WorkerHandle(int id, int slot, ChildProcess process, long now) {
+    WorkerHandle(int id, int slot, ChildHandle process, long now) {
         this.id = id;
         this.slot = slot;
         this.process = process;

@@ -1,7 +1,7 @@
 // The master's workers by slot: which slot needs a worker, and forking, stopping, killing and reaping them.
 package cowfork.server;
 
-import cowfork.fork.ChildProcess;
+import cowfork.fork.ChildHandle;
 import cowfork.fork.ChildResult;
 import cowfork.fork.ExitStatus;
 import cowfork.fork.ForkException;
@@ -149,7 +149,7 @@ final class WorkerPool {
         WorkerConfig wc = workerConfig.withRetireAfter(config.retireAfter(jitter));
         int[] masterOnly = signals.descriptors();
         signals.quiesce();
-        ChildProcess p;
+        ChildHandle p;
         try {
             p = forker.start(child -> {
                 for (int fd : masterOnly) {

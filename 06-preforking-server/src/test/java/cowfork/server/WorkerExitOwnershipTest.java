@@ -3,7 +3,7 @@ package cowfork.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import cowfork.fork.ChildProcess;
+import cowfork.fork.ChildHandle;
 import cowfork.fork.ChildResult;
 import cowfork.fork.ExitStatus;
 import cowfork.fork.Forker;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * pipe reaped the child and closed its descriptors as a side effect, while the handle
  * stayed in the master's list: a worker forked in the same pass got the same descriptor
  * numbers, and the stale handle's polls and reads then stood for the new worker's pipes.
- * Now the master reads with {@link ChildProcess#receiveNow()}, which never reaps and never
+ * Now the master reads with {@link ChildHandle#receiveNow()}, which never reaps and never
  * closes; the master's reap (on the pidfd) releases the descriptors and drops the handle
  * at the same moment.
  *
@@ -35,7 +35,7 @@ class WorkerExitOwnershipTest {
     @Test
     void readingADeadWorkersLastFramesLeavesReapingToTheOwner() throws IOException {
         Forker forker = Forker.builder().deadline(Duration.ofSeconds(30)).build();
-        ChildProcess p = forker.start(child -> {
+        ChildHandle p = forker.start(child -> {
             child.send("last words".getBytes(StandardCharsets.UTF_8));
             return new byte[0];
         });

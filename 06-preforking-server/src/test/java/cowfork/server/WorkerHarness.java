@@ -1,7 +1,7 @@
 // A real Worker on a real loopback socket, run on a thread of the test JVM (no fork): for tests of the worker's own behaviour.
 package cowfork.server;
 
-import cowfork.fork.Child;
+import cowfork.fork.ChildContext;
 import cowfork.fork.FrameChannel;
 import cowfork.fork.Syscalls;
 import java.io.IOException;
@@ -43,7 +43,7 @@ final class WorkerHarness implements AutoCloseable {
         int[] down = pipe();
         fds = new int[] {up[0], up[1], down[0], down[1]};
         masterSide = new FrameChannel(up[0], down[1]);
-        Child child = Child.inThisProcess(new FrameChannel(down[0], up[1]));
+        ChildContext child = ChildContext.inThisProcess(new FrameChannel(down[0], up[1]));
         WorkerConfig config = new WorkerConfig(LIMITS, keepAliveMs * 1_000_000, clientTimeoutMs * 1_000_000, connections,
                 16 * 1024, heartbeatMs * 1_000_000, Long.MAX_VALUE, 0);
         worker = new Worker(config, child, store, listenFd);

@@ -3,7 +3,7 @@ package cowfork.fork.challenges;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import cowfork.fork.ChildProcess;
+import cowfork.fork.ChildHandle;
 import cowfork.fork.Forker;
 import cowfork.fork.Processes;
 import java.time.Duration;
@@ -23,7 +23,7 @@ class OneThreadChallenge {
     @Test
     void aForkedChildHasOneThreadWhileItsParentHasMany() {
         assertThat(Threads.count(Processes.self())).as("threads of this test JVM").isGreaterThan(5);
-        try (ChildProcess child = Forker.safe().start(c -> {
+        try (ChildHandle child = Forker.safe().start(c -> {
             c.send("ready");
             c.receive();
             return new byte[0];

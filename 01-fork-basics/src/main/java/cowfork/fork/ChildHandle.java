@@ -18,7 +18,7 @@ import java.util.List;
  * the thread that forked it: when that thread ends, {@code PR_SET_PDEATHSIG} has the
  * kernel kill the child (SIGKILL), even though the parent process lives on.
  */
-public final class ChildProcess implements AutoCloseable {
+public final class ChildHandle implements AutoCloseable {
     /** How long a SIGKILLed child may take to disappear before we call it unrecoverable. */
     static final long KILL_GRACE_NANOS = 5_000_000_000L;
 
@@ -34,7 +34,7 @@ public final class ChildProcess implements AutoCloseable {
     private ChildResult result;
     private String lastSeen;
 
-    ChildProcess(int pid, int pidfd, FrameChannel channel, long startNanos, Duration deadline) {
+    ChildHandle(int pid, int pidfd, FrameChannel channel, long startNanos, Duration deadline) {
         this.pid = pid;
         this.pidfd = pidfd;
         this.channel = channel;
@@ -68,7 +68,7 @@ public final class ChildProcess implements AutoCloseable {
         return channel.readFd();
     }
 
-    /** Sends a message the child reads with {@link Child#receive}. */
+    /** Sends a message the child reads with {@link ChildContext#receive}. */
     public void send(byte[] message) {
         channel.send(FrameChannel.MESSAGE, message);
     }
@@ -78,7 +78,7 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     /**
-     * The child's next {@link Child#send} message, waiting at most {@code timeout}.
+     * The child's next {@link ChildContext#send} message, waiting at most {@code timeout}.
      * Returns null on timeout. For a caller that talks to this one child: if the child has
      * ended it reaps it and releases its descriptors; a supervisor that polls many children
      * uses {@link #receiveNow()} and reaps them itself.

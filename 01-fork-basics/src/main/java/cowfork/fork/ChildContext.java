@@ -20,7 +20,7 @@ import java.time.Duration;
  *       ends when its task returns, through {@code exit_group} ({@link Syscalls#exitNow}).</li>
  * </ul>
  */
-public final class Child {
+public final class ChildContext {
     /** Exit code when the task threw (BSD's EX_SOFTWARE). */
     public static final int EXIT_TASK_THREW = 70;
     /** Exit code when the parent was already gone when the child started. */
@@ -35,7 +35,7 @@ public final class Child {
     private final long allocatedAtStart;
     private int exitCode;
 
-    Child(FrameChannel channel, int pid, long heapBudget) {
+    ChildContext(FrameChannel channel, int pid, long heapBudget) {
         this.channel = channel;
         this.pid = pid;
         this.heapBudget = heapBudget;
@@ -43,13 +43,13 @@ public final class Child {
     }
 
     /**
-     * A {@code Child} in this very process, talking over {@code channel}: for running, before
+     * A {@code ChildContext} in this very process, talking over {@code channel}: for running, before
      * the first fork, the exact code a forked child will run (a server's worker loop, say),
      * so that the child never has to load or compile it. Its heap budget is unlimited: this
      * process can still collect garbage.
      */
-    public static Child inThisProcess(FrameChannel channel) {
-        return new Child(channel, Syscalls.posix().getpid(), Long.MAX_VALUE / 2);
+    public static ChildContext inThisProcess(FrameChannel channel) {
+        return new ChildContext(channel, Syscalls.posix().getpid(), Long.MAX_VALUE / 2);
     }
 
     /** This child's process id. */
@@ -57,7 +57,7 @@ public final class Child {
         return pid;
     }
 
-    /** Sends a message the parent reads with {@link ChildProcess#receive}. */
+    /** Sends a message the parent reads with {@link ChildHandle#receive}. */
     public void send(byte[] message) {
         channel.send(FrameChannel.MESSAGE, message);
     }
@@ -68,7 +68,7 @@ public final class Child {
     }
 
     /**
-     * Waits for the parent's next {@link ChildProcess#send}, at most {@code timeout};
+     * Waits for the parent's next {@link ChildHandle#send}, at most {@code timeout};
      * returns null if none came in time.
      *
      * @throws FrameChannel.ClosedException if the parent closed its side (it is done with us).
