@@ -4,6 +4,7 @@
 #
 #   docs/check-commands.sh            (from the repository root; 10-20 minutes on 2 cores)
 #   CHECK_MVN_OPTS=-o docs/check-commands.sh    (pass extra options to every ./mvnw, e.g. offline)
+#   CHECK_ONLY='jvm-gc|watch' docs/check-commands.sh   (only the commands matching an extended regex)
 #
 # It ends with one grep-able line, "check-commands: commands=N passed=N", and exits non-zero
 # if any command failed. It is not part of .ci/run: it runs every demo at full size and the
@@ -17,7 +18,8 @@
 #   - --svg DIR (or docs/figures, a module's figures/) writes to a scratch folder instead;
 #   - fork-stress runs 200 forks instead of 10,000 (the docs show the long run's result);
 #   - fork-latency runs one small size; results writes to a scratch file;
-#   - serve is started, asked for /health once it says "ready", and stopped with TERM;
+#   - serve and serve-threads are started, asked for /health once they say "ready", and
+#     stopped with TERM; watch runs for 8 s (--seconds 8) unless the command says otherwise;
 #   - bench (JMH, minutes per strategy) is only asked for --help;
 #   - ./mvnw runs with -DskipTests (a wrong -pl without -am, a missing profile or module still
 #     fails; the tests themselves are what ./mvnw -B verify runs), except the solutions
@@ -33,9 +35,9 @@ read -r -a mvn_extra <<< "${CHECK_MVN_OPTS:-}"
 # Every command: from Markdown (inline `...` or a code block line), and from SVG footers.
 mapfile -t commands < <(
   {
-    grep -rhoE '\./(cowfork|mvnw) [^`|);<]*' --include=*.md . --exclude-dir=target --exclude-dir=.git
+    grep -rhoE '\./(cowfork|mvnw) [^]`|);<]*' --include=*.md . --exclude-dir=target --exclude-dir=.git
     grep -rhoE '\./cowfork [^<"]*' --include=*.svg . --exclude-dir=target --exclude-dir=.git | sed -e 's/ *(Linux .*$//'
-  } | sed -e 's/[[:space:]]*#.*$//' -e 's/[[:space:]]*$//' | sort -u)
+  } | sed -e 's/[[:space:]]*#.*$//' -e 's/[[:space:]]*$//' | sort -u | grep -E "${CHECK_ONLY:-.}")
 
 ran=0
 passed=0
@@ -56,8 +58,8 @@ run_mvnw() { # the words after ./mvnw
   return 1
 }
 
-run_serve() { # the words after ./cowfork serve
-  ./cowfork serve "$@" > "$scratch/serve.log" 2>&1 &
+run_serve() { # the words after ./cowfork: serve or serve-threads, then its arguments
+  ./cowfork "$@" > "$scratch/serve.log" 2>&1 &
   local pid=$! ok=1 port
   for _ in $(seq 1 240); do
     if grep -q "ready:" "$scratch/serve.log"; then ok=0; break; fi
@@ -99,10 +101,11 @@ for cmd in "${commands[@]}"; do
     fork-latency) args+=(--sizes 64m --forks 5) ;;
     results) args+=(--forks 50 --out "$scratch/results.md") ;;
     bench) args=(bench --help) ;;
+    watch) [[ " ${args[*]} " == *" --seconds "* || " ${args[*]} " == *" --help "* ]] || args+=(--seconds 8) ;;
   esac
   echo "== ./cowfork ${args[*]}"
-  if [ "${args[0]}" = "serve" ] && [[ " ${args[*]} " != *" --help "* ]]; then
-    if run_serve "${args[@]:1}"; then passed=$((passed + 1)); else fail "$cmd"; fi
+  if [[ "${args[0]}" == serve || "${args[0]}" == serve-threads ]] && [[ " ${args[*]} " != *" --help "* ]]; then
+    if run_serve "${args[@]}"; then passed=$((passed + 1)); else fail "$cmd"; fi
     continue
   fi
   start=$SECONDS
