@@ -42,6 +42,7 @@ public record ChildResult(int pid, ExitStatus status, byte[] payload, String fai
     public String toString() {
         return "child " + pid + " " + status + " after " + elapsed.toMillis() + " ms"
                 + (payload != null ? ", returned " + payload.length + " bytes" : "")
-                + (failure != null ? ", threw " + failure.lines().findFirst().orElse("") : "");
+                + (failure != null ? ", threw " + failure.lines().findFirst().orElse("") : "")
+                + (lastSeen != null && !lastSeen.isEmpty() ? "; when the watchdog killed it: " + lastSeen : "");
     }
 }

@@ -37,7 +37,7 @@ class ForkProperties {
             child.exitCode(code);
             return new byte[0];
         });
-        assertThat(r.status()).isEqualTo(new ExitStatus.Exited(code));
+        assertThat(r.status()).as("%s", r).isEqualTo(new ExitStatus.Exited(code)); // r says where a hung child was
     }
 
     @Property(tries = 40)
