@@ -51,13 +51,7 @@ public final class Bench {
         }
         strategies.forEach(RefCountStrategies::byName); // fail now, with the list of names, not in the forked JVM
         cowfork.fork.Sizes.parse(size, cowfork.heap.Heap.MAX_BYTES);
-        List<String> jvmArgs = new ArrayList<>(List.of("-Xms1g", "-Xmx1g", "-XX:+UseSerialGC"));
-        if (Runtime.version().feature() >= 22) {
-            jvmArgs.add("--enable-native-access=ALL-UNNAMED");
-        }
-        if (Runtime.version().feature() >= 24) {
-            jvmArgs.add("--sun-misc-unsafe-memory-access=allow");
-        }
+        List<String> jvmArgs = forkedJvmArgs();
         Collection<RunResult> results = new Runner(new OptionsBuilder()
                 .include(RefCountBench.class.getName())
                 .param("strategy", strategies.toArray(String[]::new))
@@ -91,5 +85,20 @@ public final class Bench {
                     base == null ? "-" : String.format(Locale.ROOT, "%.2f", median[0] / base[0]))));
         });
         return sb.toString();
+    }
+
+    /**
+     * The options of the JVM JMH forks for a measurement: a fixed 1 GiB Serial heap, and the
+     * native-access flags newer JDKs ask for (jnr-ffi maps the object heap).
+     */
+    static List<String> forkedJvmArgs() {
+        List<String> jvmArgs = new ArrayList<>(List.of("-Xms1g", "-Xmx1g", "-XX:+UseSerialGC"));
+        if (Runtime.version().feature() >= 22) {
+            jvmArgs.add("--enable-native-access=ALL-UNNAMED");
+        }
+        if (Runtime.version().feature() >= 24) {
+            jvmArgs.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        return jvmArgs;
     }
 }

@@ -8,7 +8,6 @@ import cowfork.heap.HeaderMarks;
 import cowfork.heap.Heap;
 import cowfork.heap.MarkPlacement;
 import cowfork.heap.MarkPlacements;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -85,13 +84,7 @@ public class CollectorBench {
 
     public static void main(String[] args) throws RunnerException {
         String size = args.length == 2 && args[0].equals("--size") ? args[1] : "16m";
-        List<String> jvmArgs = new ArrayList<>(List.of("-Xms1g", "-Xmx1g", "-XX:+UseSerialGC"));
-        if (Runtime.version().feature() >= 22) {
-            jvmArgs.add("--enable-native-access=ALL-UNNAMED");
-        }
-        if (Runtime.version().feature() >= 24) {
-            jvmArgs.add("--sun-misc-unsafe-memory-access=allow");
-        }
+        List<String> jvmArgs = Bench.forkedJvmArgs();
         Collection<RunResult> results = new Runner(new OptionsBuilder()
                 .include(CollectorBench.class.getName())
                 .param("placement", MarkPlacements.names().toArray(String[]::new))
