@@ -103,8 +103,20 @@ public final class Heap extends ObjectMemory {
      *         nothing is mapped then
      */
     public static Heap create(long bytes, RefCounts.Factory factory) {
+        return create(bytes, factory, Region.HugePages.NEVER);
+    }
+
+    /**
+     * {@link #create(long, RefCounts.Factory)} in a region {@code hugePages} may back with
+     * 2 MiB transparent huge pages ({@link Region#allocate(long, Region.HugePages)}): fork
+     * then copies one page-table entry per 2 MiB instead of 512. Whether the kernel grants
+     * them is its choice; {@code Smaps.of(pid, heap.region()).fields().anonHugePagesKb()} says.
+     *
+     * @throws IllegalArgumentException as {@link #create(long, RefCounts.Factory)}; nothing is mapped then
+     */
+    public static Heap create(long bytes, RefCounts.Factory factory, Region.HugePages hugePages) {
         Allocator.requireAddressable(bytes); // before mmap: a refused size maps nothing
-        Region region = Region.allocate(bytes);
+        Region region = Region.allocate(bytes, hugePages);
         try {
             return new Heap(region, factory);
         } catch (RuntimeException e) {
