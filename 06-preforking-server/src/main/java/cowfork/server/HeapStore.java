@@ -2,9 +2,11 @@
 package cowfork.server;
 
 import cowfork.cow.Region;
+import cowfork.cow.Smaps;
 import cowfork.experiment.Dataset;
 import cowfork.experiment.DatasetBuilder;
 import cowfork.experiment.Workloads;
+import cowfork.fork.Processes;
 import cowfork.heap.Heap;
 import cowfork.heap.Json;
 import cowfork.heap.RefCountStrategies;
@@ -45,7 +47,17 @@ public final class HeapStore implements Store {
      * @throws IllegalArgumentException if no strategy has that name (the message lists those that do)
      */
     public static HeapStore build(String strategy, long dataBytes) {
-        return build(RefCountStrategies.byName(strategy), dataBytes);
+        return build(strategy, dataBytes, Region.HugePages.NEVER);
+    }
+
+    /**
+     * {@link #build(String, long)} in an object heap {@code hugePages} may back with 2 MiB
+     * transparent huge pages ({@link Heap#create(long, RefCounts.Factory, Region.HugePages)}).
+     *
+     * @throws IllegalArgumentException if no strategy has that name (the message lists those that do)
+     */
+    public static HeapStore build(String strategy, long dataBytes, Region.HugePages hugePages) {
+        return build(RefCountStrategies.byName(strategy), dataBytes, hugePages);
     }
 
     /**
@@ -53,7 +65,11 @@ public final class HeapStore implements Store {
      * (the threaded comparison's atomic counts are not: see {@link ThreadedServer}).
      */
     static HeapStore build(RefCounts.Factory factory, long dataBytes) {
-        Heap heap = Heap.create(DatasetBuilder.heapSizeFor(dataBytes), factory);
+        return build(factory, dataBytes, Region.HugePages.NEVER);
+    }
+
+    private static HeapStore build(RefCounts.Factory factory, long dataBytes, Region.HugePages hugePages) {
+        Heap heap = Heap.create(DatasetBuilder.heapSizeFor(dataBytes), factory, hugePages);
         Dataset dataset = DatasetBuilder.build(heap, dataBytes);
         return new HeapStore(heap, dataset, factory.name());
     }
@@ -189,6 +205,18 @@ public final class HeapStore implements Store {
         long t0 = System.nanoTime();
         String done = heap.refCounts().prepareForFork(heap);
         return done.isEmpty() ? "" : String.format(java.util.Locale.ROOT, "%s in %.0f ms", done, (System.nanoTime() - t0) / 1e6);
+    }
+
+    /**
+     * How the object heap is paged, as {@code huge_pages=yes heap_thp_kib=30720 heap_kib=32768}:
+     * whether huge pages were asked for, and how much of the heap's mapping is AnonHugePages
+     * in this process's /proc/self/smaps now (0 when the kernel granted none, or was not asked).
+     */
+    public String hugePages() {
+        Region objects = heap.region();
+        long thpKib = Smaps.of(Processes.self(), objects).fields().anonHugePagesKb();
+        return "huge_pages=" + (objects.hugePages() == Region.HugePages.ALLOWED ? "yes" : "no") + " heap_thp_kib="
+                + thpKib + " heap_kib=" + (objects.size() >> 10);
     }
 
     @Override

@@ -1,6 +1,7 @@
 // ./cowfork serve: preload the data set, bind, warm up, fork the workers, supervise until a stop signal.
 package cowfork.server;
 
+import cowfork.cow.Region;
 import cowfork.fork.ForkRecipe;
 import java.io.PrintStream;
 import java.util.Locale;
@@ -48,8 +49,12 @@ public final class Serve {
         }
         ForkRecipe.requireForkFlags();
         long t0 = System.nanoTime();
-        HeapStore store = HeapStore.build(config.refcounts(), config.dataBytes());
-        out.printf(Locale.ROOT, "[master] preloaded %s in %.1f s%n", store.describe(), (System.nanoTime() - t0) / 1e9);
+        HeapStore store = HeapStore.build(config.refcounts(), config.dataBytes(),
+                config.hugePages() ? Region.HugePages.ALLOWED : Region.HugePages.NEVER);
+        // One grep-able line (the scale benchmark parses it): how the heap was built, and how
+        // much of it the kernel really put on huge pages (asking is not getting: see chapter 02).
+        out.printf(Locale.ROOT, "[master] preloaded %s in %.1f s; %s%n", store.describe(), (System.nanoTime() - t0) / 1e9,
+                store.hugePages());
         // Before the warm-up: the warm-up must see the objects as the workers will (immortal ones
         // take another branch in incref), or the workers would leave the compiled code on their first request.
         String prepared = store.prepareForFork();

@@ -163,7 +163,11 @@ final class WorkerPool {
             Master.log(out, "could not fork a worker for slot %d: %s; trying again later", slot, e.getMessage());
             return;
         }
-        workers.add(new WorkerHandle(nextId++, slot, p, System.nanoTime()));
+        WorkerHandle w = new WorkerHandle(nextId++, slot, p, System.nanoTime());
+        workers.add(w);
+        // One grep-able line per fork (the scale benchmark parses it): fork() copies page
+        // tables, so its time grows with the master's resident memory, and falls with huge pages.
+        Master.log(out, "%s forked in %.1f ms", w, forker.lastTimings().forkNanos() / 1e6);
     }
 
     // ---- ending workers ----
