@@ -157,13 +157,14 @@ public final class ForkLatency {
     /** Touches a block of {@code size} bytes and times {@code forks} forks of this JVM holding it. */
     private static Row measure(Forker forker, Blocks blocks, long size, boolean huge, int forks) throws IOException {
         try (Block block = blocks.touch(size, huge)) {
+            long thpBytes = block.thpBytes(); // what the forks below copy the page tables of
             long[] took = new long[forks];
             for (int f = 0; f < forks; f++) {
                 forker.run(c -> new byte[0]);
                 took[f] = forker.lastTimings().forkNanos();
             }
             Arrays.sort(took);
-            return new Row("jvm", huge, size >> 20, block.thpBytes() >> 20, residentBytes() >> 20, took[forks / 2] / 1000);
+            return new Row("jvm", huge, size >> 20, thpBytes >> 20, residentBytes() >> 20, took[forks / 2] / 1000);
         }
     }
 
