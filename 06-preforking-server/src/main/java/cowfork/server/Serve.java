@@ -2,6 +2,7 @@
 package cowfork.server;
 
 import cowfork.cow.Region;
+import cowfork.fork.ForkException;
 import cowfork.fork.ForkRecipe;
 import java.io.PrintStream;
 import java.util.Locale;
@@ -28,7 +29,7 @@ public final class Serve {
         System.exit(run(args, System.out, System.err));
     }
 
-    /** Runs the server until it is stopped; returns the exit code (0 stopped, 2 bad flags). */
+    /** Runs the server until it is stopped; returns the exit code (0 stopped, 1 no object heap could be mapped, 2 bad flags). */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         ServerConfig config;
         try {
@@ -49,8 +50,14 @@ public final class Serve {
         }
         ForkRecipe.requireForkFlags();
         long t0 = System.nanoTime();
-        HeapStore store = HeapStore.build(config.refcounts(), config.dataBytes(),
-                config.hugePages() ? Region.HugePages.ALLOWED : Region.HugePages.NEVER);
+        HeapStore store;
+        try {
+            store = HeapStore.build(config.refcounts(), config.dataBytes(),
+                    config.hugePages() ? Region.HugePages.ALLOWED : Region.HugePages.NEVER);
+        } catch (ForkException e) { // mmap refused (too big), or madvise(MADV_HUGEPAGE) on a kernel without THP
+            err.println("serve: cannot map the object heap: " + e.getMessage());
+            return 1;
+        }
         // One grep-able line (the scale benchmark parses it): how the heap was built, and how
         // much of it the kernel really put on huge pages (asking is not getting: see chapter 02).
         out.printf(Locale.ROOT, "[master] preloaded %s in %.1f s; %s%n", store.describe(), (System.nanoTime() - t0) / 1e9,
