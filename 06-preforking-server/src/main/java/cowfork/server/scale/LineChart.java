@@ -1,0 +1,173 @@
+// A line chart as hand-written SVG (axes with round ticks, a legend, a caption): the scale benchmark's two figures, no chart library.
+package cowfork.server.scale;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Draws series of (x, y) points against linear axes that start at 0 and end at a round
+ * number above the largest value:
+ * <pre>
+ *   title
+ *   y label |                        legend: -- name
+ *     ticks |    /----------                 -- name
+ *           |   /
+ *           +----------------- x label
+ *   caption (the command that regenerates the figure)
+ * </pre>
+ * Text is plain SVG {@code <text>} in a generic monospace family: the browser or viewer
+ * chooses the font, nothing is rasterised here. {@link #x} and {@link #y} are the scale
+ * (value to pixel) the points are drawn with.
+ */
+public final class LineChart {
+    /** One line: its name in the legend and its points, in x order. */
+    public record Series(String name, List<double[]> points) {
+    }
+
+    static final int WIDTH = 760;
+    static final int HEIGHT = 440;
+    static final int LEFT = 80;
+    static final int RIGHT = 220;
+    static final int TOP = 50;
+    static final int BOTTOM = 80;
+    /** Colours a reader can tell apart (Okabe-Ito), in series order. */
+    private static final String[] COLOURS = {"#d55e00", "#0072b2", "#009e73", "#cc79a7", "#e69f00", "#56b4e9",
+            "#000000", "#f0e442"};
+
+    private final double xMax;
+    private final double yMax;
+
+    private LineChart(double xMax, double yMax) {
+        this.xMax = xMax;
+        this.yMax = yMax;
+    }
+
+    /** The chart's scale for these series: both axes from 0 to a round number at or above the largest value. */
+    static LineChart scaledFor(List<Series> series) {
+        double xm = 0;
+        double ym = 0;
+        for (Series s : series) {
+            for (double[] p : s.points()) {
+                xm = Math.max(xm, p[0]);
+                ym = Math.max(ym, p[1]);
+            }
+        }
+        return new LineChart(niceCeiling(xm), niceCeiling(ym));
+    }
+
+    /** The smallest of 1, 2, 2.5, 5 times a power of ten that is at least {@code v} (1 for v <= 0). */
+    static double niceCeiling(double v) {
+        if (v <= 0) {
+            return 1;
+        }
+        double p = Math.pow(10, Math.floor(Math.log10(v)));
+        for (double m : new double[] {1, 2, 2.5, 5, 10}) {
+            if (m * p >= v * (1 - 1e-12)) {
+                return m * p;
+            }
+        }
+        return 10 * p;
+    }
+
+    /** The pixel column of value {@code v} on the x axis. */
+    double x(double v) {
+        return LEFT + v / xMax * (WIDTH - LEFT - RIGHT);
+    }
+
+    /** The pixel row of value {@code v} on the y axis (SVG rows grow downwards). */
+    double y(double v) {
+        return HEIGHT - BOTTOM - v / yMax * (HEIGHT - TOP - BOTTOM);
+    }
+
+    /**
+     * The figure as SVG text: {@code title} on top, the axes labelled {@code xLabel} and
+     * {@code yLabel} (with their units), one polyline and legend entry per series, and
+     * {@code caption} below (also in {@code <desc>}).
+     */
+    public static String svg(String title, String xLabel, String yLabel, List<Series> series, String caption) {
+        LineChart c = scaledFor(series);
+        StringBuilder sb = new StringBuilder();
+        sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH).append("\" height=\"").append(HEIGHT)
+                .append("\" font-family=\"monospace\" font-size=\"11\">\n");
+        sb.append("<title>").append(escape(title)).append("</title>\n");
+        sb.append("<desc>").append(escape(caption)).append("</desc>\n");
+        sb.append("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
+        text(sb, LEFT, 24, "font-size=\"13\" font-weight=\"bold\"", title);
+        int x0 = LEFT;
+        int x1 = WIDTH - RIGHT;
+        int y0 = HEIGHT - BOTTOM;
+        int y1 = TOP;
+        for (int i = 0; i <= 5; i++) {
+            double vx = c.xMax * i / 5;
+            double vy = c.yMax * i / 5;
+            line(sb, c.x(vx), y0, c.x(vx), y0 + 4, "#555555", "");
+            text(sb, c.x(vx) - 12, y0 + 17, "", number(vx));
+            line(sb, x0, c.y(vy), x1, c.y(vy), "#e5e5e5", ""); // grid: values can be read across
+            text(sb, 8, c.y(vy) + 4, "", number(vy));
+        }
+        line(sb, x0, y0, x1, y0, "#333333", "");
+        line(sb, x0, y0, x0, y1, "#333333", "");
+        text(sb, (x0 + x1) / 2 - 4 * xLabel.length(), y0 + 36, "", xLabel);
+        text(sb, 8, TOP - 10, "", yLabel);
+        int ly = TOP + 6;
+        for (int i = 0; i < series.size(); i++) {
+            Series s = series.get(i);
+            String colour = COLOURS[i % COLOURS.length];
+            if (!s.points().isEmpty()) {
+                sb.append("<polyline fill=\"none\" stroke=\"").append(colour).append("\" stroke-width=\"2\" points=\"");
+                for (double[] p : s.points()) {
+                    sb.append(String.format(Locale.ROOT, "%.1f,%.1f ", c.x(p[0]), c.y(p[1])));
+                }
+                sb.setLength(sb.length() - 1);
+                sb.append("\"/>\n");
+            }
+            line(sb, x1 + 16, ly, x1 + 40, ly, colour, " stroke-width=\"2\"");
+            text(sb, x1 + 46, ly + 4, "", s.name());
+            ly += 18;
+        }
+        text(sb, LEFT, HEIGHT - 18, "fill=\"#555555\"", caption);
+        return sb.append("</svg>\n").toString();
+    }
+
+    /**
+     * Writes {@link #svg} to {@code file}, creating its directory.
+     *
+     * @throws UncheckedIOException if it cannot be written
+     */
+    public static Path write(Path file, String title, String xLabel, String yLabel, List<Series> series, String caption) {
+        try {
+            if (file.getParent() != null) {
+                Files.createDirectories(file.getParent());
+            }
+            Files.writeString(file, svg(title, xLabel, yLabel, series, caption));
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String number(double v) {
+        return v == Math.rint(v) ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static void line(StringBuilder sb, double xa, double ya, double xb, double yb, String stroke, String extra) {
+        sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"%s/>%n",
+                xa, ya, xb, yb, stroke, extra));
+    }
+
+    private static void text(StringBuilder sb, double x, double y, String attributes, String text) {
+        sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\"", x, y));
+        if (!attributes.isEmpty()) {
+            sb.append(' ').append(attributes);
+        }
+        sb.append('>').append(escape(text)).append("</text>\n");
+    }
+
+    static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}
