@@ -38,12 +38,27 @@ public final class LineChart {
     private static final String[] COLOURS = {"#d55e00", "#0072b2", "#009e73", "#cc79a7", "#e69f00", "#56b4e9",
             "#000000", "#f0e442"};
 
+    /** Round axis ends (times a power of ten) and the number of tick intervals that divides each evenly. */
+    private static final double[] STEPS = {1, 2, 2.5, 3, 4, 5, 6, 8, 10};
+    private static final int[] TICKS = {5, 4, 5, 6, 4, 5, 6, 4, 5};
+
     private final double xMax;
     private final double yMax;
 
     private LineChart(double xMax, double yMax) {
         this.xMax = xMax;
         this.yMax = yMax;
+    }
+
+    /** How many tick intervals the axis ending at {@code max} (a {@link #niceCeiling}) gets: ticks on round values. */
+    static int ticks(double max) {
+        double m = max / Math.pow(10, Math.floor(Math.log10(max)));
+        for (int i = 0; i < STEPS.length; i++) {
+            if (Math.abs(m - STEPS[i]) < 1e-9) {
+                return TICKS[i];
+            }
+        }
+        return 5;
     }
 
     /** The chart's scale for these series: both axes from 0 to a round number at or above the largest value. */
@@ -59,13 +74,13 @@ public final class LineChart {
         return new LineChart(niceCeiling(xm), niceCeiling(ym));
     }
 
-    /** The smallest of 1, 2, 2.5, 5 times a power of ten that is at least {@code v} (1 for v <= 0). */
+    /** The smallest of 1, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten that is at least {@code v} (1 for v <= 0). */
     static double niceCeiling(double v) {
         if (v <= 0) {
             return 1;
         }
         double p = Math.pow(10, Math.floor(Math.log10(v)));
-        for (double m : new double[] {1, 2, 2.5, 5, 10}) {
+        for (double m : STEPS) {
             if (m * p >= v * (1 - 1e-12)) {
                 return m * p;
             }
@@ -101,11 +116,15 @@ public final class LineChart {
         int x1 = WIDTH - RIGHT;
         int y0 = HEIGHT - BOTTOM;
         int y1 = TOP;
-        for (int i = 0; i <= 5; i++) {
-            double vx = c.xMax * i / 5;
-            double vy = c.yMax * i / 5;
+        int xTicks = ticks(c.xMax);
+        for (int i = 0; i <= xTicks; i++) {
+            double vx = c.xMax * i / xTicks;
             line(sb, c.x(vx), y0, c.x(vx), y0 + 4, "#555555", "");
             text(sb, c.x(vx) - 12, y0 + 17, "", number(vx));
+        }
+        int yTicks = ticks(c.yMax);
+        for (int i = 0; i <= yTicks; i++) {
+            double vy = c.yMax * i / yTicks;
             line(sb, x0, c.y(vy), x1, c.y(vy), "#e5e5e5", ""); // grid: values can be read across
             text(sb, 8, c.y(vy) + 4, "", number(vy));
         }
