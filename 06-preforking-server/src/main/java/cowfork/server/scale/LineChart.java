@@ -17,16 +17,28 @@ import java.util.Locale;
  *     ticks |    /----------                 -- name
  *           |   /
  *           +----------------- x label
- *   caption (the command that regenerates the figure)
+ *   caption (the command that regenerates the figure), wrapped
  * </pre>
  * Text is plain SVG {@code <text>} in a generic monospace family: the browser or viewer
  * chooses the font, nothing is rasterised here. {@link #x} and {@link #y} are the scale
  * (value to pixel) the points are drawn with.
  */
 public final class LineChart {
-    /** One line: its name in the legend and its points, in x order. */
-    public record Series(String name, List<double[]> points) {
+    /**
+     * One line: its name in the legend and its points, in x order. A dashed series is drawn
+     * in the colour of the solid series before it (its companion: a server's master RSS
+     * beside its total PSS); the legend names the first dashed series once, in grey.
+     */
+    public record Series(String name, List<double[]> points, boolean dashed) {
+        public Series(String name, List<double[]> points) {
+            this(name, points, false);
+        }
     }
+
+    /** Series with at most this many points get a dot at each (a single point is otherwise invisible). */
+    static final int MARKERS_UP_TO = 12;
+    /** Caption characters per line (monospace 11 px across the figure's width). */
+    static final int CAPTION_CHARS = 100;
 
     static final int WIDTH = 760;
     static final int HEIGHT = 440;
@@ -105,9 +117,10 @@ public final class LineChart {
      */
     public static String svg(String title, String xLabel, String yLabel, List<Series> series, String caption) {
         LineChart c = scaledFor(series);
+        List<String> captionLines = wrap(caption, CAPTION_CHARS);
         StringBuilder sb = new StringBuilder();
-        sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH).append("\" height=\"").append(HEIGHT)
-                .append("\" font-family=\"monospace\" font-size=\"11\">\n");
+        sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH).append("\" height=\"")
+                .append(HEIGHT + 14 * (captionLines.size() - 1)).append("\" font-family=\"monospace\" font-size=\"11\">\n");
         sb.append("<title>").append(escape(title)).append("</title>\n");
         sb.append("<desc>").append(escape(caption)).append("</desc>\n");
         sb.append("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
@@ -133,23 +146,64 @@ public final class LineChart {
         text(sb, (x0 + x1) / 2 - 4 * xLabel.length(), y0 + 36, "", xLabel);
         text(sb, 8, TOP - 10, "", yLabel);
         int ly = TOP + 6;
-        for (int i = 0; i < series.size(); i++) {
-            Series s = series.get(i);
-            String colour = COLOURS[i % COLOURS.length];
+        int solid = -1;
+        String dashedName = null;
+        for (Series s : series) {
+            if (!s.dashed()) {
+                solid++;
+            } else if (dashedName == null) {
+                dashedName = s.name();
+            }
+            String colour = COLOURS[Math.max(0, solid) % COLOURS.length];
+            String dash = s.dashed() ? " stroke-dasharray=\"5,4\" stroke-width=\"1.5\"" : " stroke-width=\"2\"";
             if (!s.points().isEmpty()) {
-                sb.append("<polyline fill=\"none\" stroke=\"").append(colour).append("\" stroke-width=\"2\" points=\"");
+                sb.append("<polyline fill=\"none\" stroke=\"").append(colour).append('"').append(dash).append(" points=\"");
                 for (double[] p : s.points()) {
                     sb.append(String.format(Locale.ROOT, "%.1f,%.1f ", c.x(p[0]), c.y(p[1])));
                 }
                 sb.setLength(sb.length() - 1);
                 sb.append("\"/>\n");
+                if (s.points().size() <= MARKERS_UP_TO) {
+                    for (double[] p : s.points()) {
+                        sb.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>%n",
+                                c.x(p[0]), c.y(p[1]), colour));
+                    }
+                }
             }
-            line(sb, x1 + 16, ly, x1 + 40, ly, colour, " stroke-width=\"2\"");
-            text(sb, x1 + 46, ly + 4, "", s.name());
-            ly += 18;
+            if (!s.dashed()) {
+                line(sb, x1 + 16, ly, x1 + 40, ly, colour, dash);
+                text(sb, x1 + 46, ly + 4, "", s.name());
+                ly += 18;
+            }
         }
-        text(sb, LEFT, HEIGHT - 18, "fill=\"#555555\"", caption);
+        if (dashedName != null) {
+            line(sb, x1 + 16, ly, x1 + 40, ly, "#777777", " stroke-dasharray=\"5,4\" stroke-width=\"1.5\"");
+            text(sb, x1 + 46, ly + 4, "", dashedName);
+        }
+        int cy = HEIGHT - 24;
+        for (String l : captionLines) {
+            text(sb, LEFT, cy, "fill=\"#555555\"", l);
+            cy += 14;
+        }
         return sb.append("</svg>\n").toString();
+    }
+
+    /** {@code text} in lines of at most {@code width} characters, broken at spaces (a longer word gets a line of its own). */
+    static List<String> wrap(String text, int width) {
+        List<String> out = new java.util.ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        for (String word : text.split(" ")) {
+            if (line.length() > 0 && line.length() + 1 + word.length() > width) {
+                out.add(line.toString());
+                line.setLength(0);
+            }
+            if (line.length() > 0) {
+                line.append(' ');
+            }
+            line.append(word);
+        }
+        out.add(line.toString());
+        return out;
     }
 
     /**

@@ -38,6 +38,9 @@ public final class Scale {
     /** Processes to stop if the JVM is stopped (Ctrl-C) in the middle of a run. */
     private static final Set<AutoCloseable> LIVE = ConcurrentHashMap.newKeySet();
 
+    /** Issue 16's budget for the whole default run on a 2-core machine. */
+    static final int BUDGET_SECONDS = 20 * 60;
+
     private Scale() {
     }
 
@@ -75,8 +78,12 @@ public final class Scale {
                     : String.join(", ", pythons.stream().map(p -> p.executable() + " (" + p.version() + ")").toList())));
         }
         int[] estimate = estimateSeconds(o, pythons.size());
-        err.printf(Locale.ROOT, "scale: %d runs; estimate %.0f to %.0f min (every run plateaus after two windows .. every"
+        err.printf(Locale.ROOT, "scale: %d runs; estimate %.1f to %.1f min (every run plateaus after two windows .. every"
                 + " run reaches the %d s cap)%n", runCount(o, pythons.size()), estimate[0] / 60.0, estimate[1] / 60.0, o.cap());
+        if (estimate[1] > BUDGET_SECONDS) {
+            err.printf(Locale.ROOT, "scale: at worst longer than issue 16's %d min: --cap 40, or fewer --workers or"
+                    + " --servers, shortens it%n", BUDGET_SECONDS / 60);
+        }
         Thread hook = new Thread(Scale::stopAll, "scale-cleanup");
         Runtime.getRuntime().addShutdownHook(hook);
         List<RunResult> results = new ArrayList<>();

@@ -42,7 +42,7 @@ public final class ScaleReport {
                 .append(" less than 1%, else the run stops after ").append(options.cap()).append(" s of load.)\n\n");
         sb.append("### Data set ").append(Sizes.format(options.dataBytes())).append("\n\n");
         sb.append("| server | workers | plateau PSS | master RSS | PSS / RSS | time to plateau | first ")
-                .append(options.window()).append(" s: rps / p50 / p99 | at the plateau: rps / p50 / p99 | fork (median) |\n");
+                .append(options.window()).append(" s: rps / p50 / p99 | last window (plateau or cap): rps / p50 / p99 | fork (median) |\n");
         sb.append("|---|---:|---:|---:|---:|---|---:|---:|---:|\n");
         for (RunResult r : results) {
             sb.append(row(r, options.cap())).append('\n');
@@ -138,8 +138,13 @@ public final class ScaleReport {
         }
         for (String s : servers) {
             results.stream().filter(r -> r.server().equals(s) && r.workers() == workers && r.ok()).findFirst()
-                    .ifPresent(r -> overTime.add(new LineChart.Series(s, r.samples().stream()
-                            .map(x -> new double[] {x.seconds(), x.pssKb() / 1024.0}).toList())));
+                    .ifPresent(r -> {
+                        overTime.add(new LineChart.Series(s, r.samples().stream()
+                                .map(x -> new double[] {x.seconds(), x.pssKb() / 1024.0}).toList()));
+                        // the master alone: the total can come down to it, never below (PSS / RSS = 1)
+                        overTime.add(new LineChart.Series("dashed: the master's RSS", r.samples().stream()
+                                .map(x -> new double[] {x.seconds(), x.masterRssKb() / 1024.0}).toList(), true));
+                    });
         }
         LineChart.write(dir.resolve(PSS_OVER_TIME), "Total PSS of all processes under load, " + workers + " workers",
                 "seconds of load", "PSS (MiB)", overTime, "regenerate: " + command);

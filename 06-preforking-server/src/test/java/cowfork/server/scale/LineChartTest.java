@@ -70,6 +70,35 @@ class LineChartTest {
     }
 
     @Test
+    void aDashedCompanionTakesItsServersColourAndOneLegendEntry() throws Exception {
+        List<LineChart.Series> series = List.of(SERIES.get(0),
+                new LineChart.Series("dashed: the master's RSS", List.of(new double[] {0, 1400}, new double[] {60, 1400}), true),
+                SERIES.get(1),
+                new LineChart.Series("dashed: the master's RSS", List.of(new double[] {0, 950}, new double[] {45, 950}), true));
+        Document d = parse(LineChart.svg("t", "x", "y", series, "c"));
+        NodeList lines = d.getElementsByTagName("polyline");
+        assertThat(((Element) lines.item(1)).getAttribute("stroke")).isEqualTo(((Element) lines.item(0)).getAttribute("stroke"));
+        assertThat(((Element) lines.item(3)).getAttribute("stroke")).isEqualTo(((Element) lines.item(2)).getAttribute("stroke"))
+                .isNotEqualTo(((Element) lines.item(0)).getAttribute("stroke"));
+        assertThat(((Element) lines.item(1)).getAttribute("stroke-dasharray")).isNotEmpty();
+        assertThat(d.getDocumentElement().getTextContent().split("the master's RSS", -1)).as("one legend entry").hasSize(2);
+        // few points: each gets a dot, so a series of one point is visible
+        assertThat(d.getElementsByTagName("circle").getLength()).isEqualTo(3 + 2 + 2 + 2);
+    }
+
+    @Test
+    void aLongCaptionIsWrappedAtSpacesAndTheFigureGrowsToHoldIt() throws Exception {
+        String command = "regenerate: ./cowfork scale --data-size 1g --workers 1,2,4,8 --servers inline,dense,sidetable,immortal,gunicorn"
+                + " --window 10 --cap 60 --huge-pages both";
+        List<String> lines = LineChart.wrap(command, LineChart.CAPTION_CHARS);
+        assertThat(lines).hasSize(2).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(LineChart.CAPTION_CHARS));
+        assertThat(String.join(" ", lines)).isEqualTo(command);
+        Document d = parse(LineChart.svg("t", "x", "y", SERIES, command));
+        assertThat(Integer.parseInt(d.getDocumentElement().getAttribute("height"))).isGreaterThan(LineChart.HEIGHT);
+        assertThat(d.getElementsByTagName("desc").item(0).getTextContent()).isEqualTo(command);
+    }
+
+    @Test
     void anEmptySeriesStillDrawsAxesAndItsLegend() throws Exception {
         Document d = parse(LineChart.svg("t", "x", "y", List.of(new LineChart.Series("failed", List.of())), "c"));
         assertThat(d.getElementsByTagName("polyline").getLength()).isZero();

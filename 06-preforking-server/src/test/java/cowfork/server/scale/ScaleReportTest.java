@@ -87,7 +87,9 @@ class ScaleReportTest {
         String overTime = java.nio.file.Files.readString(dir.resolve(ScaleReport.PSS_OVER_TIME));
         String vsWorkers = java.nio.file.Files.readString(dir.resolve(ScaleReport.PSS_VS_WORKERS));
         assertThat(overTime).contains("./cowfork scale --workers 1,8").contains(">cowfork-immortal<").contains(">cowfork-inline<");
-        assertThat(overTime.split("<polyline", -1)).hasSize(3);
+        // at 8 workers: immortal and inline, each with its master's RSS dashed; the 1-worker run is not drawn
+        assertThat(overTime.split("<polyline", -1)).hasSize(5);
+        assertThat(overTime.split("stroke-dasharray", -1)).hasSize(2 + 1 + 1); // two lines and one legend entry
         assertThat(vsWorkers).contains("workers").contains("PSS (MiB)");
     }
 }
