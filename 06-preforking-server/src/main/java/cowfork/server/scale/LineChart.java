@@ -163,7 +163,7 @@ public final class LineChart {
                 }
                 sb.setLength(sb.length() - 1);
                 sb.append("\"/>\n");
-                if (s.points().size() <= MARKERS_UP_TO) {
+                if (!s.dashed() && s.points().size() <= MARKERS_UP_TO) {
                     for (double[] p : s.points()) {
                         sb.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>%n",
                                 c.x(p[0]), c.y(p[1]), colour));

@@ -37,6 +37,8 @@ import java.util.function.Consumer;
 public final class Scale {
     /** Processes to stop if the JVM is stopped (Ctrl-C) in the middle of a run. */
     private static final Set<AutoCloseable> LIVE = ConcurrentHashMap.newKeySet();
+    /** Set by the shutdown hook: no run starts after it. */
+    private static volatile boolean stopping;
 
     /** Issue 16's budget for the whole default run on a 2-core machine. */
     static final int BUDGET_SECONDS = 20 * 60;
@@ -84,7 +86,8 @@ public final class Scale {
             err.printf(Locale.ROOT, "scale: at worst longer than issue 16's %d min: --cap 40, or fewer --workers or"
                     + " --servers, shortens it%n", BUDGET_SECONDS / 60);
         }
-        Thread hook = new Thread(Scale::stopAll, "scale-cleanup");
+        stopping = false;
+        Thread hook = new Thread(Scale::onShutdown, "scale-cleanup");
         Runtime.getRuntime().addShutdownHook(hook);
         List<RunResult> results = new ArrayList<>();
         lastItems = -1;
@@ -168,6 +171,9 @@ public final class Scale {
 
     /** Starts, measures and stops one server; any failure becomes a failed row. */
     static RunResult once(String name, int workers, ScaleOptions o, PrintStream err, Starter starter, Path bench) {
+        if (stopping) {
+            return RunResult.failed(name, workers, o.dataBytes(), "not run: the benchmark was stopped");
+        }
         err.printf(Locale.ROOT, "scale: %s, %d workers, data %s: starting%n", name, workers, Sizes.format(o.dataBytes()));
         long t0 = System.nanoTime();
         ScaleServer server = null;
@@ -179,8 +185,10 @@ public final class Scale {
                     server.items());
             return measure(name, workers, o, server, bench.resolve("items.lua"), err);
         } catch (RuntimeException e) {
-            err.println("scale: " + name + " with " + workers + " workers failed: " + e.getMessage());
-            return RunResult.failed(name, workers, o.dataBytes(), String.valueOf(e.getMessage()));
+            RunResult failed = RunResult.failed(name, workers, o.dataBytes(), String.valueOf(e.getMessage()));
+            err.println("scale: " + name + " with " + workers + " workers failed: " + failed.errorSummary()
+                    + " (the report quotes its last lines)");
+            return failed;
         } finally {
             if (server != null) {
                 server.close();
@@ -308,6 +316,17 @@ public final class Scale {
             }
         }
         return false;
+    }
+
+    /**
+     * Ctrl-C or TERM: no further run starts; every server and wrk is stopped, gracefully first;
+     * then whatever this JVM started and is still there (a server caught in its startup, whose
+     * handle the driver does not have yet) is killed, with its workers.
+     */
+    private static void onShutdown() {
+        stopping = true;
+        stopAll();
+        ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
     }
 
     /** Stops every server and wrk still running (the end of a run, or Ctrl-C). */
