@@ -25,7 +25,8 @@
 #                                     [--figures docs/figures]
 #
 # every refcount strategy and gunicorn --preload (every Python with gunicorn) with every worker count,
-# under load until the total PSS grows less than 1% in a window, or the cap; about 20 minutes.
+# under load until the total PSS grows less than 1% in a window, or the cap; 13 to 30 minutes on 2 cores
+# (the driver prints its estimate first).
 # A smoke run by hand: --scale --data-size 16m --workers 1,2 --window 2 --cap 6 --servers immortal,inline
 #
 # Each mode owns one section of FILE (default docs/benchmark.md), between <!-- small:begin --> and
@@ -70,7 +71,7 @@ for arg in "$@"; do
       case "$1" in
         --scale) shift ;;
         --out) out="$2"; shift 2 ;;
-        -h|--help) sed -n '21,32p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h|--help) sed -n '21,33p' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) args+=("$1"); shift ;;
       esac
     done
@@ -100,7 +101,7 @@ while [ $# -gt 0 ]; do
     --duration) duration="$2"; shift 2 ;;
     --data-size) data_size="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
-    -h|--help) sed -n '2,32p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,33p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "run.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
