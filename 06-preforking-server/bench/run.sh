@@ -17,10 +17,75 @@
 #
 # Loads only 127.0.0.1. Each run is short (5 s by default); the whole script takes about 4 minutes
 # (5 with --faults) on 2 cores.
+#
+# --scale runs the benchmark at production size instead (issue 16; cowfork.server.scale.Scale):
+#
+#   06-preforking-server/bench/run.sh --scale [--data-size 1g] [--workers 1,2,4,8] [--servers LIST]
+#                                     [--window 10] [--cap 60] [--huge-pages no|both] [--out FILE]
+#                                     [--figures docs/figures]
+#
+# every refcount strategy and gunicorn --preload (every Python with gunicorn) with every worker count,
+# under load until the total PSS grows less than 1% in a window, or the cap; 13 to 30 minutes on 2 cores
+# (the driver prints its estimate first).
+# A smoke run by hand: --scale --data-size 16m --workers 1,2 --window 2 --cap 6 --servers immortal,inline
+#
+# Each mode owns one section of FILE (default docs/benchmark.md), between <!-- small:begin --> and
+# <!-- small:end -->, or <!-- scale:begin --> and <!-- scale:end -->; it replaces only its own (splice).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 root="$PWD"
 bench="$root/06-preforking-server/bench"
+
+# splice FILE NAME CONTENT: replaces the lines between "<!-- NAME:begin -->" and "<!-- NAME:end -->" in
+# FILE by the file CONTENT, keeping the markers and every other line; appends the markers and CONTENT
+# when FILE has neither (creating FILE); fails, changing nothing, when it has only one of them.
+splice() {
+  local file=$1 content=$3 begin="<!-- $2:begin -->" end="<!-- $2:end -->" has_begin=no has_end=no
+  [ -f "$file" ] || : > "$file"
+  grep -qxF "$begin" "$file" && has_begin=yes
+  grep -qxF "$end" "$file" && has_end=yes
+  if [ "$has_begin" != "$has_end" ]; then
+    echo "run.sh: $file has only one of '$begin' and '$end': fix it by hand; $file is unchanged" >&2
+    return 1
+  fi
+  if [ "$has_begin" = yes ]; then
+    awk -v b="$begin" -v e="$end" -v c="$content" '
+      $0 == b { print; while ((getline l < c) > 0) print l; skip = 1; next }
+      $0 == e { skip = 0 }
+      !skip { print }' "$file" > "$file.splice"
+  else
+    { cat "$file"; if [ -s "$file" ]; then echo; fi; echo "$begin"; cat "$content"; echo "$end"; } > "$file.splice"
+  fi
+  mv "$file.splice" "$file"
+}
+if [ "${1:-}" = --splice ]; then # for the tests: run.sh --splice FILE NAME CONTENT
+  splice "$2" "$3" "$4"
+  exit
+fi
+
+for arg in "$@"; do
+  if [ "$arg" = --scale ]; then
+    out="$root/docs/benchmark.md"
+    args=()
+    while [ $# -gt 0 ]; do
+      case "$1" in
+        --scale) shift ;;
+        --out) out="$2"; shift 2 ;;
+        -h|--help) sed -n '21,33p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        *) args+=("$1"); shift ;;
+      esac
+    done
+    command -v wrk >/dev/null || { echo "run.sh: wrk is missing (apt-get install -y wrk)" >&2; exit 2; }
+    command -v gunicorn >/dev/null || echo "run.sh: no gunicorn on PATH: the driver looks for Pythons that have it" >&2
+    section="$out.scale" # beside $out: the driver links the figures relative to where the Markdown lives
+    trap 'rm -f "$section"' EXIT
+    # ./cowfork builds what is missing and starts the driver with the fork recipe's flags.
+    ./cowfork scale ${args[@]+"${args[@]}"} --out "$section"
+    splice "$out" scale "$section"
+    echo "run.sh: the scale section of $out is rewritten" >&2
+    exit 0
+  fi
+done
 
 workers_list="1 2 4"
 threads_list="1 2 4 8"
@@ -36,7 +101,7 @@ while [ $# -gt 0 ]; do
     --duration) duration="$2"; shift 2 ;;
     --data-size) data_size="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
-    -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,33p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "run.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -211,5 +276,6 @@ table() { # rows...
     echo "|---|---|---|---:|---:|---:|---|"
     printf '%s\n' "${fault_rows[@]}"
   fi
-} > "$out"
-cat "$out"
+} > "$tmp/small.md"
+splice "$out" small "$tmp/small.md"
+cat "$tmp/small.md"

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -52,9 +53,21 @@ public final class WatchedProcess implements AutoCloseable {
      * @throws IllegalStateException if the process cannot be started
      */
     public static WatchedProcess start(List<String> command, Consumer<String> echo) {
+        return start(command, Map.of(), echo);
+    }
+
+    /**
+     * As {@link #start(List, Consumer)}, with {@code env} added to (or replacing entries of)
+     * this JVM's environment.
+     *
+     * @throws IllegalStateException if the process cannot be started
+     */
+    public static WatchedProcess start(List<String> command, Map<String, String> env, Consumer<String> echo) {
         String name = command.get(0).substring(command.get(0).lastIndexOf('/') + 1);
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            builder.environment().putAll(env);
+            Process p = builder.start();
             p.getOutputStream().close();
             return new WatchedProcess(p, name + " (pid " + p.pid() + ")", echo);
         } catch (IOException e) {

@@ -51,6 +51,8 @@ public final class Main {
                 "two servers (inline, immortal) under the same load, one live page of their memory (./cowfork watch --help)"));
         TOOLS.put("serve-threads", new Tool(cowfork.server.ThreadedServer::main,
                 "the comparison: the same server as one JVM with N threads, no fork"));
+        TOOLS.put("scale", new Tool(cowfork.server.scale.Scale::main,
+                "every server and worker count on a 1 GiB data set, under load until PSS stops growing (issue 16)"));
         TOOLS.put("respawn-bench", new Tool(cowfork.server.RespawnBench::main,
                 "kill -9 a serving worker under load, N times; time until its replacement booted"));
         TOOLS.put("fork-stress", new Tool(cowfork.fork.ForkStress::main,

@@ -1,0 +1,127 @@
+// Every second, the PSS of a server's master and all its descendants and the master's own RSS, from /proc/PID/smaps_rollup.
+package cowfork.server.scale;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Samples a process tree's memory once a second on a thread of its own, at a fixed rate
+ * (a late sample does not shift the ones after it), from the kernel's per-process totals:
+ * <pre>
+ *   /proc/PID/smaps_rollup   Rss:  pages mapped by PID, shared or not (kB)
+ *                            Pss:  each page divided by the number of processes mapping it (kB)
+ * </pre>
+ * The sum of Pss over the master and its workers counts every page once, so it is the
+ * memory the server really costs; the master's Rss is what one process holding the whole
+ * data set costs. A process that exits between listing and reading adds nothing.
+ */
+public final class MemorySampler implements AutoCloseable {
+    /** One reading: seconds since {@link #start}, total PSS of the tree and RSS of its root, in kB. */
+    public record Sample(double seconds, long pssKb, long masterRssKb, int processes) {
+    }
+
+    private final int rootPid;
+    private final long t0 = System.nanoTime();
+    private final List<Sample> samples = new ArrayList<>();
+    private final ScheduledExecutorService timer;
+
+    private MemorySampler(int rootPid, Consumer<Sample> each) {
+        this.rootPid = rootPid;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "memory-sampler-" + rootPid);
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleAtFixedRate(() -> {
+            Sample s = sampleNow();
+            synchronized (samples) {
+                samples.add(s);
+            }
+            each.accept(s);
+        }, 0, 1, TimeUnit.SECONDS);
+    }
+
+    /** Starts sampling {@code rootPid}'s tree now and every second; {@code each} sees every sample (on the sampler thread). */
+    public static MemorySampler start(int rootPid, Consumer<Sample> each) {
+        return new MemorySampler(rootPid, each);
+    }
+
+    /** A reading taken now, on the caller's thread (the window boundaries use it: they must not wait for the next tick). */
+    public Sample sampleNow() {
+        Memory m = read(rootPid);
+        return new Sample((System.nanoTime() - t0) / 1e9, m.pssKb(), m.rootRssKb(), m.processes());
+    }
+
+    /** Every sample taken by the timer so far, oldest first. */
+    public List<Sample> samples() {
+        synchronized (samples) {
+            return List.copyOf(samples);
+        }
+    }
+
+    /** Stops the timer (a sample in progress finishes). */
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+
+    /** The memory of one process tree. */
+    public record Memory(long pssKb, long rootRssKb, int processes) {
+    }
+
+    /**
+     * Sums {@code Pss:} over {@code rootPid} and every descendant, and reads the root's {@code Rss:}.
+     *
+     * @throws IllegalStateException if {@code rootPid} itself cannot be read (it has exited)
+     */
+    public static Memory read(int rootPid) {
+        long[] root = rollup(rootPid);
+        if (root == null) {
+            throw new IllegalStateException("process " + rootPid + " has exited: no /proc/" + rootPid + "/smaps_rollup");
+        }
+        long pss = root[0];
+        int processes = 1;
+        List<ProcessHandle> descendants = ProcessHandle.of(rootPid).map(p -> p.descendants().toList()).orElse(List.of());
+        for (ProcessHandle d : descendants) {
+            long[] r = rollup((int) d.pid());
+            if (r != null) {
+                pss += r[0];
+                processes++;
+            }
+        }
+        return new Memory(pss, root[1], processes);
+    }
+
+    /** {Pss, Rss} in kB from /proc/PID/smaps_rollup; null if the process is gone (or a zombie with no memory). */
+    static long[] rollup(int pid) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(Path.of("/proc", Integer.toString(pid), "smaps_rollup"));
+        } catch (IOException e) {
+            return null;
+        }
+        long pss = -1;
+        long rss = -1;
+        for (String l : lines) {
+            if (l.startsWith("Pss:")) {
+                pss = kb(l);
+            } else if (l.startsWith("Rss:")) {
+                rss = kb(l);
+            }
+        }
+        return pss < 0 || rss < 0 ? null : new long[] {pss, rss};
+    }
+
+    /** "Pss:              12345 kB" -> 12345. */
+    private static long kb(String line) {
+        String[] f = line.trim().split("\\s+");
+        return Long.parseLong(f[1]);
+    }
+}

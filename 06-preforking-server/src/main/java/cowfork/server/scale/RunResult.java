@@ -1,0 +1,86 @@
+// One server at one worker count under load until its memory stopped growing: the figures the report prints, or why it failed.
+package cowfork.server.scale;
+
+import cowfork.fork.Sizes;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The outcome of one run of the scale benchmark. A failed run (the server did not start,
+ * wrk failed) keeps its error and the server's last lines, and is reported as a row like
+ * the others, so that one bad server never loses the rest of a long run.
+ *
+ * @param server       "cowfork-inline", "cowfork-immortal-hugepages", "gunicorn-py3.11"...
+ * @param workers      worker processes
+ * @param dataBytes    the data set's size, as given on the command line
+ * @param samples      the sampler's readings during the load, one a second (empty for a failed run)
+ * @param windows      wrk's report for each window, in order
+ * @param growths      the PSS growth over each window
+ * @param plateauPssKb total PSS at the end of the last window (kB)
+ * @param masterRssKb  the master's RSS at the same moment (kB)
+ * @param plateau      whether a window after the first grew less than {@link Plateau#THRESHOLD}
+ * @param plateauSeconds seconds of load until PSS first reached 99% of its final value
+ * @param forkMillis   the median fork time the master logged for its workers; NaN if it logged none
+ * @param error        null, or why the run failed (with the server's last lines)
+ */
+public record RunResult(String server, int workers, long dataBytes, List<MemorySampler.Sample> samples,
+                        List<WrkResult> windows, List<Double> growths, long plateauPssKb, long masterRssKb,
+                        boolean plateau, int plateauSeconds, double forkMillis, String error) {
+
+    /** A run that produced no figures. */
+    public static RunResult failed(String server, int workers, long dataBytes, String error) {
+        return new RunResult(server, workers, dataBytes, List.of(), List.of(), List.of(), 0, 0, false, 0, Double.NaN,
+                error);
+    }
+
+    public boolean ok() {
+        return error == null;
+    }
+
+    /**
+     * The error in one line: its first line, and the next one when there is one (for a server
+     * that exited during startup, the first line it printed: "serve: unknown flag ...").
+     */
+    public String errorSummary() {
+        List<String> lines = error == null ? List.of() : error.lines().filter(l -> !l.isBlank()).limit(2).toList();
+        return String.join(" ", lines);
+    }
+
+    /** Total PSS over the master's RSS: 1.0 is perfect sharing. */
+    public double ratio() {
+        return Plateau.ratio(plateauPssKb, masterRssKb);
+    }
+
+    /** wrk's report of the first window ("first 10 s"). */
+    public WrkResult first() {
+        return windows.get(0);
+    }
+
+    /** wrk's report of the last window ("at the plateau", or at the cap). */
+    public WrkResult last() {
+        return windows.get(windows.size() - 1);
+    }
+
+    /** The growth of the last window (the one the plateau was judged on, or the cap's). */
+    public double lastGrowth() {
+        return growths.get(growths.size() - 1);
+    }
+
+    /**
+     * The grep-able line, its first keys fixed by issue 16:
+     * {@code scale: server=NAME workers=W data=SIZE plateau_pss_kb=P master_rss_kb=M ratio=R first10s_rps=X plateau_rps=Y}
+     * then {@code plateau_s}, {@code growth_pct}, {@code fork_ms}. A failed run prints "-" for every
+     * figure and ends in {@code error="..."} ({@link #errorSummary}).
+     */
+    public String grepLine() {
+        String head = "scale: server=" + server + " workers=" + workers + " data=" + Sizes.toArgument(dataBytes);
+        if (!ok()) {
+            return head + " plateau_pss_kb=- master_rss_kb=- ratio=- first10s_rps=- plateau_rps=- error=\""
+                    + errorSummary().replace('"', '\'') + "\"";
+        }
+        return head + String.format(Locale.ROOT, " plateau_pss_kb=%d master_rss_kb=%d ratio=%.2f first10s_rps=%.0f"
+                        + " plateau_rps=%.0f plateau_s=%s growth_pct=%.2f fork_ms=%s", plateauPssKb, masterRssKb, ratio(),
+                first().rps(), last().rps(), plateau ? Integer.toString(plateauSeconds) : "-", 100 * lastGrowth(),
+                Double.isNaN(forkMillis) ? "-" : String.format(Locale.ROOT, "%.1f", forkMillis));
+    }
+}

@@ -1,0 +1,161 @@
+// The scale benchmark's Markdown: machine line, command, one table row and one grep-able line per run, the issue's goals, the figures.
+package cowfork.server.scale;
+
+import cowfork.fork.Sizes;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Renders the results; computes nothing the runs did not measure. The goals are the
+ * issue's ratios, each printed with "met" or "not met", or "not measured" when a run it
+ * needs is missing or failed.
+ */
+public final class ScaleReport {
+    /** The figures' file names, in the figures directory. */
+    public static final String PSS_OVER_TIME = "06-scale-pss-over-time.svg";
+    public static final String PSS_VS_WORKERS = "06-scale-pss-vs-workers.svg";
+    /** Lines of a failed run's error the report quotes. */
+    static final int FAILURE_LINES = 8;
+
+    private ScaleReport() {
+    }
+
+    /**
+     * The Markdown section.
+     *
+     * @param machine   the machine line (cores, java, kernel, THP)
+     * @param options   the options the run used (their command is printed)
+     * @param results   every run, in the order they ran
+     * @param figureDir how the Markdown file reaches the figures directory ("figures")
+     */
+    public static String markdown(String machine, ScaleOptions options, List<RunResult> results, String figureDir) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("## The server at production size\n\n");
+        sb.append("Machine: ").append(machine).append("\n");
+        sb.append("Command: `").append(options.command()).append("`\n");
+        sb.append("(wrk -t2 -c32 --latency in windows of ").append(options.window())
+                .append(" s, GET /item/K for random K; total PSS of the master and all its descendants from")
+                .append(" /proc/PID/smaps_rollup every second; a plateau is the first window after the first whose PSS grew")
+                .append(" less than 1%, else the run stops after ").append(options.cap()).append(" s of load.)\n\n");
+        sb.append("### Data set ").append(Sizes.format(options.dataBytes())).append("\n\n");
+        sb.append("| server | workers | plateau PSS | master RSS | PSS / RSS | time to plateau | first ")
+                .append(options.window()).append(" s: rps / p50 / p99 | last window (plateau or cap): rps / p50 / p99 | fork (median) |\n");
+        sb.append("|---|---:|---:|---:|---:|---|---:|---:|---:|\n");
+        for (RunResult r : results) {
+            sb.append(row(r, options.cap())).append('\n');
+        }
+        sb.append('\n');
+        List<RunResult> failed = results.stream().filter(r -> !r.ok()).toList();
+        for (RunResult r : failed) {
+            // the first lines say why (an exception, a rejected flag); a usage text after them adds nothing
+            List<String> lines = r.error().strip().lines().toList();
+            sb.append("Failed: ").append(r.server()).append(" with ").append(r.workers()).append(" workers:\n\n```\n")
+                    .append(String.join("\n", lines.subList(0, Math.min(FAILURE_LINES, lines.size()))))
+                    .append(lines.size() > FAILURE_LINES ? "\n..." : "").append("\n```\n\n");
+        }
+        sb.append("```\n");
+        for (RunResult r : results) {
+            sb.append(r.grepLine()).append('\n');
+        }
+        sb.append("```\n\n");
+        sb.append("Goals (issue 16), from the rows above:\n\n");
+        for (String g : goals(results, options.maxWorkers())) {
+            sb.append("- ").append(g).append('\n');
+        }
+        sb.append("\n![Total PSS over time at ").append(options.maxWorkers()).append(" workers](").append(figureDir)
+                .append('/').append(PSS_OVER_TIME).append(")\n\n");
+        sb.append("![Total PSS at the plateau against workers](").append(figureDir).append('/').append(PSS_VS_WORKERS)
+                .append(")\n");
+        return sb.toString();
+    }
+
+    /** One table row; a failed run says so in the plateau column. */
+    static String row(RunResult r, int cap) {
+        if (!r.ok()) {
+            return "| " + r.server() + " | " + r.workers() + " | failed: " + r.errorSummary().replace("|", "\\|")
+                    + " | | | | | | |";
+        }
+        String time = r.plateau() ? r.plateauSeconds() + " s"
+                : String.format(Locale.ROOT, "no plateau in %d s (%+.1f%%/window)", cap, 100 * r.lastGrowth());
+        return String.format(Locale.ROOT, "| %s | %d | %s | %s | %.2f | %s | %s | %s | %s |", r.server(), r.workers(),
+                mib(r.plateauPssKb()), mib(r.masterRssKb()), r.ratio(), time, load(r.first()), load(r.last()),
+                Double.isNaN(r.forkMillis()) ? "-" : String.format(Locale.ROOT, "%.1f ms", r.forkMillis()));
+    }
+
+    private static String mib(long kb) {
+        return String.format(Locale.ROOT, "%,.0f MiB", kb / 1024.0);
+    }
+
+    private static String load(WrkResult w) {
+        return String.format(Locale.ROOT, "%,.0f / %s / %s", w.rps(), WrkResult.formatMicros(w.p50Micros()),
+                WrkResult.formatMicros(w.p99Micros())) + (w.failed() > 0 ? " (" + w.failed() + " failed)" : "");
+    }
+
+    /**
+     * The issue's goals: immortal's plateau PSS / master RSS at {@code workers} (&lt;= 1.05), and
+     * immortal's plateau rps over each gunicorn's at the same worker count (&gt;= 3).
+     */
+    static List<String> goals(List<RunResult> results, int workers) {
+        List<String> out = new ArrayList<>();
+        Optional<RunResult> immortal = find(results, "cowfork-immortal", workers);
+        out.add(immortal.map(r -> String.format(Locale.ROOT,
+                        "cowfork-immortal at %d workers: plateau PSS / master RSS = %.2f (goal <= 1.05): %s", workers, r.ratio(),
+                        r.ratio() <= 1.05 ? "met" : "not met"))
+                .orElse("cowfork-immortal at " + workers + " workers: plateau PSS / master RSS: not measured"));
+        List<RunResult> gunicorns = results.stream()
+                .filter(r -> r.server().startsWith("gunicorn-") && r.workers() == workers && r.ok()).toList();
+        if (immortal.isEmpty() || gunicorns.isEmpty()) {
+            out.add("cowfork-immortal / gunicorn requests/s at the plateau, " + workers + " workers: not measured");
+        }
+        for (RunResult g : gunicorns) {
+            immortal.ifPresent(r -> {
+                double ratio = r.last().rps() / g.last().rps();
+                out.add(String.format(Locale.ROOT, "cowfork-immortal / %s requests/s at the plateau, %d workers: %.1f"
+                        + " (goal >= 3): %s", g.server(), workers, ratio, ratio >= 3 ? "met" : "not met"));
+            });
+        }
+        return out;
+    }
+
+    private static Optional<RunResult> find(List<RunResult> results, String server, int workers) {
+        return results.stream().filter(r -> r.server().equals(server) && r.workers() == workers && r.ok()).findFirst();
+    }
+
+    /**
+     * Writes both figures to {@code dir}: total PSS against seconds of load for every server at
+     * {@code workers} (huge-page runs left out: the table has them), and plateau PSS against workers.
+     */
+    public static void writeFigures(Path dir, List<RunResult> results, int workers, String command) {
+        List<LineChart.Series> overTime = new ArrayList<>();
+        List<String> servers = new ArrayList<>();
+        for (RunResult r : results) {
+            if (!servers.contains(r.server()) && !r.server().endsWith("-hugepages")) {
+                servers.add(r.server());
+            }
+        }
+        for (String s : servers) {
+            results.stream().filter(r -> r.server().equals(s) && r.workers() == workers && r.ok()).findFirst()
+                    .ifPresent(r -> {
+                        overTime.add(new LineChart.Series(s, r.samples().stream()
+                                .map(x -> new double[] {x.seconds(), x.pssKb() / 1024.0}).toList()));
+                        // the master alone: the total can come down to it, never below (PSS / RSS = 1)
+                        overTime.add(new LineChart.Series("dashed: the master's RSS", r.samples().stream()
+                                .map(x -> new double[] {x.seconds(), x.masterRssKb() / 1024.0}).toList(), true));
+                    });
+        }
+        LineChart.write(dir.resolve(PSS_OVER_TIME), "Total PSS of all processes under load, " + workers + " workers",
+                "seconds of load", "PSS (MiB)", overTime, "regenerate: " + command);
+        List<LineChart.Series> vsWorkers = new ArrayList<>();
+        for (String s : servers) {
+            List<double[]> points = results.stream().filter(r -> r.server().equals(s) && r.ok())
+                    .sorted((a, b) -> Integer.compare(a.workers(), b.workers()))
+                    .map(r -> new double[] {r.workers(), r.plateauPssKb() / 1024.0}).toList();
+            vsWorkers.add(new LineChart.Series(s, points));
+        }
+        LineChart.write(dir.resolve(PSS_VS_WORKERS), "Total PSS at the plateau (or the cap) against workers",
+                "workers", "PSS (MiB)", vsWorkers, "regenerate: " + command);
+    }
+}

@@ -1,0 +1,95 @@
+// The report's rows, grep-able lines and goals: each figure comes from the run it names, and a failed run is a row, not a gap.
+package cowfork.server.scale;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ScaleReportTest {
+    private static final long GIB = 1L << 30;
+
+    /** A run that reached its plateau in its third window. */
+    static RunResult run(String server, int workers, long pss, long rss, double firstRps, double lastRps) {
+        List<MemorySampler.Sample> samples = List.of(new MemorySampler.Sample(0, rss, rss, workers + 1),
+                new MemorySampler.Sample(1, pss * 9 / 10, rss, workers + 1), new MemorySampler.Sample(2, pss, rss, workers + 1));
+        return new RunResult(server, workers, GIB, samples, List.of(new WrkResult(firstRps, 300, 500, 2000, 0),
+                new WrkResult(lastRps / 2, 300, 500, 2000, 0), new WrkResult(lastRps, 250, 400, 1500, 0)),
+                List.of(0.3, 0.02, 0.004), pss, rss, true, 2, 14.25, null);
+    }
+
+    @Test
+    void theGrepLineStartsWithTheIssuesKeysInTheIssuesOrder() {
+        RunResult r = run("cowfork-immortal", 8, 1_530_000, 1_500_000, 140_000.4, 146_000.6);
+        assertThat(r.grepLine()).isEqualTo("scale: server=cowfork-immortal workers=8 data=1g plateau_pss_kb=1530000"
+                + " master_rss_kb=1500000 ratio=1.02 first10s_rps=140000 plateau_rps=146001 plateau_s=2 growth_pct=0.40"
+                + " fork_ms=14.3");
+        assertThat(r.grepLine()).matches("scale: server=\\S+ workers=\\d+ data=\\S+ plateau_pss_kb=\\d+ master_rss_kb=\\d+"
+                + " ratio=[0-9.]+ first10s_rps=\\d+ plateau_rps=\\d+( \\w+=\\S+)*");
+    }
+
+    @Test
+    void aFailedRunKeepsTheKeysAndSaysWhy() {
+        RunResult r = RunResult.failed("cowfork-inline-hugepages", 8, GIB,
+                "java (pid 7) ended its output before printing the expected line; its last 2 lines:\n"
+                        + "serve: unknown flag \"--huge-pages\"\nusage: ./cowfork serve [flags]");
+        assertThat(r.grepLine()).isEqualTo("scale: server=cowfork-inline-hugepages workers=8 data=1g plateau_pss_kb=-"
+                + " master_rss_kb=- ratio=- first10s_rps=- plateau_rps=- error=\"java (pid 7) ended its output before"
+                + " printing the expected line; its last 2 lines: serve: unknown flag '--huge-pages'\"");
+        assertThat(ScaleReport.row(r, 60)).startsWith("| cowfork-inline-hugepages | 8 | failed: java (pid 7)")
+                .contains("serve: unknown flag");
+    }
+
+    @Test
+    void aRunStoppedByTheCapSaysSoWithItsLastGrowth() {
+        RunResult capped = new RunResult("cowfork-inline", 8, GIB, List.of(new MemorySampler.Sample(0, 100, 100, 9)),
+                List.of(new WrkResult(11_200, 2000, 3000, 9000, 0)), List.of(0.034), 2_460_000, 1_500_000, false, 0,
+                Double.NaN, null);
+        assertThat(ScaleReport.row(capped, 60)).contains("| 1.64 |").contains("no plateau in 60 s (+3.4%/window)")
+                .endsWith("| - |");
+        assertThat(capped.grepLine()).contains("plateau_s=- growth_pct=3.40 fork_ms=-");
+    }
+
+    @Test
+    void theGoalsAreTheIssuesRatiosFromTheRowsAtTheLargestWorkerCount() {
+        List<RunResult> rows = List.of(run("cowfork-immortal", 8, 1_530_000, 1_500_000, 140_000, 146_000),
+                run("cowfork-immortal", 1, 3_000_000, 1_500_000, 1, 1), // another worker count: not a goal's row
+                run("gunicorn-py3.11", 8, 3_000_000, 1_600_000, 5_000, 50_000));
+        assertThat(ScaleReport.goals(rows, 8)).containsExactly(
+                "cowfork-immortal at 8 workers: plateau PSS / master RSS = 1.02 (goal <= 1.05): met",
+                "cowfork-immortal / gunicorn-py3.11 requests/s at the plateau, 8 workers: 2.9 (goal >= 3): not met");
+        assertThat(ScaleReport.goals(List.of(rows.get(2)), 8)).containsExactly(
+                "cowfork-immortal at 8 workers: plateau PSS / master RSS: not measured",
+                "cowfork-immortal / gunicorn requests/s at the plateau, 8 workers: not measured");
+    }
+
+    @Test
+    void theMarkdownHasEveryRowItsGrepLineAndLinksTheFigures() {
+        ScaleOptions o = ScaleOptions.parse(new String[] {"--workers", "1,8"}, List.of("inline", "immortal"));
+        List<RunResult> rows = List.of(run("cowfork-immortal", 8, 1_530_000, 1_500_000, 140_000, 146_000),
+                RunResult.failed("cowfork-immortal-hugepages", 8, GIB, "boom\nsecond line"));
+        String md = ScaleReport.markdown("2 cores", o, rows, "figures");
+        assertThat(md).contains("Command: `./cowfork scale --data-size 1g --workers 1,8 --servers inline,immortal,gunicorn"
+                        + " --window 10 --cap 60 --huge-pages both`")
+                .contains("| cowfork-immortal | 8 | 1,494 MiB | 1,465 MiB | 1.02 | 2 s | 140,000 / 300 us / 2.00 ms"
+                        + " | 146,000 / 250 us / 1.50 ms | 14.3 ms |")
+                .contains(rows.get(0).grepLine()).contains(rows.get(1).grepLine())
+                .contains("Failed: cowfork-immortal-hugepages with 8 workers:\n\n```\nboom\nsecond line\n```")
+                .contains("](figures/" + ScaleReport.PSS_OVER_TIME + ")").contains("](figures/" + ScaleReport.PSS_VS_WORKERS + ")");
+    }
+
+    @Test
+    void bothFiguresAreWrittenWithTheCommand(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        List<RunResult> rows = List.of(run("cowfork-immortal", 8, 1_530_000, 1_500_000, 140_000, 146_000),
+                run("cowfork-immortal", 1, 1_500_000, 1_500_000, 1, 1), run("cowfork-inline", 8, 2_460_000, 1_500_000, 1, 1));
+        ScaleReport.writeFigures(dir, rows, 8, "./cowfork scale --workers 1,8");
+        String overTime = java.nio.file.Files.readString(dir.resolve(ScaleReport.PSS_OVER_TIME));
+        String vsWorkers = java.nio.file.Files.readString(dir.resolve(ScaleReport.PSS_VS_WORKERS));
+        assertThat(overTime).contains("./cowfork scale --workers 1,8").contains(">cowfork-immortal<").contains(">cowfork-inline<");
+        // at 8 workers: immortal and inline, each with its master's RSS dashed; the 1-worker run is not drawn
+        assertThat(overTime.split("<polyline", -1)).hasSize(5);
+        assertThat(overTime.split("stroke-dasharray", -1)).hasSize(2 + 1 + 1); // two lines and one legend entry
+        assertThat(vsWorkers).contains("workers").contains("PSS (MiB)");
+    }
+}
