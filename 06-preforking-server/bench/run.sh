@@ -21,13 +21,14 @@
 # --scale runs the benchmark at production size instead (issue 16; cowfork.server.scale.Scale):
 #
 #   06-preforking-server/bench/run.sh --scale [--data-size 1g] [--workers 1,2,4,8] [--servers LIST]
-#                                     [--window 10] [--cap 60] [--huge-pages no|both] [--out FILE]
-#                                     [--figures docs/figures]
+#                                     [--window 10] [--cap 30] [--cap-largest 70]
+#                                     [--huge-pages none|all|inline,immortal] [--out FILE] [--figures docs/figures]
 #
-# every refcount strategy and gunicorn --preload (every Python with gunicorn) with every worker count,
-# under load until the total PSS grows less than 1% in a window, or the cap; 13 to 30 minutes on 2 cores
-# (the driver prints its estimate first).
-# A smoke run by hand: --scale --data-size 16m --workers 1,2 --window 2 --cap 6 --servers immortal,inline
+# fork() of the data size in 4 KiB and huge pages (JVM and C), then every refcount strategy and gunicorn
+# --preload (every Python with gunicorn) with every worker count, under load until the total PSS grows
+# less than 1% in a window, or the cap; then inline and immortal again with serve --huge-pages. About
+# 18 minutes on 2 cores (the driver prints its estimate first).
+# A smoke run by hand: --scale --data-size 16m --workers 1,2 --window 2 --cap 6 --cap-largest 6 --servers immortal,inline
 #
 # Each mode owns one section of FILE (default docs/benchmark.md), between <!-- small:begin --> and
 # <!-- small:end -->, or <!-- scale:begin --> and <!-- scale:end -->; it replaces only its own (splice).

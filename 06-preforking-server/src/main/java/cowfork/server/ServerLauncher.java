@@ -42,6 +42,18 @@ public final class ServerLauncher implements AutoCloseable {
      *         within a minute (it is then killed with its workers; the message quotes its last lines)
      */
     public static ServerLauncher start(Consumer<String> echo, List<String> args) {
+        List<String> cmd = javaCommand(Serve.class.getName());
+        cmd.addAll(List.of("--bind", "127.0.0.1:0"));
+        cmd.addAll(args);
+        return new ServerLauncher(WatchedProcess.start(cmd, echo), Duration.ofMinutes(1));
+    }
+
+    /**
+     * {@code java <this JVM's fork flags> -cp <this class path> mainClass}: the start of a
+     * command line for a JVM that may fork, as this one was started (a mutable list: add the
+     * program's arguments).
+     */
+    public static List<String> javaCommand(String mainClass) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -50,9 +62,8 @@ public final class ServerLauncher implements AutoCloseable {
                 cmd.add(a); // the fork recipe's flags, as this JVM got them
             }
         }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Serve.class.getName(), "--bind", "127.0.0.1:0"));
-        cmd.addAll(args);
-        return new ServerLauncher(WatchedProcess.start(cmd, echo), Duration.ofMinutes(1));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        return cmd;
     }
 
     /**

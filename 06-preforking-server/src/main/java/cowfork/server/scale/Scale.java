@@ -81,26 +81,27 @@ public final class Scale {
         }
         int[] estimate = estimateSeconds(o, pythons.size());
         err.printf(Locale.ROOT, "scale: %d runs; estimate %.1f to %.1f min (every run plateaus after two windows .. every"
-                + " run reaches the %d s cap)%n", runCount(o, pythons.size()), estimate[0] / 60.0, estimate[1] / 60.0, o.cap());
+                + " run reaches its cap, %d s or %d s)%n", runCount(o, pythons.size()), estimate[0] / 60.0, estimate[1] / 60.0,
+                o.cap(), o.capLargest());
         if (estimate[1] > BUDGET_SECONDS) {
-            err.printf(Locale.ROOT, "scale: at worst longer than issue 16's %d min: --cap 40, or fewer --workers or"
-                    + " --servers, shortens it%n", BUDGET_SECONDS / 60);
+            err.printf(Locale.ROOT, "scale: at worst longer than issue 16's %d min: a shorter --cap or --cap-largest, or"
+                    + " fewer --workers or --servers, shortens it%n", BUDGET_SECONDS / 60);
         }
         stopping = false;
         Thread hook = new Thread(Scale::onShutdown, "scale-cleanup");
         Runtime.getRuntime().addShutdownHook(hook);
         List<RunResult> results = new ArrayList<>();
         lastItems = -1;
+        List<String> forkLatency;
         try {
+            forkLatency = ForkLatencyRun.run(o.dataBytes(), err, LIVE);
             for (String s : o.strategies()) {
                 for (int w : o.workers()) {
                     cowfork(o, s, w, List.of(), results, bench, err, out);
                 }
             }
-            if (o.hugePages()) {
-                for (String s : o.strategies()) {
-                    cowfork(o, s, o.maxWorkers(), List.of("--huge-pages"), results, bench, err, out);
-                }
+            for (String s : o.hugePageServers()) {
+                cowfork(o, s, o.maxWorkers(), List.of("--huge-pages"), results, bench, err, out);
             }
             if (!pythons.isEmpty() && lastItems < 0) {
                 lastItems = itemCount(o, strategies.get(0), err);
@@ -121,7 +122,7 @@ public final class Scale {
         ScaleReport.writeFigures(o.figures(), results, o.maxWorkers(), command);
         String figureDir = o.out() == null || o.out().toAbsolutePath().getParent() == null ? o.figures().toString()
                 : o.out().toAbsolutePath().getParent().relativize(o.figures().toAbsolutePath()).toString();
-        String md = ScaleReport.markdown(machineLine(), o, results, figureDir);
+        String md = ScaleReport.markdown(machineLine(), o, results, forkLatency, figureDir);
         if (o.out() == null) {
             out.print(md);
         } else {
@@ -205,7 +206,7 @@ public final class Scale {
             List<WrkResult> windows = new ArrayList<>();
             List<Double> growths = new ArrayList<>();
             OptionalInt plateau = OptionalInt.empty();
-            for (int k = 0; k < o.cap() / o.window() && plateau.isEmpty(); k++) {
+            for (int k = 0; k < o.capFor(workers) / o.window() && plateau.isEmpty(); k++) {
                 WrkResult w = WrkResult.run(script, server.url(), server.items(), o.window(), LIVE::add);
                 windows.add(w);
                 progress.lastRps = w.rps();
@@ -220,7 +221,7 @@ public final class Scale {
             int i = Plateau.timeToPlateau(series.stream().map(MemorySampler.Sample::pssKb).toList());
             return new RunResult(name, workers, o.dataBytes(), List.copyOf(series), windows, growths, end.pssKb(),
                     end.masterRssKb(), plateau.isPresent(), (int) Math.round(series.get(i).seconds()),
-                    Plateau.median(server.forkMillis()), null);
+                    Plateau.median(server.forkMillis()), server.heapThpKib(), null);
         }
     }
 
@@ -255,24 +256,27 @@ public final class Scale {
     /** How many runs the options ask for, with {@code pythons} gunicorn Pythons. */
     static int runCount(ScaleOptions o, int pythons) {
         int cowforks = o.strategies().size();
-        return cowforks * o.workers().size() + (o.hugePages() ? cowforks : 0) + pythons * o.workers().size();
+        return cowforks * o.workers().size() + o.hugePageServers().size() + pythons * o.workers().size();
     }
 
     /**
      * The run's length in seconds, {best, worst}: best when every run plateaus after two windows,
      * worst when every run reaches the cap. Startup from measurements on this 2-core machine:
      * cowfork about 4 s + 2 s per GiB (preload) + warm-up, gunicorn about 13 s per 1.44 M items
-     * (1 GiB) in CPython; 3 s per run to stop and for wrk to start and stop.
+     * (1 GiB) in CPython; 3 s per run to stop and for wrk to start and stop; 30 s for the fork latency.
      */
     static int[] estimateSeconds(ScaleOptions o, int pythons) {
         double gib = o.dataBytes() / (double) (1L << 30);
         int cowforkRuns = runCount(o, 0);
         int gunicornRuns = pythons * o.workers().size();
-        double startup = cowforkRuns * (4 + 2 * gib) + gunicornRuns * (2 + 13 * gib);
+        double startup = 30 + cowforkRuns * (4 + 2 * gib) + gunicornRuns * (2 + 13 * gib);
         int runs = cowforkRuns + gunicornRuns;
-        int windows = o.cap() / o.window();
-        double best = startup + runs * (2 * (o.window() + 0.5) + 3);
-        double worst = startup + runs * (windows * (o.window() + 0.5) + 3);
+        // runs at the largest worker count: one per strategy and Python, and every huge-page run
+        int largest = o.strategies().size() + pythons + o.hugePageServers().size();
+        double window = o.window() + 0.5;
+        double best = startup + runs * (2 * window + 3);
+        double worst = startup + runs * 3 + (runs - largest) * (o.cap() / o.window()) * window
+                + largest * (o.capLargest() / o.window()) * window;
         return new int[] {(int) Math.ceil(best), (int) Math.ceil(worst)};
     }
 

@@ -29,9 +29,11 @@ public final class ScaleReport {
      * @param machine   the machine line (cores, java, kernel, THP)
      * @param options   the options the run used (their command is printed)
      * @param results   every run, in the order they ran
+     * @param forkLatency what fork-latency printed for the data set's size (its table, fork: and fork-ratio: lines)
      * @param figureDir how the Markdown file reaches the figures directory ("figures")
      */
-    public static String markdown(String machine, ScaleOptions options, List<RunResult> results, String figureDir) {
+    public static String markdown(String machine, ScaleOptions options, List<RunResult> results, List<String> forkLatency,
+                                  String figureDir) {
         StringBuilder sb = new StringBuilder();
         sb.append("## The server at production size\n\n");
         sb.append("Machine: ").append(machine).append("\n");
@@ -39,13 +41,14 @@ public final class ScaleReport {
         sb.append("(wrk -t2 -c32 --latency in windows of ").append(options.window())
                 .append(" s, GET /item/K for random K; total PSS of the master and all its descendants from")
                 .append(" /proc/PID/smaps_rollup every second; a plateau is the first window after the first whose PSS grew")
-                .append(" less than 1%, else the run stops after ").append(options.cap()).append(" s of load.)\n\n");
+                .append(" less than 1%, else the run stops after ").append(options.cap()).append(" s of load, ")
+                .append(options.capLargest()).append(" s at ").append(options.maxWorkers()).append(" workers.)\n\n");
         sb.append("### Data set ").append(Sizes.format(options.dataBytes())).append("\n\n");
         sb.append("| server | workers | plateau PSS | master RSS | PSS / RSS | time to plateau | first ")
                 .append(options.window()).append(" s: rps / p50 / p99 | last window (plateau or cap): rps / p50 / p99 | fork (median) |\n");
         sb.append("|---|---:|---:|---:|---:|---|---:|---:|---:|\n");
         for (RunResult r : results) {
-            sb.append(row(r, options.cap())).append('\n');
+            sb.append(row(r, options.capFor(r.workers()))).append('\n');
         }
         sb.append('\n');
         List<RunResult> failed = results.stream().filter(r -> !r.ok()).toList();
@@ -65,10 +68,52 @@ public final class ScaleReport {
         for (String g : goals(results, options.maxWorkers())) {
             sb.append("- ").append(g).append('\n');
         }
+        sb.append('\n').append(hugePages(options, results, forkLatency));
         sb.append("\n![Total PSS over time at ").append(options.maxWorkers()).append(" workers](").append(figureDir)
                 .append('/').append(PSS_OVER_TIME).append(")\n\n");
         sb.append("![Total PSS at the plateau against workers](").append(figureDir).append('/').append(PSS_VS_WORKERS)
                 .append(")\n");
+        return sb.toString();
+    }
+
+    /**
+     * The huge-page section: fork-latency's lines for a block of the data set's size, then each
+     * --huge-pages strategy at the largest worker count next to its 4 KiB run, and the issue's goal
+     * (the JVM forks a huge-page block in at most a tenth of the 4 KiB time).
+     */
+    static String hugePages(ScaleOptions options, List<RunResult> results, List<String> forkLatency) {
+        StringBuilder sb = new StringBuilder("### Huge pages\n\n");
+        sb.append("fork() of a block of ").append(Sizes.format(options.dataBytes()))
+                .append(" in 4 KiB and in 2 MiB pages, the JVM next to a C program, before any server started (`./cowfork")
+                .append(" fork-latency --sizes ").append(Sizes.toArgument(options.dataBytes()))
+                .append(" --huge-pages both --forks 20`, in the same run):\n\n```\n");
+        forkLatency.forEach(l -> sb.append(l).append('\n'));
+        sb.append("```\n\n");
+        int w = options.maxWorkers();
+        List<String> rows = new ArrayList<>();
+        for (String s : options.hugePageServers()) {
+            for (String name : List.of("cowfork-" + s, "cowfork-" + s + "-hugepages")) {
+                find(results, name, w).ifPresent(r -> rows.add(String.format(Locale.ROOT,
+                        "| %s | %s | %s | %s | %s | %.2f | %,.0f |", s, name.endsWith("-hugepages") ? "2 MiB (THP)" : "4 KiB",
+                        r.heapThpKib() < 0 ? "-" : mib(r.heapThpKib()),
+                        Double.isNaN(r.forkMillis()) ? "-" : String.format(Locale.ROOT, "%.1f ms", r.forkMillis()),
+                        mib(r.plateauPssKb()), r.ratio(), r.last().rps())));
+            }
+        }
+        if (!rows.isEmpty()) {
+            sb.append("The same servers at ").append(w).append(" workers, the object heap in 4 KiB pages and with")
+                    .append(" `serve --huge-pages`:\n\n");
+            sb.append("| strategy | heap pages | heap on huge pages (master, after preload) | fork of a worker (median)")
+                    .append(" | plateau PSS | PSS / RSS | last window rps |\n|---|---|---:|---:|---:|---:|---:|\n");
+            rows.forEach(r -> sb.append(r).append('\n'));
+            sb.append('\n');
+        }
+        double ratio = ForkLatencyRun.jvmRatio(forkLatency);
+        sb.append("- Goal: the JVM forks a ").append(Sizes.format(options.dataBytes()))
+                .append(" huge-page block in at most 1/10 of the 4 KiB time: ")
+                .append(Double.isNaN(ratio) ? "not measured" : String.format(Locale.ROOT, "4 KiB / 2 MiB = %.1fx: %s", ratio,
+                        ratio >= 10 ? "met" : "not met"))
+                .append('\n');
         return sb.toString();
     }
 

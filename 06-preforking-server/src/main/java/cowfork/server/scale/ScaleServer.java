@@ -37,6 +37,8 @@ import java.util.regex.Pattern;
 public final class ScaleServer implements AutoCloseable {
     private static final Pattern ITEMS = Pattern.compile("preloaded (\\d+) items");
     private static final Pattern FORKED = Pattern.compile("forked in ([0-9.]+) ms");
+    /** From the master's preloaded line: {@code ...; huge_pages=yes heap_thp_kib=276480 heap_kib=331776}. */
+    private static final Pattern HEAP_THP = Pattern.compile("heap_thp_kib=(\\d+)");
     /** Startup deadline: preload (about 2 s per GiB for cowfork, 13 s per 1.4 M items for CPython) plus warm-up and fork. */
     static final Duration STARTUP = Duration.ofMinutes(3);
 
@@ -154,6 +156,22 @@ public final class ScaleServer implements AutoCloseable {
     /** Every "forked in X ms" the master has logged so far, in milliseconds. */
     public List<Double> forkMillis() {
         return forkMillis(process.lines());
+    }
+
+    /** How much of the object heap the master says is on huge pages (kB), or -1 if it says nothing (gunicorn). */
+    public long heapThpKib() {
+        return heapThpKib(process.lines());
+    }
+
+    /** The N of the first "heap_thp_kib=N" in {@code lines}, or -1. */
+    static long heapThpKib(List<String> lines) {
+        for (String l : lines) {
+            Matcher m = HEAP_THP.matcher(l);
+            if (m.find()) {
+                return Long.parseLong(m.group(1));
+            }
+        }
+        return -1;
     }
 
     /** The X of every line with "forked in X ms" ({@code [master] worker 3 (pid 1234) forked in 14.2 ms}), in order. */

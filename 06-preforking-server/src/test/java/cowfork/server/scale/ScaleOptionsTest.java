@@ -25,8 +25,11 @@ class ScaleOptionsTest {
         assertThat(o.servers()).containsExactly("inline", "dense", "sidetable", "immortal", "gunicorn");
         assertThat(o.strategies()).containsExactly("inline", "dense", "sidetable", "immortal");
         assertThat(o.window()).isEqualTo(10);
-        assertThat(o.cap()).isEqualTo(60);
-        assertThat(o.hugePages()).isTrue();
+        assertThat(o.cap()).isEqualTo(30);
+        assertThat(o.capLargest()).isEqualTo(70);
+        assertThat(o.capFor(8)).isEqualTo(70);
+        assertThat(o.capFor(4)).isEqualTo(30);
+        assertThat(o.hugePageServers()).containsExactly("inline", "immortal");
         assertThat(o.out()).isNull();
         assertThat(o.figures()).isEqualTo(Path.of("docs", "figures"));
         assertThat(o.maxWorkers()).isEqualTo(8);
@@ -35,12 +38,12 @@ class ScaleOptionsTest {
     @Test
     void everyOptionIsReadAndTheCommandRepeatsThem() {
         ScaleOptions o = parse("--data-size", "16m", "--workers", "2,1", "--servers", "immortal,inline", "--window", "2",
-                "--cap", "6", "--huge-pages", "no", "--out", "x.md", "--figures", "figs");
-        assertThat(o).isEqualTo(new ScaleOptions(16L << 20, List.of(2, 1), List.of("immortal", "inline"), 2, 6, false,
+                "--cap", "6", "--cap-largest", "8", "--huge-pages", "none", "--out", "x.md", "--figures", "figs");
+        assertThat(o).isEqualTo(new ScaleOptions(16L << 20, List.of(2, 1), List.of("immortal", "inline"), 2, 6, 8, List.of(),
                 Path.of("x.md"), Path.of("figs")));
         assertThat(o.maxWorkers()).isEqualTo(2);
         assertThat(o.command()).isEqualTo("./cowfork scale --data-size 16m --workers 2,1 --servers immortal,inline"
-                + " --window 2 --cap 6 --huge-pages no");
+                + " --window 2 --cap 6 --cap-largest 8 --huge-pages none");
         assertThat(parse("--help")).isNull();
     }
 
@@ -54,7 +57,9 @@ class ScaleOptionsTest {
         "--servers;immortal,refcounted;unknown server 'refcounted'; known: inline, dense, sidetable, immortal, gunicorn",
         "--window;ten;--window takes a whole number, got 'ten'",
         "--cap;0;--cap must be between 1 and 3600",
-        "--huge-pages;yes;--huge-pages takes no or both, got 'yes'",
+        "--huge-pages;yes;--huge-pages takes none, all or strategies among --servers (inline, dense, sidetable, immortal), got 'yes'",
+        "--huge-pages;inline,inline;--huge-pages lists inline twice",
+        "--cap-largest;15;--cap-largest 15 is shorter than two windows of 10 s",
         "--frobnicate;1;unknown option '--frobnicate'",
     })
     void aBadValueIsRefusedNamingIt(String flag, String value, String message) {
@@ -72,12 +77,24 @@ class ScaleOptionsTest {
     @Test
     void theEstimateIsBoundedByTheCapAndCountsEveryRun() {
         ScaleOptions o = parse();
-        assertThat(Scale.runCount(o, 1)).as("4 strategies x 4 counts + 4 huge-page runs + 4 gunicorn").isEqualTo(24);
+        assertThat(Scale.runCount(o, 1)).as("4 strategies x 4 counts + 2 huge-page runs + 4 gunicorn").isEqualTo(22);
         int[] e = Scale.estimateSeconds(o, 1);
         assertThat(e[0]).isLessThan(e[1]);
-        // at worst every run loads for the whole cap: 24 x 60 s is a floor of the worst case
-        assertThat(e[1]).isGreaterThanOrEqualTo(24 * 60);
-        int[] shorter = Scale.estimateSeconds(parse("--cap", "30"), 1);
+        // at worst every run loads for its whole cap: 7 runs at 8 workers x 70 s + 15 others x 30 s is a floor
+        assertThat(e[1]).isGreaterThanOrEqualTo(7 * 70 + 15 * 30);
+        int[] shorter = Scale.estimateSeconds(parse("--cap", "20"), 1);
         assertThat(shorter[1]).isLessThan(e[1]);
+        int[] shorterLargest = Scale.estimateSeconds(parse("--cap-largest", "40"), 1);
+        assertThat(shorterLargest[1]).isLessThan(e[1]);
+    }
+
+    @Test
+    void theHugePageRunsDefaultToInlineAndImmortalAmongTheServers() {
+        assertThat(parse("--servers", "immortal,sidetable").hugePageServers()).containsExactly("immortal");
+        assertThat(parse("--servers", "sidetable,gunicorn").hugePageServers()).isEmpty();
+        assertThat(parse("--huge-pages", "all").hugePageServers()).containsExactly("inline", "dense", "sidetable", "immortal");
+        assertThat(parse("--huge-pages", "dense").hugePageServers()).containsExactly("dense");
+        assertThatThrownBy(() -> parse("--servers", "immortal", "--huge-pages", "inline"))
+                .hasMessageContaining("among --servers (immortal), got 'inline'");
     }
 }

@@ -16,7 +16,8 @@ class ScaleReportTest {
                 new MemorySampler.Sample(1, pss * 9 / 10, rss, workers + 1), new MemorySampler.Sample(2, pss, rss, workers + 1));
         return new RunResult(server, workers, GIB, samples, List.of(new WrkResult(firstRps, 300, 500, 2000, 0),
                 new WrkResult(lastRps / 2, 300, 500, 2000, 0), new WrkResult(lastRps, 250, 400, 1500, 0)),
-                List.of(0.3, 0.02, 0.004), pss, rss, true, 2, 14.25, null);
+                List.of(0.3, 0.02, 0.004), pss, rss, true, 2, 14.25,
+                server.endsWith("-hugepages") ? 1_048_576 : 0, null);
     }
 
     @Test
@@ -24,7 +25,7 @@ class ScaleReportTest {
         RunResult r = run("cowfork-immortal", 8, 1_530_000, 1_500_000, 140_000.4, 146_000.6);
         assertThat(r.grepLine()).isEqualTo("scale: server=cowfork-immortal workers=8 data=1g plateau_pss_kb=1530000"
                 + " master_rss_kb=1500000 ratio=1.02 first10s_rps=140000 plateau_rps=146001 plateau_s=2 growth_pct=0.40"
-                + " fork_ms=14.3");
+                + " fork_ms=14.3 heap_thp_kib=0");
         assertThat(r.grepLine()).matches("scale: server=\\S+ workers=\\d+ data=\\S+ plateau_pss_kb=\\d+ master_rss_kb=\\d+"
                 + " ratio=[0-9.]+ first10s_rps=\\d+ plateau_rps=\\d+( \\w+=\\S+)*");
     }
@@ -45,10 +46,10 @@ class ScaleReportTest {
     void aRunStoppedByTheCapSaysSoWithItsLastGrowth() {
         RunResult capped = new RunResult("cowfork-inline", 8, GIB, List.of(new MemorySampler.Sample(0, 100, 100, 9)),
                 List.of(new WrkResult(11_200, 2000, 3000, 9000, 0)), List.of(0.034), 2_460_000, 1_500_000, false, 0,
-                Double.NaN, null);
+                Double.NaN, -1, null);
         assertThat(ScaleReport.row(capped, 60)).contains("| 1.64 |").contains("no plateau in 60 s (+3.4%/window)")
                 .endsWith("| - |");
-        assertThat(capped.grepLine()).contains("plateau_s=- growth_pct=3.40 fork_ms=-");
+        assertThat(capped.grepLine()).contains("plateau_s=- growth_pct=3.40 fork_ms=- heap_thp_kib=-");
     }
 
     @Test
@@ -69,9 +70,10 @@ class ScaleReportTest {
         ScaleOptions o = ScaleOptions.parse(new String[] {"--workers", "1,8"}, List.of("inline", "immortal"));
         List<RunResult> rows = List.of(run("cowfork-immortal", 8, 1_530_000, 1_500_000, 140_000, 146_000),
                 RunResult.failed("cowfork-immortal-hugepages", 8, GIB, "boom\nsecond line"));
-        String md = ScaleReport.markdown("2 cores", o, rows, "figures");
+        String md = ScaleReport.markdown("2 cores", o, rows, List.of("fork-ratio: touched_mib=1024 jvm_4k_over_2m=5.0"),
+                "figures");
         assertThat(md).contains("Command: `./cowfork scale --data-size 1g --workers 1,8 --servers inline,immortal,gunicorn"
-                        + " --window 10 --cap 60 --huge-pages both`")
+                        + " --window 10 --cap 30 --cap-largest 70 --huge-pages inline,immortal`")
                 .contains("| cowfork-immortal | 8 | 1,494 MiB | 1,465 MiB | 1.02 | 2 s | 140,000 / 300 us / 2.00 ms"
                         + " | 146,000 / 250 us / 1.50 ms | 14.3 ms |")
                 .contains(rows.get(0).grepLine()).contains(rows.get(1).grepLine())
@@ -91,5 +93,25 @@ class ScaleReportTest {
         assertThat(overTime.split("<polyline", -1)).hasSize(5);
         assertThat(overTime.split("stroke-dasharray", -1)).hasSize(2 + 1 + 1); // two lines and one legend entry
         assertThat(vsWorkers).contains("workers").contains("PSS (MiB)");
+    }
+
+    @Test
+    void theHugePageSectionPutsEachStrategyNextToItsHugePageRunAndJudgesTheForkGoal() {
+        ScaleOptions o = ScaleOptions.parse(new String[] {"--workers", "1,8"}, List.of("inline", "immortal"));
+        List<RunResult> rows = List.of(run("cowfork-immortal", 8, 1_530_000, 1_500_000, 140_000, 146_000),
+                run("cowfork-immortal-hugepages", 8, 1_520_000, 1_500_000, 140_000, 150_000),
+                run("cowfork-immortal", 1, 1_500_000, 1_500_000, 1, 1)); // not at the largest worker count: left out
+        List<String> fork = List.of("fork: runtime=jvm pages=4k touched_mib=1024 thp_mib=0 rss_mib=1129 median_us=6869 ms_per_gb=6.2",
+                "fork-ratio: touched_mib=1024 jvm_4k_over_2m=12.5 c_4k_over_2m=4.1");
+        String section = ScaleReport.hugePages(o, rows, fork);
+        assertThat(section).contains(fork.get(0)).contains(fork.get(1))
+                .contains("| immortal | 4 KiB | 0 MiB | 14.3 ms | 1,494 MiB | 1.02 | 146,000 |")
+                .contains("| immortal | 2 MiB (THP) | 1,024 MiB | 14.3 ms | 1,484 MiB | 1.01 | 150,000 |")
+                .doesNotContain("| inline |") // no inline run: no inline rows
+                .contains("4 KiB / 2 MiB = 12.5x: met");
+        assertThat(ScaleReport.hugePages(o, rows, List.of("fork-ratio: touched_mib=1024 jvm_4k_over_2m=5.0")))
+                .contains("4 KiB / 2 MiB = 5.0x: not met");
+        assertThat(ScaleReport.hugePages(o, rows, List.of("fork-latency failed: no gcc"))).contains("fork-latency failed: no gcc")
+                .contains("huge-page block in at most 1/10 of the 4 KiB time: not measured");
     }
 }
