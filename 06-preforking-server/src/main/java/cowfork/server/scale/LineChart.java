@@ -130,6 +130,10 @@ public final class LineChart {
         int y0 = HEIGHT - BOTTOM;
         int y1 = TOP;
         int xTicks = ticks(c.xMax);
+        boolean wholeX = series.stream().flatMap(s -> s.points().stream()).allMatch(p -> p[0] == Math.rint(p[0]));
+        if (wholeX && c.xMax / xTicks != Math.rint(c.xMax / xTicks)) {
+            xTicks = (int) c.xMax; // counts (workers): no tick at 0.5 of a worker
+        }
         for (int i = 0; i <= xTicks; i++) {
             double vx = c.xMax * i / xTicks;
             line(sb, c.x(vx), y0, c.x(vx), y0 + 4, "#555555", "");

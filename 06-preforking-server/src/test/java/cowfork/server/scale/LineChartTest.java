@@ -104,4 +104,12 @@ class LineChartTest {
         assertThat(d.getElementsByTagName("polyline").getLength()).isZero();
         assertThat(d.getDocumentElement().getTextContent()).contains("failed");
     }
+
+    @Test
+    void wholeNumbersOnTheXAxisGetNoFractionalTicks() throws Exception {
+        Document d = parse(LineChart.svg("t", "workers", "y", List.of(new LineChart.Series("a",
+                List.of(new double[] {1, 5}, new double[] {2, 7}))), "c"));
+        String text = d.getDocumentElement().getTextContent();
+        assertThat(text).doesNotContain("0.5").doesNotContain("1.5");
+    }
 }
