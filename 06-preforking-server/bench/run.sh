@@ -21,7 +21,7 @@
 # --scale runs the benchmark at production size instead (issue 16; cowfork.server.scale.Scale):
 #
 #   06-preforking-server/bench/run.sh --scale [--data-size 1g] [--workers 1,2,4,8] [--servers LIST]
-#                                     [--window 10] [--cap 30] [--cap-largest 70]
+#                                     [--window 10] [--cap 30] [--cap-largest 60]
 #                                     [--huge-pages none|all|inline,immortal] [--out FILE] [--figures docs/figures]
 #
 # fork() of the data size in 4 KiB and huge pages (JVM and C), then every refcount strategy and gunicorn

@@ -39,7 +39,7 @@ public record ScaleOptions(long dataBytes, List<Integer> workers, List<String> s
 
     static final String USAGE = """
             usage: ./cowfork scale [--data-size 1g] [--workers 1,2,4,8] [--servers %s,gunicorn]
-                                   [--window 10] [--cap 30] [--cap-largest 70] [--huge-pages none|all|inline,immortal]
+                                   [--window 10] [--cap 30] [--cap-largest 60] [--huge-pages none|all|inline,immortal]
                                    [--out FILE] [--figures docs/figures]
 
             First fork() of a block of the data size in 4 KiB and in huge pages, JVM and C (./cowfork fork-latency).
@@ -89,7 +89,7 @@ public record ScaleOptions(long dataBytes, List<Integer> workers, List<String> s
         servers.add(GUNICORN);
         int window = 10;
         int cap = 30;
-        int capLargest = 70;
+        int capLargest = 60;
         String huge = null; // the default: DEFAULT_HUGE_PAGES among the servers
         Path out = null;
         Path figures = Path.of("docs", "figures");

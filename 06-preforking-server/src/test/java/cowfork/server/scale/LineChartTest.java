@@ -89,7 +89,7 @@ class LineChartTest {
     @Test
     void aLongCaptionIsWrappedAtSpacesAndTheFigureGrowsToHoldIt() throws Exception {
         String command = "regenerate: ./cowfork scale --data-size 1g --workers 1,2,4,8 --servers inline,dense,sidetable,immortal,gunicorn"
-                + " --window 10 --cap 30 --cap-largest 70 --huge-pages inline,immortal";
+                + " --window 10 --cap 30 --cap-largest 60 --huge-pages inline,immortal";
         List<String> lines = LineChart.wrap(command, LineChart.CAPTION_CHARS);
         assertThat(lines).hasSizeGreaterThan(1).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(LineChart.CAPTION_CHARS));
         assertThat(String.join(" ", lines)).isEqualTo(command);

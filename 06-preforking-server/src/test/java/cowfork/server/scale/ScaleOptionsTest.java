@@ -26,8 +26,8 @@ class ScaleOptionsTest {
         assertThat(o.strategies()).containsExactly("inline", "dense", "sidetable", "immortal");
         assertThat(o.window()).isEqualTo(10);
         assertThat(o.cap()).isEqualTo(30);
-        assertThat(o.capLargest()).isEqualTo(70);
-        assertThat(o.capFor(8)).isEqualTo(70);
+        assertThat(o.capLargest()).isEqualTo(60);
+        assertThat(o.capFor(8)).isEqualTo(60);
         assertThat(o.capFor(4)).isEqualTo(30);
         assertThat(o.hugePageServers()).containsExactly("inline", "immortal");
         assertThat(o.out()).isNull();
@@ -80,8 +80,8 @@ class ScaleOptionsTest {
         assertThat(Scale.runCount(o, 1)).as("4 strategies x 4 counts + 2 huge-page runs + 4 gunicorn").isEqualTo(22);
         int[] e = Scale.estimateSeconds(o, 1);
         assertThat(e[0]).isLessThan(e[1]);
-        // at worst every run loads for its whole cap: 7 runs at 8 workers x 70 s + 15 others x 30 s is a floor
-        assertThat(e[1]).isGreaterThanOrEqualTo(7 * 70 + 15 * 30);
+        // at worst every run loads for its whole cap: 7 runs at 8 workers x 60 s + 15 others x 30 s is a floor
+        assertThat(e[1]).isGreaterThanOrEqualTo(7 * 60 + 15 * 30);
         int[] shorter = Scale.estimateSeconds(parse("--cap", "20"), 1);
         assertThat(shorter[1]).isLessThan(e[1]);
         int[] shorterLargest = Scale.estimateSeconds(parse("--cap-largest", "40"), 1);

@@ -73,7 +73,7 @@ class ScaleReportTest {
         String md = ScaleReport.markdown("2 cores", o, rows, List.of("fork-ratio: touched_mib=1024 jvm_4k_over_2m=5.0"),
                 "figures");
         assertThat(md).contains("Command: `./cowfork scale --data-size 1g --workers 1,8 --servers inline,immortal,gunicorn"
-                        + " --window 10 --cap 30 --cap-largest 70 --huge-pages inline,immortal`")
+                        + " --window 10 --cap 30 --cap-largest 60 --huge-pages inline,immortal`")
                 .contains("| cowfork-immortal | 8 | 1,494 MiB | 1,465 MiB | 1.02 | 2 s | 140,000 / 300 us / 2.00 ms"
                         + " | 146,000 / 250 us / 1.50 ms | 14.3 ms |")
                 .contains(rows.get(0).grepLine()).contains(rows.get(1).grepLine())
