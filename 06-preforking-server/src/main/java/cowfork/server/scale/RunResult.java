@@ -23,16 +23,20 @@ import java.util.Locale;
  * @param forkMillis   the median fork time the master logged for its workers; NaN if it logged none
  * @param heapThpKib   how much of the object heap the kernel backed with huge pages in the master after
  *                     its preload (its {@code heap_thp_kib=}); -1 if it did not say (gunicorn)
+ * @param thpSplits    how many 2 MiB mappings the kernel split into 4 KiB ones during the load
+ *                     ({@code thp_split_pmd} in /proc/vmstat, machine-wide); -1 if unreadable
+ * @param thpCollapses how many huge pages khugepaged assembled during the load ({@code thp_collapse_alloc})
  * @param error        null, or why the run failed (with the server's last lines)
  */
 public record RunResult(String server, int workers, long dataBytes, List<MemorySampler.Sample> samples,
                         List<WrkResult> windows, List<Double> growths, long plateauPssKb, long masterRssKb,
-                        boolean plateau, int plateauSeconds, double forkMillis, long heapThpKib, String error) {
+                        boolean plateau, int plateauSeconds, double forkMillis, long heapThpKib,
+                        long thpSplits, long thpCollapses, String error) {
 
     /** A run that produced no figures. */
     public static RunResult failed(String server, int workers, long dataBytes, String error) {
         return new RunResult(server, workers, dataBytes, List.of(), List.of(), List.of(), 0, 0, false, 0, Double.NaN,
-                -1, error);
+                -1, -1, -1, error);
     }
 
     public boolean ok() {
@@ -71,7 +75,8 @@ public record RunResult(String server, int workers, long dataBytes, List<MemoryS
     /**
      * The grep-able line, its first keys fixed by issue 16:
      * {@code scale: server=NAME workers=W data=SIZE plateau_pss_kb=P master_rss_kb=M ratio=R first10s_rps=X plateau_rps=Y}
-     * then {@code plateau_s}, {@code growth_pct}, {@code fork_ms}, {@code heap_thp_kib}. A failed run prints "-" for every
+     * then {@code plateau_s}, {@code growth_pct}, {@code fork_ms}, {@code heap_thp_kib}, {@code thp_split_pmd},
+     * {@code thp_collapse}. A failed run prints "-" for every
      * figure and ends in {@code error="..."} ({@link #errorSummary}).
      */
     public String grepLine() {
@@ -81,9 +86,14 @@ public record RunResult(String server, int workers, long dataBytes, List<MemoryS
                     + errorSummary().replace('"', '\'') + "\"";
         }
         return head + String.format(Locale.ROOT, " plateau_pss_kb=%d master_rss_kb=%d ratio=%.2f first10s_rps=%.0f"
-                        + " plateau_rps=%.0f plateau_s=%s growth_pct=%.2f fork_ms=%s heap_thp_kib=%s", plateauPssKb,
+                        + " plateau_rps=%.0f plateau_s=%s growth_pct=%.2f fork_ms=%s heap_thp_kib=%s thp_split_pmd=%s"
+                        + " thp_collapse=%s", plateauPssKb,
                 masterRssKb, ratio(), first().rps(), last().rps(), plateau ? Integer.toString(plateauSeconds) : "-",
                 100 * lastGrowth(), Double.isNaN(forkMillis) ? "-" : String.format(Locale.ROOT, "%.1f", forkMillis),
-                heapThpKib < 0 ? "-" : Long.toString(heapThpKib));
+                orDash(heapThpKib), orDash(thpSplits), orDash(thpCollapses));
+    }
+
+    private static String orDash(long v) {
+        return v < 0 ? "-" : Long.toString(v);
     }
 }

@@ -201,6 +201,7 @@ public final class Scale {
     /** The windows of load on a ready server, until the plateau or the cap. */
     static RunResult measure(String name, int workers, ScaleOptions o, ScaleServer server, Path script, PrintStream err) {
         Progress progress = new Progress(name, workers, err);
+        long[] thpBefore = thpCounters();
         try (MemorySampler sampler = MemorySampler.start(server.masterPid(), progress)) {
             List<MemorySampler.Sample> bounds = new ArrayList<>(List.of(sampler.sampleNow()));
             List<WrkResult> windows = new ArrayList<>();
@@ -219,10 +220,36 @@ public final class Scale {
             series.removeIf(s -> s.seconds() > end.seconds());
             series.add(end);
             int i = Plateau.timeToPlateau(series.stream().map(MemorySampler.Sample::pssKb).toList());
+            long[] thpAfter = thpCounters();
             return new RunResult(name, workers, o.dataBytes(), List.copyOf(series), windows, growths, end.pssKb(),
                     end.masterRssKb(), plateau.isPresent(), (int) Math.round(series.get(i).seconds()),
-                    Plateau.median(server.forkMillis()), server.heapThpKib(), null);
+                    Plateau.median(server.forkMillis()), server.heapThpKib(), delta(thpBefore[0], thpAfter[0]),
+                    delta(thpBefore[1], thpAfter[1]), null);
         }
+    }
+
+    /**
+     * {thp_split_pmd, thp_collapse_alloc} from /proc/vmstat ({-1, -1} if unreadable): how often the
+     * kernel split a huge page's mapping (a copy-on-write in one) and how often khugepaged assembled one.
+     */
+    static long[] thpCounters() {
+        long[] out = {-1, -1};
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/vmstat"))) {
+                if (line.startsWith("thp_split_pmd ")) {
+                    out[0] = Long.parseLong(line.substring(14).strip());
+                } else if (line.startsWith("thp_collapse_alloc ")) {
+                    out[1] = Long.parseLong(line.substring(19).strip());
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // no counters: the report prints "-"
+        }
+        return out;
+    }
+
+    private static long delta(long before, long after) {
+        return before < 0 || after < 0 ? -1 : after - before;
     }
 
     /** One line a second on stderr: server, workers, elapsed, PSS, growth over the last 10 s, last window's rps. */

@@ -94,17 +94,18 @@ public final class ScaleReport {
         for (String s : options.hugePageServers()) {
             for (String name : List.of("cowfork-" + s, "cowfork-" + s + "-hugepages")) {
                 find(results, name, w).ifPresent(r -> rows.add(String.format(Locale.ROOT,
-                        "| %s | %s | %s | %s | %s | %.2f | %,.0f |", s, name.endsWith("-hugepages") ? "2 MiB (THP)" : "4 KiB",
-                        r.heapThpKib() < 0 ? "-" : mib(r.heapThpKib()),
+                        "| %s | %s | %s | %s | %s | %.2f | %,.0f | %s | %s |", s,
+                        name.endsWith("-hugepages") ? "2 MiB (THP)" : "4 KiB", r.heapThpKib() < 0 ? "-" : mib(r.heapThpKib()),
                         Double.isNaN(r.forkMillis()) ? "-" : String.format(Locale.ROOT, "%.1f ms", r.forkMillis()),
-                        mib(r.plateauPssKb()), r.ratio(), r.last().rps())));
+                        mib(r.plateauPssKb()), r.ratio(), r.last().rps(), count(r.thpSplits()), count(r.thpCollapses()))));
             }
         }
         if (!rows.isEmpty()) {
             sb.append("The same servers at ").append(w).append(" workers, the object heap in 4 KiB pages and with")
                     .append(" `serve --huge-pages`:\n\n");
             sb.append("| strategy | heap pages | heap on huge pages (master, after preload) | fork of a worker (median)")
-                    .append(" | plateau PSS | PSS / RSS | last window rps |\n|---|---|---:|---:|---:|---:|---:|\n");
+                    .append(" | plateau PSS | PSS / RSS | last window rps | huge mappings split during the load")
+                    .append(" | huge pages khugepaged assembled |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
             rows.forEach(r -> sb.append(r).append('\n'));
             sb.append('\n');
         }
@@ -115,6 +116,10 @@ public final class ScaleReport {
                         ratio >= 10 ? "met" : "not met"))
                 .append('\n');
         return sb.toString();
+    }
+
+    private static String count(long n) {
+        return n < 0 ? "-" : String.format(Locale.ROOT, "%,d", n);
     }
 
     /** One table row; a failed run says so in the plateau column. */

@@ -17,7 +17,7 @@ class ScaleReportTest {
         return new RunResult(server, workers, GIB, samples, List.of(new WrkResult(firstRps, 300, 500, 2000, 0),
                 new WrkResult(lastRps / 2, 300, 500, 2000, 0), new WrkResult(lastRps, 250, 400, 1500, 0)),
                 List.of(0.3, 0.02, 0.004), pss, rss, true, 2, 14.25,
-                server.endsWith("-hugepages") ? 1_048_576 : 0, null);
+                server.endsWith("-hugepages") ? 1_048_576 : 0, server.endsWith("-hugepages") ? 3876 : 0, 0, null);
     }
 
     @Test
@@ -25,7 +25,7 @@ class ScaleReportTest {
         RunResult r = run("cowfork-immortal", 8, 1_530_000, 1_500_000, 140_000.4, 146_000.6);
         assertThat(r.grepLine()).isEqualTo("scale: server=cowfork-immortal workers=8 data=1g plateau_pss_kb=1530000"
                 + " master_rss_kb=1500000 ratio=1.02 first10s_rps=140000 plateau_rps=146001 plateau_s=2 growth_pct=0.40"
-                + " fork_ms=14.3 heap_thp_kib=0");
+                + " fork_ms=14.3 heap_thp_kib=0 thp_split_pmd=0 thp_collapse=0");
         assertThat(r.grepLine()).matches("scale: server=\\S+ workers=\\d+ data=\\S+ plateau_pss_kb=\\d+ master_rss_kb=\\d+"
                 + " ratio=[0-9.]+ first10s_rps=\\d+ plateau_rps=\\d+( \\w+=\\S+)*");
     }
@@ -46,10 +46,10 @@ class ScaleReportTest {
     void aRunStoppedByTheCapSaysSoWithItsLastGrowth() {
         RunResult capped = new RunResult("cowfork-inline", 8, GIB, List.of(new MemorySampler.Sample(0, 100, 100, 9)),
                 List.of(new WrkResult(11_200, 2000, 3000, 9000, 0)), List.of(0.034), 2_460_000, 1_500_000, false, 0,
-                Double.NaN, -1, null);
+                Double.NaN, -1, -1, -1, null);
         assertThat(ScaleReport.row(capped, 60)).contains("| 1.64 |").contains("no plateau in 60 s (+3.4%/window)")
                 .endsWith("| - |");
-        assertThat(capped.grepLine()).contains("plateau_s=- growth_pct=3.40 fork_ms=- heap_thp_kib=-");
+        assertThat(capped.grepLine()).contains("plateau_s=- growth_pct=3.40 fork_ms=- heap_thp_kib=- thp_split_pmd=- thp_collapse=-");
     }
 
     @Test
@@ -105,8 +105,8 @@ class ScaleReportTest {
                 "fork-ratio: touched_mib=1024 jvm_4k_over_2m=12.5 c_4k_over_2m=4.1");
         String section = ScaleReport.hugePages(o, rows, fork);
         assertThat(section).contains(fork.get(0)).contains(fork.get(1))
-                .contains("| immortal | 4 KiB | 0 MiB | 14.3 ms | 1,494 MiB | 1.02 | 146,000 |")
-                .contains("| immortal | 2 MiB (THP) | 1,024 MiB | 14.3 ms | 1,484 MiB | 1.01 | 150,000 |")
+                .contains("| immortal | 4 KiB | 0 MiB | 14.3 ms | 1,494 MiB | 1.02 | 146,000 | 0 | 0 |")
+                .contains("| immortal | 2 MiB (THP) | 1,024 MiB | 14.3 ms | 1,484 MiB | 1.01 | 150,000 | 3,876 | 0 |")
                 .doesNotContain("| inline |") // no inline run: no inline rows
                 .contains("4 KiB / 2 MiB = 12.5x: met");
         assertThat(ScaleReport.hugePages(o, rows, List.of("fork-ratio: touched_mib=1024 jvm_4k_over_2m=5.0")))

@@ -27,4 +27,13 @@ class ServerOutputTest {
             assertThat(p.lines()).containsExactly("1441937 path-kept");
         }
     }
+
+    @Test
+    void theKernelsHugePageCountersAreReadWhereItHasThem() throws Exception {
+        String vmstat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/vmstat"));
+        long[] c = Scale.thpCounters();
+        // a kernel built without THP has neither line; then the report prints "-"
+        assertThat(c[0] >= 0).isEqualTo(vmstat.contains("\nthp_split_pmd "));
+        assertThat(c[1] >= 0).isEqualTo(vmstat.contains("\nthp_collapse_alloc "));
+    }
 }
