@@ -42,10 +42,18 @@ public final class ServerLauncher implements AutoCloseable {
      *         within a minute (it is then killed with its workers; the message quotes its last lines)
      */
     public static ServerLauncher start(Consumer<String> echo, List<String> args) {
+        return start(echo, args, Duration.ofMinutes(1));
+    }
+
+    /**
+     * As {@link #start(Consumer, List)}, waiting at most {@code timeout} for the line that says
+     * where it listens (it comes after the preload: a data set of many GiB needs more than a minute).
+     */
+    public static ServerLauncher start(Consumer<String> echo, List<String> args, Duration timeout) {
         List<String> cmd = javaCommand(Serve.class.getName());
         cmd.addAll(List.of("--bind", "127.0.0.1:0"));
         cmd.addAll(args);
-        return new ServerLauncher(WatchedProcess.start(cmd, echo), Duration.ofMinutes(1));
+        return new ServerLauncher(WatchedProcess.start(cmd, echo), timeout);
     }
 
     /**

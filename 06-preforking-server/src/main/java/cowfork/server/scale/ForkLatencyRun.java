@@ -21,7 +21,12 @@ import java.util.regex.Pattern;
  */
 final class ForkLatencyRun {
     /** fork-ratio: touched_mib=1024 jvm_4k_over_2m=5.0 c_4k_over_2m=4.1 */
-    private static final Pattern RATIO = Pattern.compile("^fork-ratio: .*jvm_4k_over_2m=([0-9.]+)");
+    private static final Pattern RATIO = Pattern.compile("^fork-ratio: touched_mib=(\\d+) jvm_4k_over_2m=([0-9.]+)");
+    /** fork: runtime=jvm pages=4k touched_mib=1024 thp_mib=0 rss_mib=1129 median_us=6869 ms_per_gb=6.2 */
+    private static final Pattern ROW = Pattern.compile(
+            "^fork: runtime=jvm pages=(4k|2m) touched_mib=(\\d+) .*median_us=(\\d+)");
+    /** The small block whose fork times are the rest of the JVM's share (its Java heap, code, libraries). */
+    static final long FLOOR_BYTES = 64L << 20;
     /** 20 forks of each kind of block, 4k and 2m, JVM and C, plus touching the blocks: well under a minute per GiB. */
     private static final Duration DEADLINE = Duration.ofMinutes(5);
 
@@ -31,7 +36,9 @@ final class ForkLatencyRun {
     /** The lines fork-latency printed for {@code dataBytes}, or one line saying why there are none. */
     static List<String> run(long dataBytes, PrintStream err, Set<AutoCloseable> live) {
         List<String> cmd = ServerLauncher.javaCommand(ForkLatencyBlocks.class.getName());
-        cmd.addAll(List.of("--sizes", Sizes.toArgument(dataBytes), "--huge-pages", "both", "--forks", "20"));
+        String sizes = dataBytes > FLOOR_BYTES ? Sizes.toArgument(FLOOR_BYTES) + "," + Sizes.toArgument(dataBytes)
+                : Sizes.toArgument(dataBytes);
+        cmd.addAll(List.of("--sizes", sizes, "--huge-pages", "both", "--forks", "20"));
         err.println("scale: fork() of " + Sizes.format(dataBytes) + " in 4 KiB and in huge pages, JVM and C"
                 + " (./cowfork fork-latency), before any server starts");
         try (WatchedProcess p = WatchedProcess.start(cmd, line -> { })) {
@@ -47,12 +54,35 @@ final class ForkLatencyRun {
         }
     }
 
-    /** The JVM's 4 KiB fork time over its huge-page one, from the fork-ratio: line; NaN if there is none. */
-    static double jvmRatio(List<String> lines) {
+    /** The JVM's 4 KiB fork time over its huge-page one for a block of {@code mib}, from its fork-ratio: line; NaN if none. */
+    static double jvmRatio(List<String> lines, long mib) {
         for (String l : lines) {
             Matcher m = RATIO.matcher(l);
-            if (m.find()) {
-                return Double.parseDouble(m.group(1));
+            if (m.find() && Long.parseLong(m.group(1)) == mib) {
+                return Double.parseDouble(m.group(2));
+            }
+        }
+        return Double.NaN;
+    }
+
+    /**
+     * The block's own share of the JVM's fork time, 4 KiB over huge pages: each fork time of the
+     * {@code mib} block minus that of the {@link #FLOOR_BYTES} block (the rest of the JVM, in 4 KiB
+     * pages either way). NaN when a row is missing or the difference is not positive (too small to tell).
+     */
+    static double blockRatio(List<String> lines, long mib) {
+        long floorMib = FLOOR_BYTES >> 20;
+        double small4k = median(lines, "4k", mib);
+        double big4k = median(lines, "4k", mib) - median(lines, "4k", floorMib);
+        double big2m = median(lines, "2m", mib) - median(lines, "2m", floorMib);
+        return Double.isNaN(small4k) || !(big4k > 0) || !(big2m > 0) ? Double.NaN : big4k / big2m;
+    }
+
+    private static double median(List<String> lines, String pages, long mib) {
+        for (String l : lines) {
+            Matcher m = ROW.matcher(l);
+            if (m.find() && m.group(1).equals(pages) && Long.parseLong(m.group(2)) == mib) {
+                return Double.parseDouble(m.group(3));
             }
         }
         return Double.NaN;

@@ -13,6 +13,7 @@ import java.util.Locale;
  * @param server       "cowfork-inline", "cowfork-immortal-hugepages", "gunicorn-py3.11"...
  * @param workers      worker processes
  * @param dataBytes    the data set's size, as given on the command line
+ * @param items        how many items the data set holds (the keys wrk draws from); 0 for a failed run
  * @param samples      the sampler's readings during the load, one a second (empty for a failed run)
  * @param windows      wrk's report for each window, in order
  * @param growths      the PSS growth over each window
@@ -28,14 +29,14 @@ import java.util.Locale;
  * @param thpCollapses how many huge pages khugepaged assembled during the load ({@code thp_collapse_alloc})
  * @param error        null, or why the run failed (with the server's last lines)
  */
-public record RunResult(String server, int workers, long dataBytes, List<MemorySampler.Sample> samples,
+public record RunResult(String server, int workers, long dataBytes, long items, List<MemorySampler.Sample> samples,
                         List<WrkResult> windows, List<Double> growths, long plateauPssKb, long masterRssKb,
                         boolean plateau, int plateauSeconds, double forkMillis, long heapThpKib,
                         long thpSplits, long thpCollapses, String error) {
 
     /** A run that produced no figures. */
     public static RunResult failed(String server, int workers, long dataBytes, String error) {
-        return new RunResult(server, workers, dataBytes, List.of(), List.of(), List.of(), 0, 0, false, 0, Double.NaN,
+        return new RunResult(server, workers, dataBytes, 0, List.of(), List.of(), List.of(), 0, 0, false, 0, Double.NaN,
                 -1, -1, -1, error);
     }
 
@@ -50,6 +51,20 @@ public record RunResult(String server, int workers, long dataBytes, List<MemoryS
     public String errorSummary() {
         List<String> lines = error == null ? List.of() : error.lines().filter(l -> !l.isBlank()).limit(2).toList();
         return String.join(" ", lines);
+    }
+
+    /** Requests each worker served on average over the whole load (wrk's rate times {@code windowSeconds}, per window). */
+    public double requestsPerWorker(int windowSeconds) {
+        return windows.stream().mapToDouble(w -> w.rps() * windowSeconds).sum() / workers;
+    }
+
+    /**
+     * The share of the items one worker has touched at least once, expected from uniform random
+     * keys: 1 - e^(-requests per worker / items). It is how far sharing could have decayed: a
+     * worker that has not reached an item has not written to its pages.
+     */
+    public double itemsTouched(int windowSeconds) {
+        return items == 0 ? Double.NaN : 1 - Math.exp(-requestsPerWorker(windowSeconds) / items);
     }
 
     /** Total PSS over the master's RSS: 1.0 is perfect sharing. */

@@ -104,11 +104,20 @@ public final class Scale {
                 cowfork(o, s, o.maxWorkers(), List.of("--huge-pages"), results, bench, err, out);
             }
             if (!pythons.isEmpty() && lastItems < 0) {
-                lastItems = itemCount(o, strategies.get(0), err);
+                try {
+                    lastItems = itemCount(o, strategies.get(0), err);
+                } catch (RuntimeException e) { // no item count: every gunicorn row fails, the report is still written
+                    err.println("scale: cannot learn the item count for gunicorn: " + e.getMessage());
+                }
             }
             long items = lastItems; // the same catalogue as the cowfork servers (same data size, same seed)
             for (Pythons.Python p : pythons) {
                 for (int w : o.workers()) {
+                    if (items < 0) {
+                        report(RunResult.failed(p.serverName(), w, o.dataBytes(), "no item count: no cowfork server"
+                                + " started to say how many items the data set holds"), results, out);
+                        continue;
+                    }
                     RunResult r = once(p.serverName(), w, o, err,
                             () -> ScaleServer.gunicorn(p.executable(), w, items, bench, line -> { }), bench);
                     report(r, results, out);
@@ -119,7 +128,7 @@ public final class Scale {
             Runtime.getRuntime().removeShutdownHook(hook);
         }
         String command = o.command();
-        ScaleReport.writeFigures(o.figures(), results, o.maxWorkers(), command);
+        ScaleReport.writeFigures(o.figures(), results, o.maxWorkers(), o.cap(), command);
         String figureDir = o.out() == null || o.out().toAbsolutePath().getParent() == null ? o.figures().toString()
                 : o.out().toAbsolutePath().getParent().relativize(o.figures().toAbsolutePath()).toString();
         String md = ScaleReport.markdown(machineLine(), o, results, forkLatency, figureDir);
@@ -208,7 +217,9 @@ public final class Scale {
             List<Double> growths = new ArrayList<>();
             OptionalInt plateau = OptionalInt.empty();
             for (int k = 0; k < o.capFor(workers) / o.window() && plateau.isEmpty(); k++) {
-                WrkResult w = WrkResult.run(script, server.url(), server.items(), o.window(), LIVE::add);
+                // every window draws new keys (a seed of its own), reproducibly: the same run, the same keys
+                long seed = (name + "/" + workers + "/" + k).hashCode() & 0x7fffffffL;
+                WrkResult w = WrkResult.run(script, server.url(), server.items(), o.window(), seed, LIVE::add, LIVE::remove);
                 windows.add(w);
                 progress.lastRps = w.rps();
                 bounds.add(sampler.sampleNow());
@@ -221,7 +232,7 @@ public final class Scale {
             series.add(end);
             int i = Plateau.timeToPlateau(series.stream().map(MemorySampler.Sample::pssKb).toList());
             long[] thpAfter = thpCounters();
-            return new RunResult(name, workers, o.dataBytes(), List.copyOf(series), windows, growths, end.pssKb(),
+            return new RunResult(name, workers, o.dataBytes(), server.items(), List.copyOf(series), windows, growths, end.pssKb(),
                     end.masterRssKb(), plateau.isPresent(), (int) Math.round(series.get(i).seconds()),
                     Plateau.median(server.forkMillis()), server.heapThpKib(), delta(thpBefore[0], thpAfter[0]),
                     delta(thpBefore[1], thpAfter[1]), null);

@@ -64,7 +64,7 @@ public final class ScaleServer implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("--workers", Integer.toString(workers), "--refcounts", strategy,
                 "--data-size", Sizes.toArgument(dataBytes)));
         args.addAll(extra);
-        ServerLauncher launcher = ServerLauncher.start(echo, args);
+        ServerLauncher launcher = ServerLauncher.start(echo, args, STARTUP); // the preload comes before "listening on"
         try {
             launcher.awaitLine(0, l -> l.contains("ready:"), STARTUP);
             Matcher m = ITEMS.matcher(launcher.output());
@@ -193,10 +193,13 @@ public final class ScaleServer implements AutoCloseable {
 
     /**
      * Stops it gracefully (SIGTERM to the master), waits at most 30 s, then kills whatever of
-     * its tree is left. Never throws.
+     * its tree is left, including a worker that outlived its master (once the master is gone,
+     * its workers are no longer found as its descendants: they are listed before the TERM).
+     * Never throws.
      */
     @Override
     public void close() {
+        List<ProcessHandle> tree = process.process().descendants().toList();
         if (process.process().isAlive()) {
             process.process().toHandle().destroy(); // SIGTERM: both masters stop their workers and exit
             try {
@@ -206,5 +209,6 @@ public final class ScaleServer implements AutoCloseable {
             }
         }
         process.close();
+        tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly); // a handle knows its start time: never a reused pid
     }
 }

@@ -84,15 +84,18 @@ public record WrkResult(double rps, double p50Micros, double p90Micros, double p
 
     /**
      * Runs wrk for {@code seconds} against {@code url}, GET /item/K for random K below {@code items}
-     * ({@code script} is bench/items.lua), and parses its report. {@code started} sees the wrk
-     * process as soon as it runs (the driver kills it on Ctrl-C).
+     * ({@code script} is bench/items.lua, its keys drawn from {@code seed}: give every window its own,
+     * or each window requests the keys the one before did), and parses its report. {@code started}
+     * sees the wrk process as soon as it runs and {@code ended} when it is gone (the driver kills
+     * what is running on Ctrl-C).
      *
      * @throws IllegalStateException if wrk cannot be started, does not exit within the window
      *         plus 30 s (it is then killed), exits with an error, or prints no report
      */
-    public static WrkResult run(Path script, String url, long items, int seconds, Consumer<WatchedProcess> started) {
+    public static WrkResult run(Path script, String url, long items, int seconds, long seed, Consumer<WatchedProcess> started,
+                                Consumer<WatchedProcess> ended) {
         WatchedProcess wrk = WatchedProcess.start(List.of("wrk", "-t2", "-c32", "-d" + seconds + "s", "--latency", "-s",
-                script.toString(), url), Map.of("ITEMS", Long.toString(items)), line -> { });
+                script.toString(), url), Map.of("ITEMS", Long.toString(items), "SEED", Long.toString(seed)), line -> { });
         started.accept(wrk);
         try (wrk) {
             int code = wrk.awaitExit(Duration.ofSeconds(seconds + 30L));
@@ -102,6 +105,8 @@ public record WrkResult(double rps, double p50Micros, double p90Micros, double p
             return parse(wrk.output());
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException(e.getMessage(), e);
+        } finally {
+            ended.accept(wrk);
         }
     }
 }
