@@ -30,6 +30,8 @@ public final class MemorySampler implements AutoCloseable {
     private final int rootPid;
     private final long t0 = System.nanoTime();
     private final List<Sample> samples = new ArrayList<>();
+    /** How long each timer sample took to read, in ms: the sampler's own cost (it walks every process's page tables). */
+    private final List<Double> readMillis = new ArrayList<>();
     private final ScheduledExecutorService timer;
 
     private MemorySampler(int rootPid, Consumer<Sample> each) {
@@ -40,9 +42,11 @@ public final class MemorySampler implements AutoCloseable {
             return t;
         });
         timer.scheduleAtFixedRate(() -> {
+            long start = System.nanoTime();
             Sample s = sampleNow();
             synchronized (samples) {
                 samples.add(s);
+                readMillis.add((System.nanoTime() - start) / 1e6);
             }
             each.accept(s);
         }, 0, 1, TimeUnit.SECONDS);
@@ -63,6 +67,13 @@ public final class MemorySampler implements AutoCloseable {
     public List<Sample> samples() {
         synchronized (samples) {
             return List.copyOf(samples);
+        }
+    }
+
+    /** The median time one timer sample took to read, in ms; NaN before the first. */
+    public double medianReadMillis() {
+        synchronized (samples) {
+            return Plateau.median(readMillis);
         }
     }
 

@@ -22,6 +22,8 @@ import java.util.Locale;
  * @param plateau      whether a window after the first grew less than {@link Plateau#THRESHOLD}
  * @param plateauSeconds seconds of load until PSS first reached 99% of its final value
  * @param forkMillis   the median fork time the master logged for its workers; NaN if it logged none
+ * @param sampleMillis the median time one memory sample took to read (the sampler's own cost: smaps_rollup
+ *                     walks every page table of every process); NaN for a failed run
  * @param heapThpKib   how much of the object heap the kernel backed with huge pages in the master after
  *                     its preload (its {@code heap_thp_kib=}); -1 if it did not say (gunicorn)
  * @param thpSplits    how many 2 MiB mappings the kernel split into 4 KiB ones during the load
@@ -31,13 +33,13 @@ import java.util.Locale;
  */
 public record RunResult(String server, int workers, long dataBytes, long items, List<MemorySampler.Sample> samples,
                         List<WrkResult> windows, List<Double> growths, long plateauPssKb, long masterRssKb,
-                        boolean plateau, int plateauSeconds, double forkMillis, long heapThpKib,
+                        boolean plateau, int plateauSeconds, double forkMillis, double sampleMillis, long heapThpKib,
                         long thpSplits, long thpCollapses, String error) {
 
     /** A run that produced no figures. */
     public static RunResult failed(String server, int workers, long dataBytes, String error) {
         return new RunResult(server, workers, dataBytes, 0, List.of(), List.of(), List.of(), 0, 0, false, 0, Double.NaN,
-                -1, -1, -1, error);
+                Double.NaN, -1, -1, -1, error);
     }
 
     public boolean ok() {
@@ -90,7 +92,7 @@ public record RunResult(String server, int workers, long dataBytes, long items, 
     /**
      * The grep-able line, its first keys fixed by issue 16:
      * {@code scale: server=NAME workers=W data=SIZE plateau_pss_kb=P master_rss_kb=M ratio=R first10s_rps=X plateau_rps=Y}
-     * then {@code plateau_s}, {@code growth_pct}, {@code fork_ms}, {@code heap_thp_kib}, {@code thp_split_pmd},
+     * then {@code plateau_s}, {@code growth_pct}, {@code fork_ms}, {@code sample_ms}, {@code heap_thp_kib}, {@code thp_split_pmd},
      * {@code thp_collapse}. A failed run prints "-" for every
      * figure and ends in {@code error="..."} ({@link #errorSummary}).
      */
@@ -101,10 +103,11 @@ public record RunResult(String server, int workers, long dataBytes, long items, 
                     + errorSummary().replace('"', '\'') + "\"";
         }
         return head + String.format(Locale.ROOT, " plateau_pss_kb=%d master_rss_kb=%d ratio=%.2f first10s_rps=%.0f"
-                        + " plateau_rps=%.0f plateau_s=%s growth_pct=%.2f fork_ms=%s heap_thp_kib=%s thp_split_pmd=%s"
+                        + " plateau_rps=%.0f plateau_s=%s growth_pct=%.2f fork_ms=%s sample_ms=%s heap_thp_kib=%s thp_split_pmd=%s"
                         + " thp_collapse=%s", plateauPssKb,
                 masterRssKb, ratio(), first().rps(), last().rps(), plateau ? Integer.toString(plateauSeconds) : "-",
                 100 * lastGrowth(), Double.isNaN(forkMillis) ? "-" : String.format(Locale.ROOT, "%.1f", forkMillis),
+                Double.isNaN(sampleMillis) ? "-" : String.format(Locale.ROOT, "%.0f", sampleMillis),
                 orDash(heapThpKib), orDash(thpSplits), orDash(thpCollapses));
     }
 

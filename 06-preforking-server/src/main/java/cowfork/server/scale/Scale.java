@@ -234,7 +234,7 @@ public final class Scale {
             long[] thpAfter = thpCounters();
             return new RunResult(name, workers, o.dataBytes(), server.items(), List.copyOf(series), windows, growths, end.pssKb(),
                     end.masterRssKb(), plateau.isPresent(), (int) Math.round(series.get(i).seconds()),
-                    Plateau.median(server.forkMillis()), server.heapThpKib(), delta(thpBefore[0], thpAfter[0]),
+                    Plateau.median(server.forkMillis()), sampler.medianReadMillis(), server.heapThpKib(), delta(thpBefore[0], thpAfter[0]),
                     delta(thpBefore[1], thpAfter[1]), null);
         }
     }

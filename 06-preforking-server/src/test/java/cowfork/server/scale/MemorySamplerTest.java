@@ -43,6 +43,7 @@ class MemorySamplerTest {
             try (MemorySampler sampler = MemorySampler.start(sh.pid(), s -> two.countDown())) {
                 assertThat(two.await(20, TimeUnit.SECONDS)).as("two samples within 20 s").isTrue();
                 seen = sampler.samples();
+                assertThat(sampler.medianReadMillis()).as("each sample's read is timed").isPositive();
             }
             assertThat(seen).hasSizeGreaterThanOrEqualTo(2);
             assertThat(seen.get(1).seconds()).as("fixed rate: the second tick about 1 s after the first")

@@ -17,7 +17,7 @@ class ScaleReportTest {
                 new MemorySampler.Sample(1, pss * 9 / 10, rss, workers + 1), new MemorySampler.Sample(2, pss, rss, workers + 1));
         return new RunResult(server, workers, GIB, ITEMS, samples, List.of(new WrkResult(firstRps, 300, 500, 2000, 0),
                 new WrkResult(lastRps / 2, 300, 500, 2000, 0), new WrkResult(lastRps, 250, 400, 1500, 0)),
-                List.of(0.3, 0.02, 0.004), pss, rss, true, 2, 14.25,
+                List.of(0.3, 0.02, 0.004), pss, rss, true, 2, 14.25, 12.4,
                 server.endsWith("-hugepages") ? 1_048_576 : 0, server.endsWith("-hugepages") ? 3876 : 0, 0, null);
     }
 
@@ -26,7 +26,7 @@ class ScaleReportTest {
         RunResult r = run("cowfork-immortal", 8, 1_530_000, 1_500_000, 140_000.4, 146_000.6);
         assertThat(r.grepLine()).isEqualTo("scale: server=cowfork-immortal workers=8 data=1g plateau_pss_kb=1530000"
                 + " master_rss_kb=1500000 ratio=1.02 first10s_rps=140000 plateau_rps=146001 plateau_s=2 growth_pct=0.40"
-                + " fork_ms=14.3 heap_thp_kib=0 thp_split_pmd=0 thp_collapse=0");
+                + " fork_ms=14.3 sample_ms=12 heap_thp_kib=0 thp_split_pmd=0 thp_collapse=0");
         assertThat(r.grepLine()).matches("scale: server=\\S+ workers=\\d+ data=\\S+ plateau_pss_kb=\\d+ master_rss_kb=\\d+"
                 + " ratio=[0-9.]+ first10s_rps=\\d+ plateau_rps=\\d+( \\w+=\\S+)*");
     }
@@ -47,11 +47,11 @@ class ScaleReportTest {
     void aRunStoppedByTheCapSaysSoWithItsLastGrowth() {
         RunResult capped = new RunResult("cowfork-inline", 8, GIB, ITEMS, List.of(new MemorySampler.Sample(0, 100, 100, 9)),
                 List.of(new WrkResult(11_200, 2000, 3000, 9000, 0)), List.of(0.034), 2_460_000, 1_500_000, false, 0,
-                Double.NaN, -1, -1, -1, null);
+                Double.NaN, Double.NaN, -1, -1, -1, null);
         assertThat(ScaleReport.row(capped, 60, 10)).contains("| 1.64 |").contains("no plateau in 60 s (+3.4%/window)")
                 // 11,200 rps for 10 s over 8 workers: 14,000 requests each, about 1% of 1.44 M items
                 .endsWith("| - | 14,000 (1%) |");
-        assertThat(capped.grepLine()).contains("plateau_s=- growth_pct=3.40 fork_ms=- heap_thp_kib=- thp_split_pmd=- thp_collapse=-");
+        assertThat(capped.grepLine()).contains("plateau_s=- growth_pct=3.40 fork_ms=- sample_ms=- heap_thp_kib=- thp_split_pmd=- thp_collapse=-");
     }
 
     @Test
@@ -63,7 +63,7 @@ class ScaleReportTest {
                 "cowfork-immortal at 8 workers: plateau PSS / master RSS = 1.02 (goal <= 1.05): met",
                 "cowfork-immortal / gunicorn-py3.11 requests/s at the plateau, 8 workers: 2.9 (goal >= 3): not met");
         RunResult capped = new RunResult("cowfork-immortal", 8, GIB, ITEMS, rows.get(0).samples(), rows.get(0).windows(),
-                List.of(0.3, 0.02), 1_530_000, 1_500_000, false, 0, Double.NaN, -1, -1, -1, null);
+                List.of(0.3, 0.02), 1_530_000, 1_500_000, false, 0, Double.NaN, Double.NaN, -1, -1, -1, null);
         assertThat(ScaleReport.goals(List.of(capped), 8).get(0))
                 .endsWith("met (cowfork-immortal reached no plateau: its last window, at the cap)");
         assertThat(ScaleReport.goals(List.of(rows.get(2)), 8)).containsExactly(
