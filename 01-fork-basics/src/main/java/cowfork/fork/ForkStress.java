@@ -68,6 +68,9 @@ public final class ForkStress {
     }
 
     static void run(int forks, long deadlineMillis, boolean gdb, ForkRecipe.Precaution... without) {
+        if (gdb) {
+            System.setProperty(ChildHandle.GDB_ON_HANG, "true"); // the watchdog backtraces a hung child before the kill
+        }
         Forker forker = Forker.builder().deadline(Duration.ofMillis(deadlineMillis)).without(without).build();
         if (without.length > 0) {
             System.out.println("fork-stress: recipe WITHOUT " + Arrays.toString(without) + ": expect hangs");
@@ -94,18 +97,14 @@ public final class ForkStress {
                 forkNanos[i] = t.forkNanos();
                 recipeNanos[i] = t.gcNanos() + t.quietNanos();
                 collections += t.collected() ? 1 : 0;
-                if (gdb) {
-                    r = awaitOrBacktrace(child, deadlineMillis);
-                } else {
-                    r = child.await();
-                }
+                r = child.await();
             }
             roundTripNanos[i] = System.nanoTime() - start;
             if (r.status() instanceof ExitStatus.TimedOut t) {
                 hung++;
                 unrecovered += t.reaped() ? 0 : 1;
                 System.out.println("fork-stress: child " + r.pid() + " (fork " + i + ", cold path " + (i % ColdPaths.COUNT)
-                        + ") hung: " + r.status());
+                        + ") hung: " + r.status() + "; when the watchdog killed it: " + r.lastSeen());
             } else if (r.succeeded()) {
                 completed++;
             } else {
@@ -125,23 +124,6 @@ public final class ForkStress {
                 (System.nanoTime() - t0) / 1e9, System.getProperty("java.version"));
         System.out.printf("fork-stress: forks=%d completed=%d hung=%d unrecovered=%d median_fork_us=%d p99_fork_us=%d%n",
                 forks, completed, hung, unrecovered, pct(forkNanos, 50), pct(forkNanos, 99));
-    }
-
-    /** Waits like {@link ChildHandle#await()}, but grabs a gdb backtrace of a child that misses the deadline. */
-    private static ChildResult awaitOrBacktrace(ChildHandle child, long deadlineMillis) {
-        if (new PollSet(child.exitFd()).await(deadlineMillis) == 0) {
-            System.out.println("fork-stress: " + Processes.describe(child.pid()) + "; gdb backtrace:");
-            try {
-                Process p = new ProcessBuilder("gdb", "-p", Integer.toString(child.pid()), "-batch", "-ex", "thread apply all bt")
-                        .redirectErrorStream(true).start();
-                System.out.println(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-                p.waitFor();
-            } catch (Exception e) {
-                System.out.println("fork-stress: gdb failed: " + e);
-            }
-            return child.await(Duration.ZERO.plusMillis(1));
-        }
-        return child.await();
     }
 
     /** The p-th percentile of sorted nanoseconds, in microseconds. */
