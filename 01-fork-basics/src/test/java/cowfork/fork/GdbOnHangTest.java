@@ -18,9 +18,16 @@ import org.junit.jupiter.api.Test;
  */
 class GdbOnHangTest {
 
+    /** The property as the build set it (a loop hunting hangs may set it for the whole suite). */
+    private final String before = System.getProperty(ChildHandle.GDB_ON_HANG);
+
     @AfterEach
-    void noChildLeftBehind() {
-        System.clearProperty(ChildHandle.GDB_ON_HANG);
+    void restoreAndCheck() {
+        if (before == null) {
+            System.clearProperty(ChildHandle.GDB_ON_HANG);
+        } else {
+            System.setProperty(ChildHandle.GDB_ON_HANG, before);
+        }
         NoChildLeftBehind.check(); // neither the child nor gdb is left
     }
 
@@ -41,6 +48,7 @@ class GdbOnHangTest {
 
     @Test
     void withoutThePropertyTheWatchdogOnlyReadsProc() {
+        System.clearProperty(ChildHandle.GDB_ON_HANG);
         ChildResult r = Forker.builder().deadline(Duration.ofMillis(100)).build().run(child -> {
             child.receive();
             return new byte[0];
