@@ -22,6 +22,14 @@ public final class ChildHandle implements AutoCloseable {
     /** How long a SIGKILLed child may take to disappear before we call it unrecoverable. */
     static final long KILL_GRACE_NANOS = 5_000_000_000L;
 
+    /**
+     * System property: when "true", a child that misses its deadline is backtraced with gdb
+     * (every thread) before it is killed, and the backtrace is part of its {@link ChildResult#lastSeen}.
+     * Off by default: gdb takes seconds. For catching rare hangs in tests
+     * ({@code -Dcowfork.gdbOnHang=true}); {@code fork-stress --gdb} turns it on.
+     */
+    public static final String GDB_ON_HANG = "cowfork.gdbOnHang";
+
     /** Parent-side descriptors of every child not yet reaped; a new child closes them. */
     private static final List<Integer> PARENT_FDS = new ArrayList<>();
 
@@ -208,6 +216,9 @@ public final class ChildHandle implements AutoCloseable {
 
     private ExitStatus killAndReap(long deadlineNanos) {
         lastSeen = Processes.describe(pid) + "; " + Processes.syscall(pid);
+        if (Boolean.getBoolean(GDB_ON_HANG)) {
+            lastSeen += "; gdb backtrace:\n" + Processes.backtrace(pid);
+        }
         Syscalls.posix().kill(pid, 9);
         long graceDeadline = System.nanoTime() + KILL_GRACE_NANOS;
         PollSet exit = new PollSet(pidfd);

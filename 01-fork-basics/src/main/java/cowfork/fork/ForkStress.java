@@ -11,8 +11,10 @@ import java.util.Arrays;
  * exits; the parent waits with a deadline, and the watchdog kills any child that hangs.
  *
  * <p>Run: {@code ./cowfork fork-stress --forks 10000}. The last line is always
- * <pre>fork-stress: forks=N completed=C hung=H unrecovered=U median_fork_us=M p99_fork_us=P</pre>
- * H counts children the watchdog had to kill; U those it could not kill or reap. For each
+ * <pre>fork-stress: forks=N completed=C hung=H unrecovered=U median_fork_us=M p99_fork_us=P restarts=R</pre>
+ * H counts children the watchdog had to kill; U those it could not kill or reap; R children
+ * that never came back from fork() into Java and were killed and forked again before their
+ * task started ({@link Forker#MAX_FORK_ATTEMPTS}). For each
  * hang the pid and its state are printed (and a gdb backtrace with {@code --gdb}).
  */
 public final class ForkStress {
@@ -68,6 +70,9 @@ public final class ForkStress {
     }
 
     static void run(int forks, long deadlineMillis, boolean gdb, ForkRecipe.Precaution... without) {
+        if (gdb) {
+            System.setProperty(ChildHandle.GDB_ON_HANG, "true"); // the watchdog backtraces a hung child before the kill
+        }
         Forker forker = Forker.builder().deadline(Duration.ofMillis(deadlineMillis)).without(without).build();
         if (without.length > 0) {
             System.out.println("fork-stress: recipe WITHOUT " + Arrays.toString(without) + ": expect hangs");
@@ -79,6 +84,7 @@ public final class ForkStress {
         int hung = 0;
         int unrecovered = 0;
         int collections = 0;
+        int restarts = 0;
         long t0 = System.nanoTime();
         for (int i = 0; i < forks; i++) {
             final int which = i;
@@ -94,18 +100,15 @@ public final class ForkStress {
                 forkNanos[i] = t.forkNanos();
                 recipeNanos[i] = t.gcNanos() + t.quietNanos();
                 collections += t.collected() ? 1 : 0;
-                if (gdb) {
-                    r = awaitOrBacktrace(child, deadlineMillis);
-                } else {
-                    r = child.await();
-                }
+                restarts += t.restarts();
+                r = child.await();
             }
             roundTripNanos[i] = System.nanoTime() - start;
             if (r.status() instanceof ExitStatus.TimedOut t) {
                 hung++;
                 unrecovered += t.reaped() ? 0 : 1;
                 System.out.println("fork-stress: child " + r.pid() + " (fork " + i + ", cold path " + (i % ColdPaths.COUNT)
-                        + ") hung: " + r.status());
+                        + ") hung: " + r.status() + "; when the watchdog killed it: " + r.lastSeen());
             } else if (r.succeeded()) {
                 completed++;
             } else {
@@ -123,25 +126,9 @@ public final class ForkStress {
                         + " median_us=%d p99_us=%d; total %.1f s; java %s%n",
                 pct(recipeNanos, 50), pct(recipeNanos, 99), collections, pct(roundTripNanos, 50), pct(roundTripNanos, 99),
                 (System.nanoTime() - t0) / 1e9, System.getProperty("java.version"));
-        System.out.printf("fork-stress: forks=%d completed=%d hung=%d unrecovered=%d median_fork_us=%d p99_fork_us=%d%n",
-                forks, completed, hung, unrecovered, pct(forkNanos, 50), pct(forkNanos, 99));
-    }
-
-    /** Waits like {@link ChildHandle#await()}, but grabs a gdb backtrace of a child that misses the deadline. */
-    private static ChildResult awaitOrBacktrace(ChildHandle child, long deadlineMillis) {
-        if (new PollSet(child.exitFd()).await(deadlineMillis) == 0) {
-            System.out.println("fork-stress: " + Processes.describe(child.pid()) + "; gdb backtrace:");
-            try {
-                Process p = new ProcessBuilder("gdb", "-p", Integer.toString(child.pid()), "-batch", "-ex", "thread apply all bt")
-                        .redirectErrorStream(true).start();
-                System.out.println(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
-                p.waitFor();
-            } catch (Exception e) {
-                System.out.println("fork-stress: gdb failed: " + e);
-            }
-            return child.await(Duration.ZERO.plusMillis(1));
-        }
-        return child.await();
+        System.out.printf("fork-stress: forks=%d completed=%d hung=%d unrecovered=%d median_fork_us=%d p99_fork_us=%d"
+                        + " restarts=%d%n",
+                forks, completed, hung, unrecovered, pct(forkNanos, 50), pct(forkNanos, 99), restarts);
     }
 
     /** The p-th percentile of sorted nanoseconds, in microseconds. */

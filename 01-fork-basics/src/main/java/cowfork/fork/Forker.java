@@ -26,9 +26,12 @@ import java.util.Set;
  *       and drain the JIT;</li>
  *   <li>{@code fork()};</li>
  *   <li>child: {@code prctl(PR_SET_PDEATHSIG, SIGKILL)} and a {@code getppid()} re-check,
- *       close the other children's descriptors, run the task, send its result or its
- *       stack trace, {@code exit_group} (libc's {@code _exit});</li>
- *   <li>parent: let the JIT work again; open a pidfd for the watchdog.</li>
+ *       tell the parent it is back in Java and wait for its go-ahead, close the other
+ *       children's descriptors, run the task, send its result or its stack trace,
+ *       {@code exit_group} (libc's {@code _exit});</li>
+ *   <li>parent: let the JIT work again; wait (startup timeout) for the child to say it is
+ *       back in Java, else kill it and fork again ({@link #MAX_FORK_ATTEMPTS}); open a pidfd
+ *       for the watchdog.</li>
  * </ol>
  * Forks are serialised: only one thread forks at a time.
  *
@@ -40,9 +43,25 @@ import java.util.Set;
  */
 public final class Forker {
     private static final Object FORK_LOCK = new Object();
+
+    /**
+     * How many times {@link #start} forks before it gives up on children that never came
+     * back from {@code fork()}. While the forking thread is inside {@code fork()} it is "in
+     * native", and HotSpot starts a safepoint without waiting for such a thread. If one
+     * starts during the fork (another thread asked for a stack trace, say), the child's copy
+     * of the VM is mid-safepoint, and the child, returning from {@code fork()} into Java,
+     * waits in {@code SafepointSynchronize::block} for a VM thread it does not have: forever.
+     * Nothing in the recipe can stop HotSpot's own threads from starting one, so the parent
+     * checks instead: the child writes a byte as soon as it runs Java code, and a child that
+     * has not within the startup timeout is killed (its task never started) and forked again.
+     */
+    static final int MAX_FORK_ATTEMPTS = 10;
+    private static final byte STARTED = 'S';
+    private static final byte GO = 'G';
     private static boolean ownPathWarm;
 
     private final Duration deadline;
+    private final Duration startupTimeout;
     private final List<Runnable> warmUps;
     private final Set<ForkRecipe.Precaution> precautions;
     private final ForkRecipe recipe;
@@ -52,6 +71,7 @@ public final class Forker {
 
     private Forker(Builder b) {
         this.deadline = b.deadline;
+        this.startupTimeout = b.startupTimeout;
         this.warmUps = List.copyOf(b.warmUps);
         this.precautions = b.precautions.isEmpty() ? EnumSet.noneOf(ForkRecipe.Precaution.class) : EnumSet.copyOf(b.precautions);
         this.checkFlags = b.checkFlags;
@@ -79,8 +99,10 @@ public final class Forker {
      * @param collected  whether a collection ran
      * @param quietNanos excluding and draining the JIT, and waiting for other threads to be quiet
      * @param forkNanos  in the fork() call itself, as the parent sees it (mostly copying page tables)
+     * @param restarts   children killed before this one because they never came back from fork() (see
+     *                   {@link #MAX_FORK_ATTEMPTS}); 0 almost always
      */
-    public record ForkTimings(long gcNanos, boolean collected, long quietNanos, long forkNanos) {}
+    public record ForkTimings(long gcNanos, boolean collected, long quietNanos, long forkNanos, int restarts) {}
 
     /** The recipe this forker applies before each fork. */
     public ForkRecipe recipe() {
@@ -113,7 +135,9 @@ public final class Forker {
      * @throws ForkException if pipe(), fork() or pidfd_open() fail (errno and advice in the message)
      * @throws IllegalStateException if this JVM lacks the fork flags (see {@link ForkRecipe#requireForkFlags}),
      *         or the JVM did not get quiet in time ({@link ForkRecipe#quiet}); nothing was forked
-     *         and no descriptor is left open
+     *         and no descriptor is left open. Also if {@link #MAX_FORK_ATTEMPTS} children in a
+     *         row never came back from fork() (each was killed and reaped; the message says where
+     *         each was stuck)
      */
     public ChildHandle start(ChildTask task) {
         synchronized (FORK_LOCK) {
@@ -121,47 +145,93 @@ public final class Forker {
                 ForkRecipe.requireForkFlags();
             }
             warmUp();
-            int parentPid = Syscalls.posix().getpid();
-            int[] up = Syscalls.pipe();   // child -> parent
-            int[] down;
-            try {
-                down = Syscalls.pipe();   // parent -> child
-            } catch (ForkException e) {
-                Syscalls.closeAll(up[0], up[1]);
-                throw e;
-            }
-            int pid;
-            long heapBudget;
-            long startNanos;
-            long forkNanos;
-            ForkRecipe.Quiet quiet;
-            try {
-                quiet = recipe.quiet();
-            } catch (RuntimeException e) {
-                Syscalls.closeAll(up[0], up[1], down[0], down[1]); // no fork: nothing may leak
-                throw e;
-            }
-            try (quiet) {
-                heapBudget = recipe.edenFree();
-                startNanos = System.nanoTime();
-                pid = Syscalls.posix().fork();
-                if (pid == 0) {
-                    runChild(task, parentPid, new FrameChannel(down[0], up[1]), up[0], down[1], heapBudget);
+            StringBuilder stuck = new StringBuilder();
+            for (int attempt = 0; attempt < MAX_FORK_ATTEMPTS; attempt++) {
+                ChildHandle child = forkOnce(task, attempt, stuck);
+                if (child != null) {
+                    return child;
                 }
-                forkNanos = System.nanoTime() - startNanos;
             }
-            lastTimings = new ForkTimings(recipe.lastGcNanos(), recipe.lastCollected(), recipe.lastQuietNanos(), forkNanos);
-            if (pid < 0) {
-                int errno = Syscalls.posixErrno();
-                Syscalls.closeAll(up[0], up[1], down[0], down[1]);
-                throw new ForkException("fork()", errno,
-                        "the kernel refused a new process: EAGAIN means a process limit (ulimit -u, pids cgroup)"
-                                + " was reached, ENOMEM that memory or the overcommit limit is exhausted");
-            }
-            Syscalls.closeAll(up[1], down[0]); // the child's ends
-            int pidfd = Syscalls.pidfdOfChild(pid, up[0], down[1]);
-            return new ChildHandle(pid, pidfd, new FrameChannel(up[0], down[1]), startNanos, deadline);
+            throw new IllegalStateException(MAX_FORK_ATTEMPTS + " children in a row never came back from fork() into"
+                    + " Java within " + startupTimeout.toMillis() + " ms; each was killed and reaped:" + stuck);
         }
+    }
+
+    /**
+     * One fork. Returns the child's handle, or null if the child did not say it came back
+     * from {@code fork()} within the startup timeout: it is then killed and reaped, its
+     * descriptors closed, its task never started, and {@code stuck} says where it was.
+     */
+    private ChildHandle forkOnce(ChildTask task, int restarts, StringBuilder stuck) {
+        int parentPid = Syscalls.posix().getpid();
+        int[] up = Syscalls.pipe();   // child -> parent
+        int[] down;
+        try {
+            down = Syscalls.pipe();   // parent -> child
+        } catch (ForkException e) {
+            Syscalls.closeAll(up[0], up[1]);
+            throw e;
+        }
+        int pid;
+        long heapBudget;
+        long startNanos;
+        long forkNanos;
+        ForkRecipe.Quiet quiet;
+        try {
+            quiet = recipe.quiet();
+        } catch (RuntimeException e) {
+            Syscalls.closeAll(up[0], up[1], down[0], down[1]); // no fork: nothing may leak
+            throw e;
+        }
+        try (quiet) {
+            heapBudget = recipe.edenFree();
+            startNanos = System.nanoTime();
+            pid = Syscalls.posix().fork();
+            if (pid == 0) {
+                runChild(task, parentPid, new FrameChannel(down[0], up[1]), up[0], down[1], heapBudget);
+            }
+            forkNanos = System.nanoTime() - startNanos;
+        }
+        lastTimings = new ForkTimings(recipe.lastGcNanos(), recipe.lastCollected(), recipe.lastQuietNanos(), forkNanos,
+                restarts);
+        if (pid < 0) {
+            int errno = Syscalls.posixErrno();
+            Syscalls.closeAll(up[0], up[1], down[0], down[1]);
+            throw new ForkException("fork()", errno,
+                    "the kernel refused a new process: EAGAIN means a process limit (ulimit -u, pids cgroup)"
+                            + " was reached, ENOMEM that memory or the overcommit limit is exhausted");
+        }
+        Syscalls.closeAll(up[1], down[0]); // the child's ends
+        if (!childCameBack(up[0], down[1])) {
+            stuck.append("\n  ").append(Processes.describe(pid)).append("; ").append(Processes.syscall(pid));
+            if (Boolean.getBoolean(ChildHandle.GDB_ON_HANG)) {
+                stuck.append("; gdb backtrace:\n").append(Processes.backtrace(pid));
+            }
+            Syscalls.posix().kill(pid, 9);
+            Syscalls.posix().waitpid(pid, new int[1], 0); // SIGKILL cannot be ignored: this returns promptly
+            Syscalls.closeAll(up[0], down[1]);
+            return null;
+        }
+        int pidfd = Syscalls.pidfdOfChild(pid, up[0], down[1]);
+        return new ChildHandle(pid, pidfd, new FrameChannel(up[0], down[1]), startNanos, deadline);
+    }
+
+    /**
+     * Waits (at most the startup timeout) for the child's first byte, which it writes as
+     * soon as it runs Java code again after {@code fork()}, and answers with the go-ahead
+     * byte its task waits for. True if the child came back, or has already ended (the
+     * watchdog reports how); false if it is still stuck in the return from {@code fork()}.
+     */
+    private boolean childCameBack(int fromChild, int toChild) {
+        if (new PollSet(fromChild).await(startupTimeout.toMillis()) == 0) {
+            return false;
+        }
+        byte[] b = new byte[1];
+        if (Syscalls.posix().read(fromChild, b, 1L) == 1) {
+            b[0] = GO;
+            Syscalls.posix().write(toChild, b, 1L); // if the child died meanwhile, await() reports it
+        }
+        return true;
     }
 
     /** The child's whole life: never returns. */
@@ -175,6 +245,14 @@ public final class Forker {
             Syscalls.libc().prctl(LibC.PR_SET_PDEATHSIG, 9, 0, 0, 0);
             if (Syscalls.posix().getppid() != parentPid) {
                 Syscalls.exitNow(ChildContext.EXIT_PARENT_GONE);
+            }
+            // We run Java code again, so we did not stop in the return from fork() (see
+            // MAX_FORK_ATTEMPTS): say so, and start the task only on the parent's go-ahead,
+            // so that a child the parent gave up on has done nothing.
+            byte[] b = {STARTED};
+            Syscalls.posix().write(channel.writeFd(), b, 1L);
+            if (Syscalls.posix().read(channel.readFd(), b, 1L) != 1 || b[0] != GO) {
+                Syscalls.exitNow(ChildContext.EXIT_PARENT_GONE); // the parent gave up on us
             }
             Syscalls.posix().close(parentRead);
             Syscalls.posix().close(parentWrite);
@@ -246,6 +324,7 @@ public final class Forker {
     /** Configures a {@link Forker}. */
     public static final class Builder {
         private Duration deadline = Duration.ofSeconds(30);
+        private Duration startupTimeout = Duration.ofSeconds(5);
         private final List<Runnable> warmUps = new ArrayList<>();
         private final Set<ForkRecipe.Precaution> precautions = EnumSet.allOf(ForkRecipe.Precaution.class);
         private long childHeapBudget = 32L << 20;
@@ -257,6 +336,20 @@ public final class Forker {
                 throw new IllegalArgumentException("deadline must be positive, got " + deadline);
             }
             this.deadline = deadline;
+            return this;
+        }
+
+        /**
+         * How long a new child may take to come back from fork() into Java before it is
+         * killed and forked again (default 5 s). A healthy child answers as soon as it is
+         * scheduled, so this only bounds what a stuck child costs; a slow child killed by
+         * mistake costs a fork, never a task run twice (its task waits for the go-ahead).
+         */
+        public Builder startupTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("startup timeout must be positive, got " + timeout);
+            }
+            this.startupTimeout = timeout;
             return this;
         }
 

@@ -90,6 +90,48 @@ public final class Processes {
         return "in system call " + nr + (name.isEmpty() ? "" : " (" + name + ")");
     }
 
+    /** How long gdb may take to attach and print a backtrace before we give up on it. */
+    private static final long GDB_TIMEOUT_SECONDS = 30;
+
+    /**
+     * Every thread's backtrace in {@code pid}, from {@code gdb -p PID -batch -ex "thread apply
+     * all bt"}: where a hung child is stuck, frame by frame. Never throws: if gdb is missing,
+     * may not attach (Yama's ptrace_scope), or takes more than 30 s (it is then killed), the
+     * text says so instead. The process is stopped only while gdb is attached.
+     */
+    public static String backtrace(int pid) {
+        Path out = null;
+        Process gdb = null;
+        try {
+            // gdb writes to a file, not a pipe: reading a pipe with a deadline would need a
+            // second thread, and a thread the test JVM did not have before is one more thread
+            // running at the next fork.
+            out = Files.createTempFile("cowfork-gdb-" + pid + "-", ".txt");
+            gdb = new ProcessBuilder("gdb", "-p", Integer.toString(pid), "-batch", "-ex", "thread apply all bt")
+                    .redirectErrorStream(true).redirectOutput(out.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            if (!gdb.waitFor(GDB_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+                gdb.destroyForcibly().waitFor();
+                return "(gdb did not finish within " + GDB_TIMEOUT_SECONDS + " s and was killed)\n" + Files.readString(out);
+            }
+            return Files.readString(out);
+        } catch (IOException e) {
+            return "(no backtrace: cannot run gdb: " + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            gdb.destroyForcibly();
+            return "(no backtrace: interrupted while gdb ran)";
+        } finally {
+            if (out != null) {
+                try {
+                    Files.deleteIfExists(out);
+                } catch (IOException ignored) {
+                    // a stray file in /tmp is not worth failing a diagnosis for
+                }
+            }
+        }
+    }
+
     /** The meaning of a {@code /proc/PID/stat} state letter. */
     public static String stateName(char s) {
         return switch (s) {
