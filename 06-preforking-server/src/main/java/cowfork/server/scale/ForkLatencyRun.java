@@ -36,9 +36,7 @@ final class ForkLatencyRun {
     /** The lines fork-latency printed for {@code dataBytes}, or one line saying why there are none. */
     static List<String> run(long dataBytes, PrintStream err, Set<AutoCloseable> live) {
         List<String> cmd = ServerLauncher.javaCommand(ForkLatencyBlocks.class.getName());
-        String sizes = dataBytes > FLOOR_BYTES ? Sizes.toArgument(FLOOR_BYTES) + "," + Sizes.toArgument(dataBytes)
-                : Sizes.toArgument(dataBytes);
-        cmd.addAll(List.of("--sizes", sizes, "--huge-pages", "both", "--forks", "20"));
+        cmd.addAll(List.of("--sizes", sizes(dataBytes), "--huge-pages", "both", "--forks", "20"));
         err.println("scale: fork() of " + Sizes.format(dataBytes) + " in 4 KiB and in huge pages, JVM and C"
                 + " (./cowfork fork-latency), before any server starts");
         try (WatchedProcess p = WatchedProcess.start(cmd, line -> { })) {
@@ -52,6 +50,12 @@ final class ForkLatencyRun {
         } catch (IllegalStateException e) {
             return List.of("fork-latency failed: " + e.getMessage().lines().findFirst().orElse(""));
         }
+    }
+
+    /** fork-latency's --sizes: the floor block, then the data set's size ("64m,1g"). */
+    static String sizes(long dataBytes) {
+        return dataBytes > FLOOR_BYTES ? Sizes.toArgument(FLOOR_BYTES) + "," + Sizes.toArgument(dataBytes)
+                : Sizes.toArgument(dataBytes);
     }
 
     /** The JVM's 4 KiB fork time over its huge-page one for a block of {@code mib}, from its fork-ratio: line; NaN if none. */

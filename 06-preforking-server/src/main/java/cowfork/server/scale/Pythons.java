@@ -22,9 +22,13 @@ import java.util.stream.Stream;
 public final class Pythons {
     /** A Python with gunicorn: its executable and its "3.11". */
     public record Python(Path executable, String version) {
-        /** The server's name in the report: gunicorn-py3.11. */
+        /**
+         * The server's name in the report: gunicorn-py3.11, or gunicorn-py3.11-gcfreeze when this
+         * process runs with GC_FREEZE=1, which gunicorn inherits (bench/app.py then calls gc.freeze()
+         * after its preload).
+         */
         public String serverName() {
-            return "gunicorn-py" + version;
+            return "gunicorn-py" + version + ("1".equals(System.getenv("GC_FREEZE")) ? "-gcfreeze" : "");
         }
     }
 

@@ -85,8 +85,9 @@ public final class ScaleReport {
     static String hugePages(ScaleOptions options, List<RunResult> results, List<String> forkLatency) {
         StringBuilder sb = new StringBuilder("### Huge pages\n\n");
         sb.append("fork() of a block of ").append(Sizes.format(options.dataBytes()))
-                .append(" in 4 KiB and in 2 MiB pages, the JVM next to a C program, before any server started (`./cowfork")
-                .append(" fork-latency --sizes ").append(Sizes.toArgument(options.dataBytes()))
+                .append(" (and of a small one: the rest of the JVM's share) in 4 KiB and in 2 MiB pages, the JVM next to a C")
+                .append(" program, before any server started (`./cowfork fork-latency --sizes ")
+                .append(ForkLatencyRun.sizes(options.dataBytes()))
                 .append(" --huge-pages both --forks 20`, in the same run):\n\n```\n");
         forkLatency.forEach(l -> sb.append(l).append('\n'));
         sb.append("```\n\n");
