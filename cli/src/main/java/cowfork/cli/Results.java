@@ -32,9 +32,10 @@ public final class Results {
             
             Times are measured by benchmarks, not by this page: JMH for incref/decref and
             traversal per strategy (`./cowfork bench`; ratios in the READMEs of chapters 03,
-            04 and 05), `./cowfork fork-latency` for fork() against C (chapter 01's README),
-            and wrk against the server and against gunicorn (`06-preforking-server/bench/run.sh`,
-            table in [benchmark.md](benchmark.md)).
+            04 and 05), `./cowfork fork-latency` for fork() against C, in 4 KiB and in huge
+            pages (chapter 01's README), and wrk against the server and against gunicorn
+            (`06-preforking-server/bench/run.sh`, tables in [benchmark.md](benchmark.md); with
+            `--scale`, a 1 GiB data set under load until memory stops growing, with figures).
             """;
 
     static List<Experiment> experiments(int forks) {
