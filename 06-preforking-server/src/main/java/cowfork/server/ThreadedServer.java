@@ -1,6 +1,7 @@
 // The comparison, not a mode of the pre-forked server: the same endpoints and heap served by N threads of one JVM.
 package cowfork.server;
 
+import cowfork.cow.Smaps;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -10,8 +11,6 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -206,20 +205,13 @@ public final class ThreadedServer implements AutoCloseable {
 
     /** This process's memory, the whole server's: {"pid":..,"pss_kb":..,"rss_kb":..}. */
     static String memoryJson() {
-        long pss = 0;
-        long rss = 0;
+        long pid = ProcessHandle.current().pid();
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/smaps_rollup"))) {
-                if (line.startsWith("Pss:")) {
-                    pss = Long.parseLong(line.replaceAll("\\D", ""));
-                } else if (line.startsWith("Rss:")) {
-                    rss = Long.parseLong(line.replaceAll("\\D", ""));
-                }
-            }
-        } catch (IOException e) {
-            return "{\"pid\":" + ProcessHandle.current().pid() + ",\"error\":\"no /proc/self/smaps_rollup\"}";
+            Smaps.Fields f = Smaps.rollup((int) pid);
+            return "{\"pid\":" + pid + ",\"pss_kb\":" + f.pssKb() + ",\"rss_kb\":" + f.rssKb() + "}";
+        } catch (RuntimeException e) {
+            return "{\"pid\":" + pid + ",\"error\":\"no /proc/self/smaps_rollup\"}";
         }
-        return "{\"pid\":" + ProcessHandle.current().pid() + ",\"pss_kb\":" + pss + ",\"rss_kb\":" + rss + "}";
     }
 
     /** Stops accepting, lets exchanges in progress finish for up to a second, stops the threads. */

@@ -76,10 +76,9 @@ final class ForkLatencyRun {
      */
     static double blockRatio(List<String> lines, long mib) {
         long floorMib = FLOOR_BYTES >> 20;
-        double small4k = median(lines, "4k", mib);
-        double big4k = median(lines, "4k", mib) - median(lines, "4k", floorMib);
-        double big2m = median(lines, "2m", mib) - median(lines, "2m", floorMib);
-        return Double.isNaN(small4k) || !(big4k > 0) || !(big2m > 0) ? Double.NaN : big4k / big2m;
+        double own4k = median(lines, "4k", mib) - median(lines, "4k", floorMib); // NaN if a row is missing
+        double own2m = median(lines, "2m", mib) - median(lines, "2m", floorMib);
+        return own4k > 0 && own2m > 0 ? own4k / own2m : Double.NaN;
     }
 
     private static double median(List<String> lines, String pages, long mib) {

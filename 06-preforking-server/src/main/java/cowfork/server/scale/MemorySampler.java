@@ -1,9 +1,8 @@
 // Every second, the PSS of a server's master and all its descendants and the master's own RSS, from /proc/PID/smaps_rollup.
 package cowfork.server.scale;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import cowfork.cow.Smaps;
+import cowfork.fork.Processes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -110,29 +109,25 @@ public final class MemorySampler implements AutoCloseable {
         return new Memory(pss, root[1], processes);
     }
 
-    /** {Pss, Rss} in kB from /proc/PID/smaps_rollup; null if the process is gone (or a zombie with no memory). */
+    /**
+     * {Pss, Rss} in kB from /proc/PID/smaps_rollup (02's {@link Smaps#rollup}); null if the
+     * process is gone, or a zombie (which has no memory left to show).
+     *
+     * @throws IllegalStateException if the kernel refuses to show a live process's memory: a
+     *         total that silently left a process out would be wrong
+     */
     static long[] rollup(int pid) {
-        List<String> lines;
         try {
-            lines = Files.readAllLines(Path.of("/proc", Integer.toString(pid), "smaps_rollup"));
-        } catch (IOException e) {
-            return null;
-        }
-        long pss = -1;
-        long rss = -1;
-        for (String l : lines) {
-            if (l.startsWith("Pss:")) {
-                pss = kb(l);
-            } else if (l.startsWith("Rss:")) {
-                rss = kb(l);
+            Smaps.Fields f = Smaps.rollup(pid);
+            return new long[] {f.pssKb(), f.rssKb()};
+        } catch (IllegalArgumentException e) {
+            return null; // exited between listing and reading
+        } catch (IllegalStateException e) {
+            char state = Processes.state(pid);
+            if (state == '?' || state == 'Z' || state == 'X') {
+                return null; // a zombie's smaps_rollup is empty
             }
+            throw e;
         }
-        return pss < 0 || rss < 0 ? null : new long[] {pss, rss};
-    }
-
-    /** "Pss:              12345 kB" -> 12345. */
-    private static long kb(String line) {
-        String[] f = line.trim().split("\\s+");
-        return Long.parseLong(f[1]);
     }
 }
