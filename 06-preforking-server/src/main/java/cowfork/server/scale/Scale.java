@@ -91,7 +91,6 @@ public final class Scale {
         Thread hook = new Thread(Scale::onShutdown, "scale-cleanup");
         Runtime.getRuntime().addShutdownHook(hook);
         List<RunResult> results = new ArrayList<>();
-        lastItems = -1;
         List<String> forkLatency;
         try {
             forkLatency = ForkLatencyRun.run(o.dataBytes(), err, LIVE);
@@ -103,23 +102,25 @@ public final class Scale {
             for (String s : o.hugePageServers()) {
                 cowfork(o, s, o.maxWorkers(), List.of("--huge-pages"), results, bench, err, out);
             }
-            if (!pythons.isEmpty() && lastItems < 0) {
+            // gunicorn serves the same catalogue as the cowfork servers (same data size, same seed)
+            long items = results.stream().filter(r -> r.ok()).mapToLong(RunResult::items).findFirst().orElse(-1);
+            if (!pythons.isEmpty() && items < 0) {
                 try {
-                    lastItems = itemCount(o, strategies.get(0), err);
+                    items = itemCount(o, strategies.get(0), err);
                 } catch (RuntimeException e) { // no item count: every gunicorn row fails, the report is still written
                     err.println("scale: cannot learn the item count for gunicorn: " + e.getMessage());
                 }
             }
-            long items = lastItems; // the same catalogue as the cowfork servers (same data size, same seed)
+            long itemCount = items; // final, for the starter below
             for (Pythons.Python p : pythons) {
                 for (int w : o.workers()) {
-                    if (items < 0) {
+                    if (itemCount < 0) {
                         report(RunResult.failed(p.serverName(), w, o.dataBytes(), "no item count: no cowfork server"
                                 + " started to say how many items the data set holds"), results, out);
                         continue;
                     }
                     RunResult r = once(p.serverName(), w, o, err,
-                            () -> ScaleServer.gunicorn(p.executable(), w, items, bench, line -> { }), bench);
+                            () -> ScaleServer.gunicorn(p.executable(), w, itemCount, bench, line -> { }), bench);
                     report(r, results, out);
                 }
             }
@@ -147,8 +148,6 @@ public final class Scale {
         return 0;
     }
 
-    /** The item count the last server that started printed ("preloaded N items"): gunicorn's ITEMS. */
-    private static volatile long lastItems = -1;
 
     /** One cowfork run, added to {@code results} and printed as its grep-able line. */
     private static void cowfork(ScaleOptions o, String strategy, int workers, List<String> extra, List<RunResult> results,
@@ -190,7 +189,6 @@ public final class Scale {
         try {
             server = starter.start();
             LIVE.add(server);
-            lastItems = server.items();
             err.printf(Locale.ROOT, "scale: %s ready after %.1f s, %,d items%n", name, (System.nanoTime() - t0) / 1e9,
                     server.items());
             return measure(name, workers, o, server, bench.resolve("items.lua"), err);
