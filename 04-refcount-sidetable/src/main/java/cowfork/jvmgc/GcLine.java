@@ -11,7 +11,7 @@ import java.util.OptionalLong;
  * jvm-gc: jdk=17 collector=Serial event=young live_mb=64 heap_pages_shared_at_fork=81591 unshared_after=14274
  *         live_pages=16383 live_unshared=0 heap_pages=81920 mapping=private gcs=Copy+1 event_ms=302 child=exited
  * </pre>
- * The first six fields are the format issue 14 asks for; the rest say what they rest on:
+ * The first six fields are the fixed format scripts grep; the rest say what they rest on:
  * {@code live_pages} the whole pages the live set fills ("-" unless the old generation is one
  * contiguous space: Serial, Parallel), {@code heap_pages} the pages of the heap's reserved
  * ranges, {@code mapping} whether fork copies the heap on write at all ("shared": ZGC's

@@ -52,7 +52,7 @@ public final class Main {
         TOOLS.put("serve-threads", new Tool(cowfork.server.ThreadedServer::main,
                 "the comparison: the same server as one JVM with N threads, no fork"));
         TOOLS.put("scale", new Tool(cowfork.server.scale.Scale::main,
-                "every server and worker count on a 1 GiB data set, under load until PSS stops growing (issue 16)"));
+                "every server and worker count on a 1 GiB data set, under load until PSS stops growing"));
         TOOLS.put("respawn-bench", new Tool(cowfork.server.RespawnBench::main,
                 "kill -9 a serving worker under load, N times; time until its replacement booted"));
         TOOLS.put("fork-stress", new Tool(cowfork.fork.ForkStress::main,

@@ -18,7 +18,7 @@ import java.util.OptionalInt;
  * has not yet been loaded may look flat for a moment.
  */
 public final class Plateau {
-    /** Less growth than this over one window is a plateau (the "less than 1% over 10 s"). */
+    /** Less growth than this over one window is a plateau ("less than 1% over 10 s"). */
     public static final double THRESHOLD = 0.01;
 
     private Plateau() {

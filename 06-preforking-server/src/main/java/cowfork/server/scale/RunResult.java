@@ -90,7 +90,7 @@ public record RunResult(String server, int workers, long dataBytes, long items, 
     }
 
     /**
-     * The grep-able line, its first keys fixed by issue 16:
+     * The grep-able line, its first keys fixed (scripts grep them):
      * {@code scale: server=NAME workers=W data=SIZE plateau_pss_kb=P master_rss_kb=M ratio=R first10s_rps=X plateau_rps=Y}
      * then {@code plateau_s}, {@code growth_pct}, {@code fork_ms}, {@code sample_ms}, {@code heap_thp_kib}, {@code thp_split_pmd},
      * {@code thp_collapse}. A failed run prints "-" for every

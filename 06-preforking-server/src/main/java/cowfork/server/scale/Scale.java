@@ -21,7 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * The driver of issue 16's benchmark. For each server (every refcount strategy as
+ * The driver of the benchmark at production size. For each server (every refcount strategy as
  * {@code ./cowfork serve}, then gunicorn {@code --preload} under every Python that has it)
  * and each worker count:
  * <ol>
@@ -40,7 +40,7 @@ public final class Scale {
     /** Set by the shutdown hook: no run starts after it. */
     private static volatile boolean stopping;
 
-    /** Issue 16's budget for the whole default run on a 2-core machine. */
+    /** The budget for the whole default run on a 2-core machine. */
     static final int BUDGET_SECONDS = 20 * 60;
 
     private Scale() {
@@ -84,7 +84,7 @@ public final class Scale {
                 + " run reaches its cap, %d s or %d s)%n", runCount(o, pythons.size()), estimate[0] / 60.0, estimate[1] / 60.0,
                 o.cap(), o.capLargest());
         if (estimate[1] > BUDGET_SECONDS) {
-            err.printf(Locale.ROOT, "scale: at worst longer than issue 16's %d min: a shorter --cap or --cap-largest, or"
+            err.printf(Locale.ROOT, "scale: at worst longer than the %d min budget: a shorter --cap or --cap-largest, or"
                     + " fewer --workers or --servers, shortens it%n", BUDGET_SECONDS / 60);
         }
         stopping = false;

@@ -1,4 +1,4 @@
-// The scale benchmark's Markdown: machine line, command, one table row and one grep-able line per run, the issue's goals, the figures.
+// The scale benchmark's Markdown: machine line, command, one table row and one grep-able line per run, the goals, the figures.
 package cowfork.server.scale;
 
 import cowfork.fork.Sizes;
@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /**
  * Renders the results; computes nothing the runs did not measure. The goals are the
- * issue's ratios, each printed with "met" or "not met", or "not measured" when a run it
+ * benchmark's target ratios, each printed with "met" or "not met", or "not measured" when a run it
  * needs is missing or failed.
  */
 public final class ScaleReport {
@@ -65,7 +65,7 @@ public final class ScaleReport {
             sb.append(r.grepLine()).append('\n');
         }
         sb.append("```\n\n");
-        sb.append("Goals (issue 16), from the rows above:\n\n");
+        sb.append("Goals, from the rows above:\n\n");
         for (String g : goals(results, options.maxWorkers())) {
             sb.append("- ").append(g).append('\n');
         }
@@ -79,7 +79,7 @@ public final class ScaleReport {
 
     /**
      * The huge-page section: fork-latency's lines for a block of the data set's size, then each
-     * --huge-pages strategy at the largest worker count next to its 4 KiB run, and the issue's goal
+     * --huge-pages strategy at the largest worker count next to its 4 KiB run, and the goal
      * (the JVM forks a huge-page block in at most a tenth of the 4 KiB time).
      */
     static String hugePages(ScaleOptions options, List<RunResult> results, List<String> forkLatency) {
@@ -155,7 +155,7 @@ public final class ScaleReport {
     }
 
     /**
-     * The issue's goals: immortal's plateau PSS / master RSS at {@code workers} (&lt;= 1.05), and
+     * The goals: immortal's plateau PSS / master RSS at {@code workers} (&lt;= 1.05), and
      * immortal's plateau rps over each gunicorn's at the same worker count (&gt;= 3).
      */
     static List<String> goals(List<RunResult> results, int workers) {
