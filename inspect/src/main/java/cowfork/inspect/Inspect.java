@@ -137,7 +137,7 @@ public final class Inspect {
             if (o.pages() > 0) {
                 PageStrips.requirePagemapFlags();
             }
-            inspect(master, o, out, err);
+            inspect(master, o, out);
             return OK;
         } catch (InspectFailure e) {
             err.println("inspect: " + e.getMessage());
@@ -148,19 +148,19 @@ public final class Inspect {
         }
     }
 
-    private static void inspect(int master, Options o, PrintStream out, PrintStream err) {
+    private static void inspect(int master, Options o, PrintStream out) {
         Sampler sampler = new Sampler(master, o.wholeTree(), !o.totals());
         Growth growth = new Growth();
-        if (!o.json()) {
-            out.println(TextReport.header(master, ProcessTree.commandLine(master), o.wholeTree(), !o.totals()));
-        }
         for (long n = 1; n <= o.count(); n++) {
             long start = System.nanoTime();
-            Sample s = sampler.sample();
+            Sample s = sampler.sample(); // the first one also proves the master exists and is readable
             Growth.Update u = growth.update(s);
             if (o.json()) {
                 out.println(JsonReport.line(s));
             } else {
+                if (n == 1) {
+                    out.println(TextReport.header(master, ProcessTree.commandLine(master), o.wholeTree(), !o.totals()));
+                }
                 out.println(TextReport.summary(s));
                 out.println(n == 1 ? TextReport.table(s) : TextReport.growth(u, o.top()));
                 if (o.pages() > 0) {

@@ -28,6 +28,8 @@ import java.util.List;
  */
 final class Sampler {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final int CAP_SYS_ADMIN = 21;
+    private static final int CAP_PERFMON = 38;
 
     private final int masterPid;
     private final boolean wholeTree;
@@ -133,16 +135,23 @@ final class Sampler {
         String owner = owner(m.pid());
         int ourUid = uid("self");
         int theirUid = uid(Integer.toString(m.pid()));
-        boolean cap = KernelProbe.hasCapability(KernelProbe.CAP_SYS_PTRACE);
+        List<String> held = new ArrayList<>();
+        for (int[] cap : new int[][] {{KernelProbe.CAP_SYS_PTRACE}, {CAP_PERFMON}, {CAP_SYS_ADMIN}}) {
+            if (KernelProbe.hasCapability(cap[0])) {
+                held.add(cap[0] == KernelProbe.CAP_SYS_PTRACE ? "CAP_SYS_PTRACE" : cap[0] == CAP_PERFMON ? "CAP_PERFMON" : "CAP_SYS_ADMIN");
+            }
+        }
         StringBuilder sb = new StringBuilder("the kernel does not let this process read /proc/" + m.pid()
                 + "/smaps (" + m + ", owned by " + owner + "; inspect runs as uid " + ourUid
-                + (cap ? " with" : " without") + " CAP_SYS_PTRACE).\n");
+                + (held.isEmpty() ? " without CAP_SYS_PTRACE, CAP_PERFMON or CAP_SYS_ADMIN" : " with " + String.join(", ", held))
+                + ").\n");
         sb.append("Reading another process's memory map needs ptrace read access to it (PTRACE_MODE_READ):\n"
                 + "  - run as the server's own user: sudo -u " + owner + " ./cowfork inspect " + m.pid() + "\n"
-                + "  - or with CAP_SYS_PTRACE (root has it, unless a container dropped it: docker run --cap-add SYS_PTRACE)\n");
+                + "  - or with CAP_SYS_PTRACE (root has it, unless a container dropped it: docker run --cap-add SYS_PTRACE);\n"
+                + "    newer kernels also accept CAP_PERFMON (or CAP_SYS_ADMIN) for this read\n");
         if (theirUid == ourUid) {
             sb.append("Same user and still refused: the process made itself non-dumpable (prctl PR_SET_DUMPABLE 0,"
-                    + " or it changed uid, as setuid programs do), which only CAP_SYS_PTRACE overrides; or a security"
+                    + " or it changed uid, as setuid programs do), which only those capabilities override; or a security"
                     + " module (SELinux, AppArmor) forbids it.\n");
         }
         sb.append("Yama's kernel.yama.ptrace_scope restricts attaching a debugger, not this read, so changing it does"

@@ -86,6 +86,23 @@ final class Launched implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits for the process to exit and returns its exit code.
+     *
+     * @throws IllegalStateException if it has not exited within {@code timeout} (it is then killed)
+     */
+    int awaitExit(Duration timeout) {
+        try {
+            if (process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                return process.exitValue();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
+        throw new IllegalStateException(name + " did not exit within " + timeout + "; killed it. It printed:\n" + output());
+    }
+
     /** Waits until the process has {@code n} children (a pre-forking master has forked its workers). */
     List<Integer> awaitChildren(int n, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
