@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -98,10 +99,13 @@ final class ProcessTree {
     }
 
     /**
-     * The master of the one server whose command line matches {@code pattern}: of the matching
-     * processes, the one whose parent does not match (gunicorn's workers share its command line;
-     * setproctitle's "gunicorn: worker" matches "gunicorn" too). This process and its ancestors
-     * are never matched: the pattern is on our own command line.
+     * The master of the one server whose command line matches {@code pattern}. Of the matching
+     * processes, the master is one that has forked a matching child running the same program
+     * (the same {@code comm}: a fork, not an exec), and whose parent is not such a master itself:
+     * so a wrapper that also matches ({@code timeout 600 gunicorn ...}, {@code sudo}, a shell) is
+     * passed over, and so are the workers (setproctitle's "gunicorn: worker" matches "gunicorn"
+     * too). Where no matching process has forked one, the topmost matching process is taken.
+     * This process and its ancestors are never matched: the pattern is on our own command line.
      *
      * @throws InspectFailure (exit code {@link InspectFailure#NO_SUCH_PROCESS}) if no process matches
      * @throws IllegalArgumentException if several unrelated processes match (the message lists
@@ -119,9 +123,19 @@ final class ProcessTree {
                 matches.put(pid, cmd);
             }
         }
+        Map<Integer, Integer> parents = new HashMap<>();
+        matches.keySet().forEach(pid -> parents.put(pid, Processes.parentOf(pid)));
+        Set<Integer> forkers = new TreeSet<>();
+        for (int pid : matches.keySet()) {
+            Integer parent = parents.get(pid);
+            if (matches.containsKey(parent) && Objects.equals(comm(pid), comm(parent))) {
+                forkers.add(parent);
+            }
+        }
+        Set<Integer> candidates = forkers.isEmpty() ? new TreeSet<>(matches.keySet()) : forkers;
         List<Integer> masters = new ArrayList<>();
-        for (int pid : new TreeSet<>(matches.keySet())) {
-            if (!matches.containsKey(Processes.parentOf(pid))) {
+        for (int pid : candidates) {
+            if (!candidates.contains(parents.get(pid))) {
                 masters.add(pid);
             }
         }
@@ -137,6 +151,15 @@ final class ProcessTree {
             throw new IllegalArgumentException(sb.toString());
         }
         return masters.get(0);
+    }
+
+    /** The program name of {@code pid} (/proc/PID/comm, what a fork keeps and an exec changes); null if it is gone. */
+    static String comm(int pid) {
+        try {
+            return Files.readString(Path.of("/proc", Integer.toString(pid), "comm")).strip();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** The command line of {@code pid}, arguments separated by spaces; null if it is gone ("" for a kernel thread). */
