@@ -100,6 +100,32 @@ public final class Bytes {
         return end - start >= prefix.length && equals(buf, start, start + prefix.length, prefix);
     }
 
+    /** Where {@code b} first occurs in {@code buf[start, end)}, or -1. */
+    public static int indexOf(byte[] buf, int start, int end, byte b) {
+        for (int i = start; i < end; i++) {
+            if (buf[i] == b) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** A non-negative decimal of at most 18 digits, or -1. */
+    public static long parseDecimal(byte[] buf, int start, int end) {
+        if (end <= start || end - start > 18) {
+            return -1;
+        }
+        long n = 0;
+        for (int i = start; i < end; i++) {
+            byte b = buf[i];
+            if (b < '0' || b > '9') {
+                return -1;
+            }
+            n = n * 10 + (b - '0');
+        }
+        return n;
+    }
+
     /**
      * The value of query parameter {@code name} in {@code buf[start, end)} (a query string
      * without the '?') as a non-negative decimal; {@code absent} if the parameter is missing,
@@ -108,11 +134,11 @@ public final class Bytes {
     public static long queryLong(byte[] buf, int start, int end, byte[] name, long absent) {
         int p = start;
         while (p < end) {
-            int amp = HttpSyntax.indexOf(buf, p, end, (byte) '&');
+            int amp = indexOf(buf, p, end, (byte) '&');
             int pe = amp < 0 ? end : amp;
-            int eq = HttpSyntax.indexOf(buf, p, pe, (byte) '=');
+            int eq = indexOf(buf, p, pe, (byte) '=');
             if (eq > 0 && equals(buf, p, eq, name)) {
-                return HttpSyntax.parseDecimal(buf, eq + 1, pe);
+                return parseDecimal(buf, eq + 1, pe);
             }
             p = pe + 1;
         }

@@ -1,6 +1,9 @@
 // A strict HTTP/1.x request-head parser over bytes: every malformed input gets a 4xx status, none an exception.
 package cowfork.server;
 
+import static cowfork.server.Bytes.indexOf;
+import static cowfork.server.Bytes.parseDecimal;
+
 /**
  * Parses a request head (request line and header fields, RFC 9112) from a byte range
  * into a {@link RequestHead}, allocating nothing. The result is a status:
@@ -375,14 +378,5 @@ public final class HttpParser {
             p = le + 1;
         }
         return -1;
-    }
-
-    static int indexOf(byte[] buf, int start, int end, byte b) {
-        return HttpSyntax.indexOf(buf, start, end, b);
-    }
-
-    /** A non-negative decimal of at most 18 digits, or -1. */
-    static long parseDecimal(byte[] buf, int start, int end) {
-        return HttpSyntax.parseDecimal(buf, start, end);
     }
 }

@@ -5,15 +5,6 @@ package cowfork.server;
 final class HttpSyntax {
     private HttpSyntax() {}
 
-    static int indexOf(byte[] buf, int start, int end, byte b) {
-        for (int i = start; i < end; i++) {
-            if (buf[i] == b) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
     /** The length of {@code buf[start, end)}, not counting one trailing CR. */
     static int lengthWithoutCr(byte[] buf, int start, int end) {
         return end > start && buf[end - 1] == '\r' ? end - start - 1 : end - start;
@@ -87,22 +78,6 @@ final class HttpSyntax {
         return false;
     }
 
-    /** A non-negative decimal of at most 18 digits, or -1. */
-    static long parseDecimal(byte[] buf, int start, int end) {
-        if (end <= start || end - start > 18) {
-            return -1;
-        }
-        long n = 0;
-        for (int i = start; i < end; i++) {
-            byte b = buf[i];
-            if (b < '0' || b > '9') {
-                return -1;
-            }
-            n = n * 10 + (b - '0');
-        }
-        return n;
-    }
-
     private static final byte[] CHUNKED = Bytes.ascii("chunked");
 
     /**
@@ -113,7 +88,7 @@ final class HttpSyntax {
         int p = start;
         boolean any = false;
         while (p < end) {
-            int e = indexOf(buf, p, end, (byte) ',');
+            int e = Bytes.indexOf(buf, p, end, (byte) ',');
             e = e < 0 ? end : e;
             int ns = p;
             while (ns < e && (buf[ns] == ' ' || buf[ns] == '\t')) {

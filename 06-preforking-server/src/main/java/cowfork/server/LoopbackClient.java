@@ -160,8 +160,8 @@ final class LoopbackClient {
         long length = 0;
         if (cl >= 0) {
             int s = cl + CONTENT_LENGTH.length;
-            int e = HttpParser.indexOf(response, s, headEnd, (byte) '\r');
-            length = HttpParser.parseDecimal(response, s, e);
+            int e = Bytes.indexOf(response, s, headEnd, (byte) '\r');
+            length = Bytes.parseDecimal(response, s, e);
         }
         long total = headEnd - from + (expectHeadOnly ? 0 : length);
         return have - from >= total ? (int) total : 0;

@@ -37,6 +37,7 @@ public final class Master {
     private final int listenFd;
     private final MemoryReport memory;
     private final PrintStream out;
+    private final Log log;
     private final int masterPid = Syscalls.posix().getpid();
     private final WorkerPool pool;
     private final StatsRefresh stats;
@@ -57,6 +58,7 @@ public final class Master {
         this.store = store;
         this.listenFd = listenFd;
         this.out = out;
+        this.log = new Log(out);
         this.memory = new MemoryReport(store.regions());
         this.stats = new StatsRefresh(memory, masterPid, store.regions().stream()
                 .filter(r -> r.name().equals(MemoryReport.OBJECT_HEAP)).findFirst().orElse(null));
@@ -65,8 +67,8 @@ public final class Master {
         // this is free, so every worker starts with at least this much (or the whole eden if smaller).
         long budget = Math.max(64L << 20, config.heapReserveBytes() * 4);
         Forker forker = Forker.builder().childHeapBudget(budget).deadline(Duration.ofDays(3650)).build();
-        this.pool = new WorkerPool(config, store, listenFd, forker, out);
-        this.frames = new WorkerFrames(config, pool, stats, out);
+        this.pool = new WorkerPool(config, store, listenFd, forker, log);
+        this.frames = new WorkerFrames(config, pool, stats, log);
     }
 
     /**
@@ -220,12 +222,6 @@ public final class Master {
     }
 
     private void log(String format, Object... args) {
-        log(out, format, args);
-    }
-
-    /** Prints one line of the master's log, "[master] ...", and flushes it (the tests and the operator read it live). */
-    static void log(PrintStream out, String format, Object... args) {
-        out.println("[master] " + String.format(Locale.ROOT, format, args));
-        out.flush();
+        log.line(format, args);
     }
 }

@@ -1,7 +1,6 @@
 // What the master does with a worker's frames: heartbeats, "retiring", stats requests, and the one "ready" line.
 package cowfork.server;
 
-import java.io.PrintStream;
 
 /**
  * The master's side of {@link Protocol}, worker to master. Every frame carries the worker's
@@ -19,14 +18,14 @@ final class WorkerFrames {
     private final ServerConfig config;
     private final WorkerPool pool;
     private final StatsRefresh stats;
-    private final PrintStream out;
+    private final Log log;
     private boolean announcedReady;
 
-    WorkerFrames(ServerConfig config, WorkerPool pool, StatsRefresh stats, PrintStream out) {
+    WorkerFrames(ServerConfig config, WorkerPool pool, StatsRefresh stats, Log log) {
         this.config = config;
         this.pool = pool;
         this.stats = stats;
-        this.out = out;
+        this.log = log;
     }
 
     /**
@@ -58,7 +57,7 @@ final class WorkerFrames {
             case Protocol.HEARTBEAT -> {
                 if (!w.booted) {
                     w.booted = true;
-                    Master.log(out, "%s booted", w);
+                    log.line("%s booted", w);
                     announceReadyOnce();
                 }
             }
@@ -69,11 +68,11 @@ final class WorkerFrames {
                     w.stopDeadlineNanos = now + ServerConfig.nanos(config.gracefulTimeoutSeconds());
                 }
                 w.why = reason == Protocol.RETIRE_MAX_REQUESTS ? "max-requests reached" : "Java heap budget nearly spent";
-                Master.log(out, "%s retires after %d requests (%s, %d KiB of Java heap left); a replacement starts",
+                log.line("%s retires after %d requests (%s, %d KiB of Java heap left); a replacement starts",
                         w, w.counters.requests(), w.why, w.counters.heapLeft() >> 10);
             }
             case Protocol.STATS -> stats.ask(w, Protocol.getInt(msg, 1 + Protocol.COUNTERS), msg[1 + Protocol.COUNTERS + 4]);
-            default -> Master.log(out, "%s sent an unknown message type %d; ignored", w, msg[0]);
+            default -> log.line("%s sent an unknown message type %d; ignored", w, msg[0]);
         }
     }
 
@@ -85,7 +84,7 @@ final class WorkerFrames {
         long booted = pool.booted();
         if (booted >= pool.target()) {
             announcedReady = true;
-            Master.log(out, "ready: %d workers", booted);
+            log.line("ready: %d workers", booted);
         }
     }
 }

@@ -7,7 +7,6 @@ import cowfork.fork.ExitStatus;
 import cowfork.fork.ForkException;
 import cowfork.fork.Forker;
 import cowfork.fork.Syscalls;
-import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -38,7 +37,7 @@ final class WorkerPool {
     private final Store store;
     private final int listenFd;
     private final Forker forker;
-    private final PrintStream out;
+    private final Log log;
     private final SplittableRandom jitter = new SplittableRandom();
     private final RespawnBackoff backoff = new RespawnBackoff();
     private final List<WorkerHandle> workers = new ArrayList<>();
@@ -49,13 +48,13 @@ final class WorkerPool {
     private long nextSpawnNanos;
 
     /** A pool of {@code config.workers()} slots whose workers serve {@code store} on {@code listenFd}; nothing forked yet. */
-    WorkerPool(ServerConfig config, Store store, int listenFd, Forker forker, PrintStream out) {
+    WorkerPool(ServerConfig config, Store store, int listenFd, Forker forker, Log log) {
         this.config = config;
         this.workerConfig = config.workerConfig();
         this.store = store;
         this.listenFd = listenFd;
         this.forker = forker;
-        this.out = out;
+        this.log = log;
         this.target = config.workers();
     }
 
@@ -116,7 +115,7 @@ final class WorkerPool {
     void reconcile(long now, Signals signals) {
         for (WorkerHandle w : List.copyOf(workers)) {
             if (w.slot > target && w.state == WorkerHandle.State.RUNNING) {
-                Master.log(out, "%s: slot %d is above --workers %d now; stopping it gracefully", w, w.slot, target);
+                log.line("%s: slot %d is above --workers %d now; stopping it gracefully", w, w.slot, target);
                 stop(w, WorkerHandle.State.STOPPING, now);
             }
         }
@@ -160,14 +159,14 @@ final class WorkerPool {
             });
         } catch (ForkException | IllegalStateException e) {
             nextSpawnNanos = System.nanoTime() + backoff.onForkFailure();
-            Master.log(out, "could not fork a worker for slot %d: %s; trying again later", slot, e.getMessage());
+            log.line("could not fork a worker for slot %d: %s; trying again later", slot, e.getMessage());
             return;
         }
         WorkerHandle w = new WorkerHandle(nextId++, slot, p, System.nanoTime());
         workers.add(w);
         // One grep-able line per fork (the scale benchmark parses it): fork() copies page
         // tables, so its time grows with the master's resident memory, and falls with huge pages.
-        Master.log(out, "%s forked in %.1f ms", w, forker.lastTimings().forkNanos() / 1e6);
+        log.line("%s forked in %.1f ms", w, forker.lastTimings().forkNanos() / 1e6);
     }
 
     // ---- ending workers ----
@@ -208,7 +207,7 @@ final class WorkerPool {
 
     /** SIGKILLs a worker, logging {@code why}; it stays in the list until its pidfd fires and {@link #reap} runs. */
     void kill(WorkerHandle w, String why) {
-        Master.log(out, "%s: %s; killing it (SIGKILL)", w, why);
+        log.line("%s: %s; killing it (SIGKILL)", w, why);
         w.why = why;
         // A killed worker that was serving keeps its slot until it is reaped: only then does
         // the backoff know how it died (before booting or not) and when to fork its replacement.
@@ -266,7 +265,7 @@ final class WorkerPool {
         boolean clean = r.status() instanceof ExitStatus.Exited e && e.code() == 0;
         String lived = String.format(Locale.ROOT, "%.1f s", (now - w.bornNanos) / 1e9);
         if (expected && clean) {
-            Master.log(out, "%s exited after %s and %d requests (%s)", w, lived, w.counters.requests(),
+            log.line("%s exited after %s and %d requests (%s)", w, lived, w.counters.requests(),
                     w.why.isEmpty() ? w.state.name().toLowerCase(Locale.ROOT) : w.why);
             return;
         }
@@ -275,13 +274,13 @@ final class WorkerPool {
             how += "; it threw: " + r.failure().lines().findFirst().orElse("");
         }
         if (masterStopping || w.state == WorkerHandle.State.STOPPING) {
-            Master.log(out, "%s ended: %s", w, how);
+            log.line("%s ended: %s", w, how);
             return;
         }
         // Only a worker that never booted says the next one will die too: one that served is replaced at once.
         long delay = backoff.onDeath(w.booted, w.counters.requests());
         nextSpawnNanos = now + delay;
-        Master.log(out, "%s died after %s: %s; %s", w, lived, how, delay == 0 ? "replacing it"
+        log.line("%s died after %s: %s; %s", w, lived, how, delay == 0 ? "replacing it"
                 : String.format(Locale.ROOT, "%d deaths before booting in a row, next fork in %d ms",
                         backoff.quickDeaths(), delay / 1_000_000));
     }
