@@ -47,13 +47,13 @@ public final class Main {
 
     static {
         TOOLS.put("serve", new Tool(cowfork.server.Serve::main, "the pre-forked HTTP server (./cowfork serve --help)"));
-        TOOLS.put("watch", new Tool(cowfork.server.Watch::main,
+        TOOLS.put("watch", new Tool(cowfork.server.tools.Watch::main,
                 "two servers (inline, immortal) under the same load, one live page of their memory (./cowfork watch --help)"));
-        TOOLS.put("serve-threads", new Tool(cowfork.server.ThreadedServer::main,
+        TOOLS.put("serve-threads", new Tool(cowfork.server.tools.ThreadedServer::main,
                 "the comparison: the same server as one JVM with N threads, no fork"));
         TOOLS.put("scale", new Tool(cowfork.server.scale.Scale::main,
                 "every server and worker count on a 1 GiB data set, under load until PSS stops growing"));
-        TOOLS.put("respawn-bench", new Tool(cowfork.server.RespawnBench::main,
+        TOOLS.put("respawn-bench", new Tool(cowfork.server.tools.RespawnBench::main,
                 "kill -9 a serving worker under load, N times; time until its replacement booted"));
         TOOLS.put("fork-stress", new Tool(cowfork.fork.ForkStress::main,
                 "fork N children in a row; count hangs (--forks N, default 10000)"));
