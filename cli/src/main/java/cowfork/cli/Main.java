@@ -29,7 +29,7 @@ public final class Main {
     static {
         add("01", "fork a HotSpot JVM, safely", cowfork.fork.Demo::main);
         add("02", "see copy-on-write page by page", cowfork.cow.Demo::main);
-        add("03", "counts and marks in object headers: reading, or one collection, copies pages", cowfork.heap.Demo::main);
+        add("03", "counts and marks in object headers: reading, or one collection, copies pages", cowfork.experiment.Demo::main);
         add("04", "bookkeeping moved out: side tables, a mark bitmap, HotSpot's collectors", cowfork.sidetable.Demo::main);
         add("05", "immortal counts and a frozen generation: nothing is copied", cowfork.immortal.Demo::main);
         add("06", "a pre-forked HTTP server: workers' memory by strategy", cowfork.server.Demo::main);

@@ -1,17 +1,14 @@
 // ./cowfork demo 03: build a heap in the parent, fork, only read in the child, and watch the refcount writes copy the heap's pages.
-package cowfork.heap;
+package cowfork.experiment;
 
 import cowfork.cow.PageMapPicture;
-import cowfork.experiment.Dataset;
-import cowfork.experiment.DatasetBuilder;
-import cowfork.experiment.DemoMain;
-import cowfork.experiment.DemoOptions;
-import cowfork.experiment.GcLines;
-import cowfork.experiment.ServedItems;
-import cowfork.experiment.SharingExperiment;
-import cowfork.experiment.SharingReport;
 import cowfork.fork.Forker;
 import cowfork.fork.Sizes;
+import cowfork.heap.Heap;
+import cowfork.heap.HeapStats;
+import cowfork.heap.InlineRefCounts;
+import cowfork.heap.RefCountStrategies;
+import cowfork.heap.RefCounts;
 import java.io.PrintStream;
 import java.util.Locale;
 

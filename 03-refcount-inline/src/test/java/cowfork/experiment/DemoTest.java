@@ -1,5 +1,5 @@
 // The demo runs end to end on a small dataset, prints its grep-able line, and the kernel agrees with the prediction.
-package cowfork.heap;
+package cowfork.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
