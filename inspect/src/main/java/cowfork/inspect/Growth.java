@@ -22,8 +22,13 @@ import java.util.TreeSet;
  * goes private when it is copied on write, or when its sharers exit.
  */
 final class Growth {
-    /** One process's private growth per minute, in kB, by region and in all. */
-    record Rates(ProcessMemory now, double minutes, Map<String, Double> byRegion, double total) {}
+    /**
+     * One process's private growth per minute, in kB, by region and in all, since it was first seen;
+     * and in all over the last interval ({@code recent}, 0 when {@code recentMinutes} is 0): a decay
+     * that has stopped shows as a high rate since start and none now.
+     */
+    record Rates(ProcessMemory now, double minutes, Map<String, Double> byRegion, double total, double recentMinutes,
+                 double recent) {}
 
     /** A mapping's private growth per minute, summed over the workers that map it, and per worker on average. */
     record MappingRate(String description, double kbPerMinute, int workers) {
@@ -38,6 +43,8 @@ final class Growth {
     private final Map<Integer, ProcessMemory> first = new HashMap<>();
     private final Map<Integer, Double> firstSeenS = new HashMap<>();
     private final Map<Integer, Map<String, Long>> firstByMapping = new HashMap<>();
+    private final Map<Integer, ProcessMemory> last = new HashMap<>();
+    private final Map<Integer, Double> lastSeenS = new HashMap<>();
     private Set<Integer> previous;
 
     /** Takes in {@code s}: the first sample of each process becomes its baseline. */
@@ -63,7 +70,12 @@ final class Growth {
                 }
             }
             double total = rate(ProcessMemory.privateKb(p.total()) - ProcessMemory.privateKb(base.total()), minutes);
-            rates.add(new Rates(p, minutes, byRegion, total));
+            ProcessMemory previousReading = last.getOrDefault(p.pid(), p);
+            double recentMinutes = (s.elapsedS() - lastSeenS.getOrDefault(p.pid(), s.elapsedS())) / 60;
+            double recent = rate(ProcessMemory.privateKb(p.total()) - ProcessMemory.privateKb(previousReading.total()), recentMinutes);
+            rates.add(new Rates(p, minutes, byRegion, total, recentMinutes, recent));
+            last.put(p.pid(), p);
+            lastSeenS.put(p.pid(), s.elapsedS());
             if (p.role() == ProcessTree.Role.WORKER && minutes > 0) {
                 Map<String, Long> before = firstByMapping.get(p.pid());
                 for (int i = 0; i < p.mappings().size(); i++) {
@@ -86,6 +98,8 @@ final class Growth {
             previous.stream().filter(pid -> !now.contains(pid)).forEach(exited::add);
             now.stream().filter(pid -> !previous.contains(pid)).forEach(started::add);
         }
+        last.keySet().retainAll(now);
+        lastSeenS.keySet().retainAll(now);
         previous = now;
         return new Update(rates, fastest, exited, started);
     }

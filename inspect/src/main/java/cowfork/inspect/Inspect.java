@@ -34,7 +34,7 @@ public final class Inspect {
                 usage: ./cowfork inspect PID [flags]        PID is the server's master
                        ./cowfork inspect --name PATTERN [flags]
                   --name PATTERN    find the master by its command line (a regular expression): of the matching
-                                    processes, the one whose parent does not match
+                                    processes, the topmost one that forked a matching child (not a wrapper)
                   --tree            every descendant of the master, not only its workers (its children)
                   --watch SECONDS   sample again every SECONDS until Ctrl-C, and show each region's private growth
                                     per worker per minute since start, and the mappings going private fastest;
@@ -44,6 +44,8 @@ public final class Inspect {
                   --totals          per-process totals only, from smaps_rollup (no regions; cheaper to print)
                   --pages N         page strips of each process's N largest anonymous mappings, from pagemap
                   --json            one JSON object per line per sample on stdout, instead of tables
+                  --check           also read each process's smaps_rollup right after its smaps, and show how far the
+                                    sums by region are from the kernel's own (doubles the cost)
                 regions: heap ([heap] and private anonymous memory: malloc's and the runtime's arenas),
                   java_heap (a JVM's anonymous memory below 32 GiB), anon:NAME (named anonymous mappings),
                   other_anon (shared or executable anonymous memory), file_data (files mapped not executable,
@@ -52,7 +54,7 @@ public final class Inspect {
                   {"time":ISO-8601,"sample":N,"elapsed_s":S,"cost_ms":MS,"cpu_ms":MS,"source":"smaps"|"smaps_rollup",
                    "master_pid":N,"master_rss_kb":N,"total_pss_kb":N,"total_rss_kb":N,
                    "processes":[{"pid":N,"ppid":N,"role":"master"|"worker"|"other","rss_kb":N,"pss_kb":N,
-                                 "private_kb":N,"shared_kb":N,"swap_kb":N,
+                                 "private_kb":N,"shared_kb":N,"swap_kb":N,"rollup":{...} (--check only),
                                  "regions":{"heap":{"rss_kb":N,"pss_kb":N,"private_kb":N,"shared_kb":N,"swap_kb":N},...}|null}],
                    "left_out":[{"pid":N,"role":R,"reason":TEXT}]}
                 reading another user's server needs that user's uid or CAP_SYS_PTRACE; nothing is ever stopped or attached.
@@ -62,7 +64,7 @@ public final class Inspect {
 
     /** What the command line asked for. */
     record Options(int pid, Pattern name, boolean wholeTree, double watchSeconds, long count, int top, boolean totals,
-                   int pages, boolean json) {
+                   int pages, boolean json, boolean check) {
 
         /**
          * @throws IllegalArgumentException for a flag it does not know, a bad value, or neither or both of PID and --name
@@ -73,6 +75,7 @@ public final class Inspect {
             boolean tree = false;
             boolean totals = false;
             boolean json = false;
+            boolean check = false;
             double watch = 0;
             long count = -1;
             int top = 5;
@@ -92,6 +95,7 @@ public final class Inspect {
                     case "--tree" -> tree = true;
                     case "--totals" -> totals = true;
                     case "--json" -> json = true;
+                    case "--check" -> check = true;
                     case "--watch" -> watch = CommandLine.wholeNumber(a, CommandLine.value(args, ++i, a), 1, 86_400);
                     case "--count" -> count = CommandLine.wholeNumber(a, CommandLine.value(args, ++i, a), 1, Long.MAX_VALUE);
                     case "--top" -> top = (int) CommandLine.wholeNumber(a, CommandLine.value(args, ++i, a), 0, 1000);
@@ -108,13 +112,14 @@ public final class Inspect {
                 throw new IllegalArgumentException(pid < 0 ? "name the master: a PID, or --name PATTERN"
                         : "a PID or --name, not both");
             }
-            if (totals && pages > 0) {
-                throw new IllegalArgumentException("--pages draws mappings, which --totals does not read: use one of them");
+            if (totals && (pages > 0 || check)) {
+                throw new IllegalArgumentException((check ? "--check compares the regions" : "--pages draws mappings")
+                        + ", which --totals does not read: use one of them");
             }
             if (count < 0) {
                 count = watch > 0 ? Long.MAX_VALUE : 1;
             }
-            return new Options(pid, name, tree, watch, count, top, totals, pages, json);
+            return new Options(pid, name, tree, watch, count, top, totals, pages, json, check);
         }
     }
 
@@ -149,7 +154,7 @@ public final class Inspect {
     }
 
     private static void inspect(int master, Options o, PrintStream out) {
-        Sampler sampler = new Sampler(master, o.wholeTree(), !o.totals());
+        Sampler sampler = new Sampler(master, o.wholeTree(), !o.totals()).check(o.check());
         Growth growth = new Growth();
         for (long n = 1; n <= o.count(); n++) {
             long start = System.nanoTime();

@@ -18,6 +18,7 @@ import java.util.Map;
  *   total_rss_kb   Rss summed likewise (counts a shared page once per process)
  *   processes      [ {pid, ppid, role ("master" | "worker" | "other"),
  *                     rss_kb, pss_kb, private_kb, shared_kb, swap_kb,
+ *                     rollup: {rss_kb, ...} (with --check only: smaps_rollup read right after smaps),
  *                     regions: {NAME: {rss_kb, pss_kb, private_kb, shared_kb, swap_kb}, ...} or null} ]
  *   left_out       [ {pid, role, reason} ]  listed, but exited before they could be read
  * </pre>
@@ -46,6 +47,11 @@ final class JsonReport {
             sb.append(i == 0 ? "" : ",").append("{\"pid\":").append(p.pid()).append(",\"ppid\":").append(p.member().ppid())
                     .append(",\"role\":\"").append(p.role().label()).append("\",");
             figures(sb, p.total());
+            if (p.rollup() != null) {
+                sb.append(",\"rollup\":{");
+                figures(sb, p.rollup());
+                sb.append('}');
+            }
             sb.append(",\"regions\":");
             if (!p.hasRegions()) {
                 sb.append("null");

@@ -34,6 +34,7 @@ final class Sampler {
     private final int masterPid;
     private final boolean wholeTree;
     private final boolean regions;
+    private boolean check;
     private long startNanos;
     private int samples;
 
@@ -45,6 +46,16 @@ final class Sampler {
         this.masterPid = masterPid;
         this.wholeTree = wholeTree;
         this.regions = regions;
+    }
+
+    /**
+     * With {@code check}, each process's smaps_rollup is read right after its smaps, so that the
+     * sums by region can be compared with the kernel's own ({@link ProcessMemory#rollup}). It
+     * doubles the cost of a sample.
+     */
+    Sampler check(boolean check) {
+        this.check = check;
+        return this;
     }
 
     /**
@@ -76,6 +87,9 @@ final class Sampler {
         List<Sample.LeftOut> leftOut = new ArrayList<>();
         for (ProcessTree.Member m : listing) {
             ProcessMemory pm = read(m, regions);
+            if (pm != null && check && regions) {
+                pm = withRollup(pm);
+            }
             if (pm != null) {
                 read.add(pm);
             } else if (m.role() == ProcessTree.Role.MASTER) {
@@ -105,9 +119,9 @@ final class Sampler {
                 for (Smaps.Mapping map : mappings) {
                     total = total.plus(map.fields());
                 }
-                pm = new ProcessMemory(m, total, Regions.sum(mappings), mappings, Regions.classify(mappings));
+                pm = new ProcessMemory(m, total, Regions.sum(mappings), mappings, Regions.classify(mappings), null);
             } else {
-                pm = new ProcessMemory(m, Smaps.rollup(m.pid()), null, List.of(), List.of());
+                pm = new ProcessMemory(m, Smaps.rollup(m.pid()), null, List.of(), List.of(), null);
             }
         } catch (IllegalArgumentException noSuchProcess) {
             return null; // Smaps says so when /proc/PID has gone
@@ -122,6 +136,15 @@ final class Sampler {
         }
         // A process that exits while its file is read leaves the rest of the file empty: a part is not a figure.
         return gone(m.pid()) ? null : pm;
+    }
+
+    /** {@code pm} with the kernel's sums read now; as it was if the process has exited meanwhile. */
+    private static ProcessMemory withRollup(ProcessMemory pm) {
+        try {
+            return pm.withRollup(Smaps.rollup(pm.pid()));
+        } catch (IllegalArgumentException | IllegalStateException gone) {
+            return pm;
+        }
     }
 
     /** Gone, or a zombie (exited, not yet reaped: no memory left to show). */

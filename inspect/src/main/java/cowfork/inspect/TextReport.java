@@ -57,7 +57,37 @@ final class TextReport {
         for (Sample.LeftOut l : s.leftOut()) {
             sb.append(String.format("%n  left out: %s (%s)", l.member(), l.reason()));
         }
+        String check = check(s);
+        if (check != null) {
+            sb.append(System.lineSeparator()).append(check);
+        }
         return sb.toString();
+    }
+
+    /**
+     * With --check: how far each process's sums by region are from its smaps_rollup read right
+     * after, the largest difference over the processes for Rss, Pss and private (in % of the
+     * rollup's figure); null without --check.
+     */
+    static String check(Sample s) {
+        double[] worst = new double[3];
+        int checked = 0;
+        for (ProcessMemory p : s.processes()) {
+            if (p.rollup() == null) {
+                continue;
+            }
+            checked++;
+            long[][] pairs = {{p.total().rssKb(), p.rollup().rssKb()}, {p.total().pssKb(), p.rollup().pssKb()},
+                    {ProcessMemory.privateKb(p.total()), ProcessMemory.privateKb(p.rollup())}};
+            for (int i = 0; i < 3; i++) {
+                double gap = pairs[i][1] == 0 ? 0 : 100.0 * (pairs[i][0] - pairs[i][1]) / pairs[i][1];
+                if (Math.abs(gap) > Math.abs(worst[i])) {
+                    worst[i] = gap;
+                }
+            }
+        }
+        return checked == 0 ? null : String.format(Locale.ROOT, "  check: regions against smaps_rollup read right after,"
+                + " largest gap over %d processes: Rss %+.2f%%, Pss %+.2f%%, private %+.2f%%", checked, worst[0], worst[1], worst[2]);
     }
 
     /** The full table: per process its totals, then per region (regions holding nothing are not shown). */
@@ -84,11 +114,12 @@ final class TextReport {
                     .append("; new: ").append(u.started().isEmpty() ? "none" : join(u.started())).append('\n');
         }
         sb.append(String.format(Locale.ROOT, "  %-16s %9s %9s %9s   %s%n", "", "RSS", "PSS", "private",
-                "private growth per minute since first seen"));
+                "private growth per minute: since first seen, over the last interval"));
         for (Growth.Rates r : u.rates()) {
             Smaps.Fields f = r.now().total();
             sb.append(String.format(Locale.ROOT, "  %-16s %9s %9s %9s   %s%n", r.now().member(), num(f.rssKb()),
-                    num(f.pssKb()), num(ProcessMemory.privateKb(f)), r.minutes() > 0 ? signed(r.total()) : "(first seen now)"));
+                    num(f.pssKb()), num(ProcessMemory.privateKb(f)), r.minutes() > 0
+                            ? String.format(Locale.ROOT, "%11s %11s", signed(r.total()), signed(r.recent())) : "(first seen now)"));
         }
         Set<String> regions = new LinkedHashSet<>();
         u.rates().forEach(r -> regions.addAll(r.byRegion().keySet()));

@@ -67,7 +67,7 @@ class ForkedTreeTest {
 
     @Test
     void growthPerMinuteTimesMinutesIsWhatEachWorkerWroteSinceTheFirstSample() {
-        try (ForkedTree tree = ForkedTree.start(PAGES, WORKERS, PER_ROUND, 3)) {
+        try (ForkedTree tree = ForkedTree.start(PAGES, WORKERS, PER_ROUND, 4)) {
             Sampler sampler = new Sampler(Processes.self(), false, true);
             Growth growth = new Growth();
             growth.update(sampler.read(listing(tree)));
@@ -84,6 +84,16 @@ class ForkedTreeTest {
                 if (r.now().role() == ProcessTree.Role.WORKER) {
                     assertThat(r.byRegion().get(Regions.HEAP) * minutes).as("heap growth of %s", r.now().member())
                             .isGreaterThanOrEqualTo(2 * PER_ROUND * 4.0 - 1e-6);
+                }
+            }
+            tree.writeMore();
+            Growth.Update third = growth.update(sampler.read(listing(tree)));
+            for (Growth.Rates r : third.rates()) {
+                if (r.now().role() == ProcessTree.Role.WORKER) {
+                    assertThat(r.recent() * r.recentMinutes()).as("kB %s copied in the last interval", r.now().member())
+                            .isGreaterThanOrEqualTo(PER_ROUND * 4.0 - 1e-6);
+                    assertThat(r.total() * r.minutes()).as("kB %s copied since first seen", r.now().member())
+                            .isGreaterThanOrEqualTo(3 * PER_ROUND * 4.0 - 1e-6);
                 }
             }
             String text = TextReport.growth(u, 3);

@@ -115,6 +115,24 @@ class QuietTreeTest {
                 .containsPattern("\\n  master " + server.pid() + " +[0-9.]+").containsPattern("\\n    heap +[0-9.]+");
     }
 
+    /** --check puts the agreement in front of the operator: for this quiet tree, every gap is under 1% (Rss and private exactly 0). */
+    @Test
+    void checkComparesEachProcessWithSmapsRollup() {
+        Run r = inspect(Integer.toString(server.pid()), "--check");
+        assertThat(r.code()).as(r.err()).isZero();
+        java.util.regex.Matcher m = Pattern.compile("check: regions against smaps_rollup read right after, largest gap over 4"
+                + " processes: Rss ([-+][0-9.]+)%, Pss ([-+][0-9.]+)%, private ([-+][0-9.]+)%").matcher(r.out());
+        assertThat(m.find()).as(r.out()).isTrue();
+        assertThat(Double.parseDouble(m.group(1))).isZero();
+        assertThat(Math.abs(Double.parseDouble(m.group(2)))).isLessThan(1.0);
+        assertThat(Double.parseDouble(m.group(3))).isZero();
+        Map<?, ?> doc = (Map<?, ?>) MiniJson.parse(inspect(Integer.toString(server.pid()), "--check", "--json").out().strip());
+        for (Object p : (List<?>) doc.get("processes")) {
+            Map<?, ?> process = (Map<?, ?>) p;
+            assertThat(((Map<?, ?>) process.get("rollup")).get("rss_kb")).isEqualTo(process.get("rss_kb"));
+        }
+    }
+
     @Test
     void jsonGivesOneLinePerSampleAndNameFindsTheMaster() {
         Run r = inspect("--name", "cowfork\\.inspect\\.QuietTree", "--json", "--watch", "1", "--count", "2");
@@ -135,7 +153,7 @@ class QuietTreeTest {
     void watchShowsGrowthAndTheFastestMappings() {
         Run r = inspect(Integer.toString(server.pid()), "--watch", "1", "--count", "2", "--top", "3");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("sample 2 at").contains("private growth per minute since first seen")
+        assertThat(r.out()).contains("sample 2 at").contains("private growth per minute: since first seen, over the last interval")
                 .contains("private growth per minute by region:");
     }
 
