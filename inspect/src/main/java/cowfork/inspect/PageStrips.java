@@ -88,7 +88,10 @@ final class PageStrips {
     static String draw(Sample s, int perProcess) {
         StringBuilder sb = new StringBuilder();
         String legend = null;
-        for (Strip st : read(s, perProcess)) {
+        long t0 = System.nanoTime();
+        List<Strip> strips = read(s, perProcess);
+        double readMs = (System.nanoTime() - t0) / 1e6;
+        for (Strip st : strips) {
             PageMapPicture picture = PageMapPicture.forPages(st.map().pages(), 64, 4);
             sb.append(String.format("  %s: %s%n    %d private, %d shared, %d not present, %d swapped pages%n%s%n",
                     st.process().member(), Regions.describe(st.mapping(), st.region()), st.map().count(PageState.PRIVATE),
@@ -98,7 +101,8 @@ final class PageStrips {
                     : "each cell is one page or a group of pages: '#' private, '-' shared, '.' not present, 'S' swapped,"
                     + " 1-9 tenths private";
         }
-        return legend == null ? "  (no anonymous mapping holds resident pages)" : "  page strips, " + legend + "\n" + sb.toString().stripTrailing();
+        return legend == null ? "  (no anonymous mapping holds resident pages)"
+                : String.format("  page strips (pagemap read in %.0f ms), %s%n%s", readMs, legend, sb.toString().stripTrailing());
     }
 
     /** Anonymous memory: no file behind it ([heap], [anon:NAME], or no name), [stack] excepted. */
