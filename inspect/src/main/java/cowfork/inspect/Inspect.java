@@ -44,6 +44,9 @@ public final class Inspect {
                   --totals          per-process totals only, from smaps_rollup (no regions; cheaper to print)
                   --pages N         page strips of each process's N largest anonymous mappings, from pagemap
                   --json            one JSON object per line per sample on stdout, instead of tables
+                  --dashboard PORT  the live page of ./cowfork watch for this tree on http://127.0.0.1:PORT/ (0: any free
+                                    port): each process's regions charted, page strips of its largest anonymous mappings
+                                    (--pages N of them, default 2); a sample every 2 s, or --watch SECONDS
                   --check           also read each process's smaps_rollup right after its smaps, and show how far the
                                     sums by region are from the kernel's own (doubles the cost)
                 regions: heap ([heap] and private anonymous memory: malloc's and the runtime's arenas),
@@ -64,7 +67,7 @@ public final class Inspect {
 
     /** What the command line asked for. */
     record Options(int pid, Pattern name, boolean wholeTree, double watchSeconds, long count, int top, boolean totals,
-                   int pages, boolean json, boolean check) {
+                   int pages, boolean json, boolean check, int dashboardPort) {
 
         /**
          * @throws IllegalArgumentException for a flag it does not know, a bad value, or neither or both of PID and --name
@@ -76,6 +79,7 @@ public final class Inspect {
             boolean totals = false;
             boolean json = false;
             boolean check = false;
+            int dashboard = -1;
             double watch = 0;
             long count = -1;
             int top = 5;
@@ -96,6 +100,7 @@ public final class Inspect {
                     case "--totals" -> totals = true;
                     case "--json" -> json = true;
                     case "--check" -> check = true;
+                    case "--dashboard" -> dashboard = (int) CommandLine.wholeNumber(a, CommandLine.value(args, ++i, a), 0, 65535);
                     case "--watch" -> watch = CommandLine.wholeNumber(a, CommandLine.value(args, ++i, a), 1, 86_400);
                     case "--count" -> count = CommandLine.wholeNumber(a, CommandLine.value(args, ++i, a), 1, Long.MAX_VALUE);
                     case "--top" -> top = (int) CommandLine.wholeNumber(a, CommandLine.value(args, ++i, a), 0, 1000);
@@ -116,10 +121,13 @@ public final class Inspect {
                 throw new IllegalArgumentException((check ? "--check compares the regions" : "--pages draws mappings")
                         + ", which --totals does not read: use one of them");
             }
-            if (count < 0) {
-                count = watch > 0 ? Long.MAX_VALUE : 1;
+            if (dashboard >= 0 && (totals || json)) {
+                throw new IllegalArgumentException("--dashboard shows regions and page strips on a page: not with --totals or --json");
             }
-            return new Options(pid, name, tree, watch, count, top, totals, pages, json, check);
+            if (count < 0) {
+                count = watch > 0 || dashboard >= 0 ? Long.MAX_VALUE : 1;
+            }
+            return new Options(pid, name, tree, watch, count, top, totals, pages, json, check, dashboard);
         }
     }
 
@@ -139,16 +147,23 @@ public final class Inspect {
         }
         try {
             int master = o.pid() > 0 ? o.pid() : ProcessTree.findMaster(o.name());
-            if (o.pages() > 0) {
+            if (o.pages() > 0 || o.dashboardPort() >= 0) {
                 PageStrips.requirePagemapFlags();
             }
-            inspect(master, o, out);
+            if (o.dashboardPort() >= 0) {
+                Dashboard.run(master, o, out, Inspect::sleepFor);
+            } else {
+                inspect(master, o, out);
+            }
             return OK;
         } catch (InspectFailure e) {
             err.println("inspect: " + e.getMessage());
             return e.exitCode();
         } catch (IllegalArgumentException e) {
             err.println("inspect: " + e.getMessage()); // --name matched several servers
+            return USAGE;
+        } catch (IllegalStateException e) {
+            err.println("inspect: " + e.getMessage()); // --dashboard's port is taken
             return USAGE;
         }
     }
@@ -183,6 +198,10 @@ public final class Inspect {
                 sleepUntil(start + waitNanos);
             }
         }
+    }
+
+    private static void sleepFor(long nanos) {
+        sleepUntil(System.nanoTime() + nanos);
     }
 
     private static void sleepUntil(long deadline) {

@@ -66,7 +66,8 @@ class BadInputTest {
     @Test
     void badFlagsAreAUsageErrorThatShowsTheUsage() {
         for (String[] args : new String[][] {{}, {"--watch", "0", "1"}, {"1", "--frobnicate"}, {"1", "2"}, {"1", "--name", "x"},
-                {"--name", "("}, {"1", "--totals", "--pages", "2"}}) {
+                {"--name", "("}, {"1", "--totals", "--pages", "2"},
+                {"1", "--dashboard", "0", "--json"}, {"1", "--dashboard", "70000"}}) {
             QuietTreeTest.Run r = inspect(args);
             assertThat(r.code()).as(String.join(" ", args)).isEqualTo(Inspect.USAGE);
             assertThat(r.err()).as(String.join(" ", args)).startsWith("inspect: ").contains("usage: ./cowfork inspect PID");

@@ -168,4 +168,28 @@ class QuietTreeTest {
         assertThat(r.out()).contains("page strips").contains(heading)
                 .contains(WRITTEN + " private, " + (PAGES - WRITTEN) + " shared, 0 not present, 0 swapped pages");
     }
+
+    /** The dashboard's strips of a real tree: two per process, at most 4,096 cells, their counts adding up to the mapping's pages. */
+    @Test
+    void theDashboardDocumentCarriesEachProcesssLargestMappings() {
+        Sample s = new Sampler(server.pid(), false, true).sample();
+        Map<?, ?> doc = (Map<?, ?>) MiniJson.parse(new DashboardDocument().json(s, PageStrips.read(s, 2), "t"));
+        List<?> processes = (List<?>) doc.get("processes");
+        assertThat(processes).hasSize(1 + WORKERS);
+        boolean regionSeen = false;
+        for (Object o : processes) {
+            List<?> strips = (List<?>) ((Map<?, ?>) o).get("strips");
+            assertThat(strips).hasSize(2);
+            for (Object st : strips) {
+                Map<?, ?> strip = (Map<?, ?>) st;
+                assertThat(((String) strip.get("map")).length()).isBetween(1, 4096);
+                if (((String) strip.get("label")).startsWith("heap " + Long.toHexString(region) + "-")) {
+                    regionSeen = true;
+                    assertThat((Long) strip.get("shared") + (Long) strip.get("private") + (Long) strip.get("not_present"))
+                            .isEqualTo(PAGES);
+                }
+            }
+        }
+        assertThat(regionSeen).as("the 32 MiB region is among the strips").isTrue();
+    }
 }
