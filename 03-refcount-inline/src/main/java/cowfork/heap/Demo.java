@@ -7,13 +7,16 @@ import cowfork.experiment.DatasetBuilder;
 import cowfork.experiment.DemoMain;
 import cowfork.experiment.DemoOptions;
 import cowfork.experiment.GcLines;
+import cowfork.experiment.Predict;
 import cowfork.experiment.ServedItems;
 import cowfork.experiment.SharingExperiment;
 import cowfork.experiment.SharingReport;
 import cowfork.fork.Forker;
 import cowfork.fork.Sizes;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 
 /**
  * The chapter's demo. The parent builds a dataset (a web app's preloaded catalogue) in a
@@ -25,6 +28,13 @@ import java.util.Locale;
  * then checks the strategy's own prediction ({@link RefCounts#predictPrivatePages}) against
  * the kernel, page for page. Then, per mark placement, one full collection of the same
  * dataset with dropped cycles in a forked child, and its {@code gc:} line ({@link GcLines}).
+ *
+ * <p>{@code --predict [N]} asks the chapter's question before the child runs: <em>how many
+ * pages will the read-only child copy?</em> (with inline counts: how many of the heap's
+ * pages; under a strategy with a count table, heap and table together). N is the guess;
+ * without N it is asked on the terminal. After the run the guess, the model's prediction
+ * ({@link RefCounts#predictPrivatePages}) and the kernel's count are printed side by side
+ * ({@link Predict}). Without {@code --predict} nothing is asked and nothing more is printed.
  *
  * <p>{@code --strategy NAME} runs the same experiment with any registered strategy; the
  * demo asks the strategy what to do before fork and what it predicts, never its name.
@@ -41,13 +51,16 @@ public final class Demo {
 
     /** Runs the demo; returns the exit code (0 ok, 2 bad arguments). */
     public static int main(String[] args, PrintStream out, PrintStream err) {
-        return DemoMain.run(args, a -> DemoOptions.parse(a, DemoOptions.Flag.STRATEGY), usage(),
+        return DemoMain.run(args, a -> DemoOptions.parse(a, DemoOptions.Flag.STRATEGY, DemoOptions.Flag.PREDICT), usage(),
                 options -> run(options, out, err), out, err);
     }
 
     static String usage() {
-        return DemoOptions.usage("03", "default 32m; 1g and more for benchmarks", "the child", "--strategy NAME",
-                "the refcount strategy (default " + InlineRefCounts.NAME + "): one of " + RefCountStrategies.names());
+        return DemoOptions.usage("03", "default 32m; 1g and more for benchmarks", "the child", List.of(
+                new String[] {"--strategy NAME", "the refcount strategy (default " + InlineRefCounts.NAME + "): one of "
+                        + RefCountStrategies.names()},
+                new String[] {"--predict [N]", "guess first: how many pages will the read-only child copy? N is your guess"
+                        + " (without N,\nyou are asked); after the run: your guess, the model's and the kernel's count"}));
     }
 
     /** Runs the experiment with the strategy {@code --strategy} named (inline if none) and prints it; returns the report. */
@@ -67,6 +80,14 @@ public final class Demo {
             out.printf(Locale.ROOT, "child:  serves %,d of %,d items (%.0f%%) as JSON: lookup, serialise, drop. No value changes.%n",
                     served.count(), data.itemCount(), 100.0 * o.touch());
 
+            OptionalLong guess = o.predict() == null ? OptionalLong.empty() : Predict.ask(o.predict(), out,
+                    String.format(Locale.ROOT, "the read-only child will serve %.0f%% of the items as JSON (%s counts).",
+                            100.0 * o.touch(), factory.name()),
+                    heap.refCounts().table().isEmpty()
+                            ? String.format(Locale.ROOT, "How many of the heap's %,d pages will it copy?", SharingExperiment.usedPages(heap))
+                            : String.format(Locale.ROOT, "How many pages will it copy, of the heap's %,d and its count table's?",
+                                    SharingExperiment.usedPages(heap)));
+
             long t1 = System.nanoTime();
             String prepared = heap.refCounts().prepareForFork(heap); // inline counts need nothing
             if (!prepared.isEmpty()) {
@@ -84,6 +105,14 @@ public final class Demo {
             out.println(report.line());
             out.printf(Locale.ROOT, "predicted from the touched objects' %s: %,d pages private (%s)%n", predicted.basis(),
                     predicted.total(), report.matches(predicted) ? "matches the kernel, page for page" : "DIFFERS from the kernel");
+            if (o.predict() != null) {
+                out.println();
+                out.print(Predict.comparison(guess, new Predict.Count(predicted.total(), "predictPrivatePages, from the touched"
+                        + " objects' " + predicted.basis()), new Predict.Count(report.heapPagesPrivate() + report.tablePagesPrivate(),
+                        "the child's private pages" + (report.tableMap() == null ? "" : String.format(Locale.ROOT,
+                                ": heap %,d + table %,d", report.heapPagesPrivate(), report.tablePagesPrivate()))
+                        + ", from /proc/PID/pagemap"), report.matches(predicted)));
+            }
             if (report.heapPagesPrivate() > 0) {
                 out.printf(Locale.ROOT, "%nWhat to notice: the child changed no value and touched %.0f%% of the items,"
                                 + " yet %.0f%% of the heap's pages (%s) are now private copies in the child:"

@@ -3,11 +3,13 @@ package cowfork.heap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import cowfork.experiment.PredictLines;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class DemoTest {
@@ -40,6 +42,31 @@ class DemoTest {
                 .isGreaterThan(Long.parseLong(gc.group(3)) / 2);
         assertThat(gc.group(5)).isEqualTo("matches the kernel");
         assertThat(text.split("gc: marks=", -1)).as("one gc: line per placement on the class path").hasSize(2);
+        assertThat(text).as("without --predict, no question").doesNotContain("predict:");
+    }
+
+    @Test
+    void withPredictTheGuessTheModelAndTheKernelArePrintedSideBySide() {
+        assertThat(run("--size", "512k", "--touch", "0.2", "--predict", "100")).isZero();
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertThat(text).contains("predict: the read-only child will serve 20% of the items as JSON (inline counts).\n")
+                .containsPattern("\n {9}How many of the heap's [\\d,]+ pages will it copy\\? > 100\n");
+        Matcher m = Pattern.compile("heap_pages_private=(\\d+) ").matcher(text);
+        assertThat(m.find()).as(text).isTrue();
+        PredictLines p = PredictLines.in(text);
+        assertThat(p.guess()).isEqualTo(100);
+        assertThat(p.kernel()).as("the kernel's count is the refcounts: line's").isEqualTo(Long.parseLong(m.group(1)))
+                .isEqualTo(p.model());
+        assertThat(p.pageByPage()).isTrue();
+    }
+
+    @Test
+    void predictWithoutAGuessAndWithoutATerminalIsAUsageError() {
+        Assumptions.assumeTrue(System.console() == null, "this test JVM has a terminal, where --predict would ask");
+        assertThat(run("--predict", "--size", "256k")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("demo: --predict needs your guess when there is no terminal")
+                .contains("usage: ./cowfork demo 03").contains("--predict [N]");
+        assertThat(out.toString(StandardCharsets.UTF_8)).as("nothing ran").isEmpty();
     }
 
     @Test
@@ -62,6 +89,7 @@ class DemoTest {
     @Test
     void helpPrintsUsage() {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--quick").contains("--size").contains("inline");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--quick").contains("--size").contains("inline")
+                .contains("--predict [N]");
     }
 }
