@@ -13,7 +13,11 @@ import cowfork.experiment.SharingExperiment;
 import cowfork.experiment.SharingReport;
 import cowfork.fork.Forker;
 import cowfork.fork.Sizes;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
@@ -36,12 +40,21 @@ import java.util.OptionalLong;
  * ({@link RefCounts#predictPrivatePages}) and the kernel's count are printed side by side
  * ({@link Predict}). Without {@code --predict} nothing is asked and nothing more is printed.
  *
+ * <p>{@code --svg DIR} also writes the page strip {@value #FIGURE}: every page of the heap
+ * in the child, copied or shared, one cell per page.
+ *
  * <p>{@code --strategy NAME} runs the same experiment with any registered strategy; the
  * demo asks the strategy what to do before fork and what it predicts, never its name.
  * The laboratory it uses (dataset, served items, fork-and-measure) is in
  * {@code cowfork.experiment}, shared with chapters 04 to 06.
  */
 public final class Demo {
+    /** The page strip's file name in the {@code --svg} directory. */
+    public static final String FIGURE = "03-page-strip.svg";
+    /** The strip's width in cells: with {@value #STRIP_ROWS} rows, one cell per page up to 32m's 8,673 pages. */
+    private static final int STRIP_COLUMNS = 128;
+    private static final int STRIP_ROWS = 70;
+
     private Demo() {
     }
 
@@ -51,14 +64,22 @@ public final class Demo {
 
     /** Runs the demo; returns the exit code (0 ok, 2 bad arguments). */
     public static int main(String[] args, PrintStream out, PrintStream err) {
-        return DemoMain.run(args, a -> DemoOptions.parse(a, DemoOptions.Flag.STRATEGY, DemoOptions.Flag.PREDICT), usage(),
-                options -> run(options, out, err), out, err);
+        return DemoMain.run(args, a -> DemoOptions.parse(a, DemoOptions.Flag.STRATEGY, DemoOptions.Flag.SVG,
+                DemoOptions.Flag.PREDICT), usage(), options -> {
+                    SharingReport report = run(options, out, err);
+                    if (options.svgDir() != null) {
+                        Path file = writeFigure(report, options);
+                        out.println();
+                        out.println("figure: " + file);
+                    }
+                }, out, err);
     }
 
     static String usage() {
         return DemoOptions.usage("03", "default 32m; 1g and more for benchmarks", "the child", List.of(
                 new String[] {"--strategy NAME", "the refcount strategy (default " + InlineRefCounts.NAME + "): one of "
                         + RefCountStrategies.names()},
+                new String[] {"--svg DIR", "also write the page strip DIR/" + FIGURE + " (the docs use docs/figures)"},
                 new String[] {"--predict [N]", "guess first: how many pages will the read-only child copy? N is your guess"
                         + " (without N,\nyou are asked); after the run: your guess, the model's and the kernel's count"}));
     }
@@ -128,5 +149,27 @@ public final class Demo {
             GcLines.print(o, 3, out); // the collector's half: this chapter's placement, marks in the header
             return report;
         }
+    }
+
+    /**
+     * Writes the page strip: every page of the heap in the read-only child, copied or
+     * shared, one cell per page (per group of pages for a heap above 8,960 pages).
+     *
+     * @throws IOException if the file cannot be written
+     */
+    static Path writeFigure(SharingReport report, DemoOptions o) throws IOException {
+        PageMapPicture picture = PageMapPicture.forPages(report.heapPages(), STRIP_COLUMNS, STRIP_ROWS);
+        String args = (o.quick() ? "--quick" : "--size " + Sizes.toArgument(o.size())) + " --touch " + o.touch() + " --seed "
+                + o.seed() + (o.strategy() == null ? "" : " --strategy " + o.strategy());
+        String footer = "./cowfork demo 03 " + args + " --svg DIR   (Linux " + System.getProperty("os.version") + ", JDK "
+                + System.getProperty("java.version") + ")";
+        String title = String.format(Locale.ROOT, "The heap after a read-only child served %.0f%% of the items as JSON"
+                + " (%s counts)", 100 * o.touch(), report.strategy());
+        String caption = String.format(Locale.ROOT, "%,d of %,d pages copied by the child (%.0f%%), the rest still shared"
+                + " with the parent", report.heapPagesPrivate(), report.heapPages(), 100.0 * report.heapPagesPrivate() / report.heapPages());
+        Path file = o.svgDir().resolve(FIGURE);
+        Files.writeString(file, picture.svg(title, List.of(new PageMapPicture.Panel("the heap in the child", caption,
+                report.heapMap())), footer), StandardCharsets.UTF_8);
+        return file;
     }
 }

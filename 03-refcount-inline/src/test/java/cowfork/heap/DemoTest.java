@@ -3,14 +3,19 @@ package cowfork.heap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import cowfork.experiment.DatasetBuilder;
 import cowfork.experiment.PredictLines;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DemoTest {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -70,6 +75,19 @@ class DemoTest {
     }
 
     @Test
+    void svgWritesThePageStripWithTheCommandThatRegeneratesIt(@TempDir Path dir) throws IOException {
+        assertThat(run("--size", "256k", "--touch", "0.2", "--svg", dir.toString())).isZero();
+        String text = out.toString(StandardCharsets.UTF_8);
+        Matcher m = Pattern.compile("heap_pages=(\\d+) heap_pages_private=(\\d+) ").matcher(text);
+        assertThat(m.find()).as(text).isTrue();
+        assertThat(text).contains("figure: " + dir.resolve(Demo.FIGURE));
+        String svg = Files.readString(dir.resolve(Demo.FIGURE));
+        assertThat(svg).startsWith("<svg").endsWith("</svg>\n").contains("one cell per 4 KiB page")
+                .contains(String.format("%,d of %,d pages copied by the child", Long.parseLong(m.group(2)), Long.parseLong(m.group(1))))
+                .contains("./cowfork demo 03 --size 256k --touch 0.2 --seed " + DatasetBuilder.DEFAULT_SEED + " --svg DIR");
+    }
+
+    @Test
     void touchingNothingCopiesNothing() {
         assertThat(run("--size", "256k", "--touch", "0")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("heap_pages_private=0 ");
@@ -90,6 +108,6 @@ class DemoTest {
     void helpPrintsUsage() {
         assertThat(run("--help")).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("--quick").contains("--size").contains("inline")
-                .contains("--predict [N]");
+                .contains("--predict [N]").contains("--svg DIR");
     }
 }
