@@ -56,16 +56,7 @@ public final class ParentWrites {
      */
     public static <T> Report<T> run(Forker forker, Heap heap, Supplier<T> step) {
         long heapBytes = (long) SharingExperiment.usedPages(heap) * Region.PAGE_SIZE;
-        try (ChildHandle witness = forker.start(c -> {
-            c.send("ready"); // touches nothing of the heap: every page it maps stays as the fork left it
-            c.receive();
-            return new byte[0];
-        })) {
-            String message = witness.receiveString(TIMEOUT);
-            if (!"ready".equals(message)) {
-                throw new IllegalStateException("the witness child should have said \"ready\" but said " + message
-                        + " (null: nothing within " + TIMEOUT.toSeconds() + " s); it is " + witness);
-            }
+        try (ChildHandle witness = forker.startIdle(TIMEOUT)) { // it touches nothing of the heap
             T result = step.get();
             PageMap map = PageMap.of(witness.pid(), heap.region().address(), heapBytes);
             witness.send("done");
