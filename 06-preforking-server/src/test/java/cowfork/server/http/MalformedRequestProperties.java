@@ -109,10 +109,48 @@ class MalformedRequestProperties {
             for (int off = 0; off < request.length; off += step) {
                 s.getOutputStream().write(request, off, Math.min(step, request.length - off));
                 s.getOutputStream().flush();
-                Thread.sleep(40); // a slow client, not synchronisation: the whole request takes < 0.5 s
+                awaitReadByServer(s); // so that each part reaches the worker in a read of its own
             }
             assertThat(RawHttp.read(s).body()).contains("\"item-12\"");
         }
+    }
+
+    /**
+     * Waits until the worker has read every byte sent on {@code s}. On loopback a write()
+     * returns with its bytes already in the receiving socket's queue, and the kernel lists
+     * that queue in /proc/net/tcp (tcp6 for a Java socket on a v4-mapped address): the
+     * server's end has nothing unread once the worker has read it. If that end is gone (the
+     * worker closed the connection), the response says why.
+     */
+    private static void awaitReadByServer(Socket s) throws IOException {
+        int client = s.getLocalPort();
+        int port = s.getPort();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        long unread;
+        while ((unread = unreadByServer(port, client)) > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the worker left " + unread + " bytes unread for 10 s");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // polling the kernel's queue, bounded by the deadline
+        }
+    }
+
+    /** The rx_queue of the established socket from {@code local} to {@code remote} (ports), or -1 if there is none. */
+    private static long unreadByServer(int local, int remote) throws IOException {
+        for (String file : java.util.List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(file))) {
+                String[] f = line.strip().split("\\s+"); // sl local remote st tx_queue:rx_queue ...
+                if (f.length >= 5 && f[3].equals("01") && portOf(f[1]) == local && portOf(f[2]) == remote) {
+                    return Long.parseLong(f[4].substring(f[4].indexOf(':') + 1), 16); // 01: ESTABLISHED
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** The port of an address in /proc/net/tcp's form, e.g. 0100007F:1F90 (hex). */
+    private static int portOf(String address) {
+        return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1), 16);
     }
 
     @Provide
