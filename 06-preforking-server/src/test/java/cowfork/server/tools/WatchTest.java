@@ -87,7 +87,10 @@ class WatchTest {
             assertThat(started).as("two masters and a worker each").hasSizeGreaterThanOrEqualTo(4);
             try {
                 ServerLauncher.signal(watch.pid(), "INT");
-                assertThat(watch.awaitExit(Duration.ofSeconds(30))).as(watch.output()).isIn(0, 130);
+                // A deadline against a hang, above the watch's own bound on stopping: the page (a proxied
+                // request in flight may take its 5 s), then per server 10 s for INT and up to 10 s more
+                // for SIGKILL to its tree: 45 s when both masters are too busy to stop.
+                assertThat(watch.awaitExit(Duration.ofSeconds(90))).as(watch.output()).isIn(0, 130);
                 assertThat(watch.output()).contains("watch: stopped both servers");
                 long gone = System.nanoTime() + Duration.ofSeconds(10).toNanos();
                 while (started.stream().anyMatch(WatchTest::running) && System.nanoTime() < gone) {
