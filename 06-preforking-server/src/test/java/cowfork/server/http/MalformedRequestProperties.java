@@ -135,22 +135,30 @@ class MalformedRequestProperties {
         }
     }
 
-    /** The rx_queue of the established socket from {@code local} to {@code remote} (ports), or -1 if there is none. */
+    /**
+     * The rx_queue of the established socket from port {@code local} to port {@code remote}, or
+     * -1 if there is none. A line reads "sl: LOCAL_ADDRESS:PORT REMOTE_ADDRESS:PORT st
+     * tx_queue:rx_queue ...", ports in hex, 01 for ESTABLISHED; the files can hold thousands of
+     * lines on a busy machine, so each is matched with plain string searches.
+     */
     private static long unreadByServer(int local, int remote) throws IOException {
+        String ours = String.format(":%04X ", local);
+        String theirs = String.format("%04X 01 ", remote);
         for (String file : java.util.List.of("/proc/net/tcp", "/proc/net/tcp6")) {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(file))) {
-                String[] f = line.strip().split("\\s+"); // sl local remote st tx_queue:rx_queue ...
-                if (f.length >= 5 && f[3].equals("01") && portOf(f[1]) == local && portOf(f[2]) == remote) {
-                    return Long.parseLong(f[4].substring(f[4].indexOf(':') + 1), 16); // 01: ESTABLISHED
+            try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of(file))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    int l = line.indexOf(ours);
+                    int colon = l < 0 ? -1 : line.indexOf(':', l + ours.length());
+                    if (colon > 0 && line.startsWith(theirs, colon + 1)) {
+                        int queues = colon + 1 + theirs.length();
+                        int sep = line.indexOf(':', queues);
+                        return Long.parseLong(line.substring(sep + 1, line.indexOf(' ', sep)), 16);
+                    }
                 }
             }
         }
         return -1;
-    }
-
-    /** The port of an address in /proc/net/tcp's form, e.g. 0100007F:1F90 (hex). */
-    private static int portOf(String address) {
-        return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1), 16);
     }
 
     @Provide
