@@ -5,14 +5,16 @@ import cowfork.cow.Smaps;
 import cowfork.fork.Processes;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 /**
- * Samples a process tree's memory once a second on a thread of its own, at a fixed rate
- * (a late sample does not shift the ones after it), from the kernel's per-process totals:
+ * Samples a process tree's memory once a second on a thread of its own, on a fixed
+ * schedule: the k-th tick is due k seconds after {@link #start}, so a late sample does not
+ * shift the ones after it, and a read that overruns its second skips the ticks it missed
+ * (they are not taken late, bunched together). Each sample comes from the kernel's
+ * per-process totals:
  * <pre>
  *   /proc/PID/smaps_rollup   Rss:  pages mapped by PID, shared or not (kB)
  *                            Pss:  each page divided by the number of processes mapping it (kB)
@@ -22,44 +24,106 @@ import java.util.function.Consumer;
  * data set costs. A process that exits between listing and reading adds nothing.
  */
 public final class MemorySampler implements AutoCloseable {
-    /** One reading: seconds since {@link #start}, total PSS of the tree and RSS of its root, in kB. */
+    /** The time between two ticks. */
+    static final long PERIOD_NANOS = 1_000_000_000L;
+
+    /** One reading: seconds since {@link #start} when the read began, total PSS of the tree and RSS of its root, in kB. */
     public record Sample(double seconds, long pssKb, long masterRssKb, int processes) {
     }
 
+    /** Where the sampler reads the time and how it waits for a tick: the system's clock, or a test's. */
+    interface Clock {
+        long nanoTime();
+
+        /** Returns once {@link #nanoTime()} has reached {@code deadlineNanos}, never before. */
+        void sleepUntil(long deadlineNanos) throws InterruptedException;
+
+        Clock SYSTEM = new Clock() {
+            @Override
+            public long nanoTime() {
+                return System.nanoTime();
+            }
+
+            @Override
+            public void sleepUntil(long deadlineNanos) throws InterruptedException {
+                for (long left = deadlineNanos - System.nanoTime(); left > 0; left = deadlineNanos - System.nanoTime()) {
+                    TimeUnit.NANOSECONDS.sleep(left);
+                }
+            }
+        };
+    }
+
     private final int rootPid;
-    private final long t0 = System.nanoTime();
+    private final Clock clock;
+    private final IntFunction<Memory> reader;
+    private final Consumer<Sample> each;
+    private final long t0;
     private final List<Sample> samples = new ArrayList<>();
     /** How long each timer sample took to read, in ms: the sampler's own cost (it walks every process's page tables). */
     private final List<Double> readMillis = new ArrayList<>();
-    private final ScheduledExecutorService timer;
+    private final Thread thread;
+    private volatile boolean closed;
 
-    private MemorySampler(int rootPid, Consumer<Sample> each) {
+    MemorySampler(int rootPid, Consumer<Sample> each, Clock clock, IntFunction<Memory> reader) {
         this.rootPid = rootPid;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "memory-sampler-" + rootPid);
-            t.setDaemon(true);
-            return t;
-        });
-        timer.scheduleAtFixedRate(() -> {
-            long start = System.nanoTime();
-            Sample s = sampleNow();
-            synchronized (samples) {
-                samples.add(s);
-                readMillis.add((System.nanoTime() - start) / 1e6);
-            }
-            each.accept(s);
-        }, 0, 1, TimeUnit.SECONDS);
+        this.each = each;
+        this.clock = clock;
+        this.reader = reader;
+        this.t0 = clock.nanoTime();
+        this.thread = new Thread(this::run, "memory-sampler-" + rootPid);
+        thread.setDaemon(true);
+        thread.start();
     }
 
     /** Starts sampling {@code rootPid}'s tree now and every second; {@code each} sees every sample (on the sampler thread). */
     public static MemorySampler start(int rootPid, Consumer<Sample> each) {
-        return new MemorySampler(rootPid, each);
+        return new MemorySampler(rootPid, each, Clock.SYSTEM, MemorySampler::read);
+    }
+
+    /** The sampler thread: wait for the next tick, read, repeat until closed. */
+    private void run() {
+        long due = t0;
+        while (!closed) {
+            try {
+                clock.sleepUntil(due);
+            } catch (InterruptedException e) {
+                return; // closed while waiting for the tick
+            }
+            long start = clock.nanoTime();
+            Sample s;
+            try {
+                s = sampleAt(start);
+            } catch (RuntimeException e) {
+                if (closed) {
+                    return; // the read was cut short by close()
+                }
+                throw e; // the root exited, or the kernel refused a read: sampling stops, and says why
+            }
+            if (closed) {
+                return; // read while closing: not kept
+            }
+            synchronized (samples) {
+                samples.add(s);
+                readMillis.add((clock.nanoTime() - start) / 1e6);
+            }
+            each.accept(s);
+            due = nextTick(t0, clock.nanoTime());
+        }
+    }
+
+    /** The first tick of the schedule that starts at {@code t0} which is after {@code now}: ticks already missed are skipped. */
+    static long nextTick(long t0, long now) {
+        return t0 + ((now - t0) / PERIOD_NANOS + 1) * PERIOD_NANOS;
     }
 
     /** A reading taken now, on the caller's thread (the window boundaries use it: they must not wait for the next tick). */
     public Sample sampleNow() {
-        Memory m = read(rootPid);
-        return new Sample((System.nanoTime() - t0) / 1e9, m.pssKb(), m.rootRssKb(), m.processes());
+        return sampleAt(clock.nanoTime());
+    }
+
+    private Sample sampleAt(long startNanos) {
+        Memory m = reader.apply(rootPid);
+        return new Sample((startNanos - t0) / 1e9, m.pssKb(), m.rootRssKb(), m.processes());
     }
 
     /** Every sample taken by the timer so far, oldest first. */
@@ -76,10 +140,18 @@ public final class MemorySampler implements AutoCloseable {
         }
     }
 
-    /** Stops the timer (a sample in progress finishes). */
+    /** Stops the timer and waits for its thread to end (a sample in progress finishes first): no sample comes after. */
     @Override
     public void close() {
-        timer.shutdownNow();
+        closed = true;
+        thread.interrupt();
+        if (Thread.currentThread() != thread) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** The memory of one process tree. */

@@ -1,6 +1,7 @@
 // A process started by this JVM that can never hang its caller: every wait has a deadline, and a missed one kills its whole tree.
 package cowfork.server.tools;
 
+import cowfork.fork.ExitStatus;
 import cowfork.fork.Processes;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -112,8 +113,9 @@ public final class WatchedProcess implements AutoCloseable {
                     }
                 }
                 if (ended) {
+                    String how = howItEnded();
                     killTree(); // it closed its output: whatever it still does, nobody reads it
-                    throw new IllegalStateException(name + " ended its output before printing the expected line"
+                    throw new IllegalStateException(name + " ended its output before printing the expected line" + how
                             + tailForMessage());
                 }
                 long left = deadline - System.nanoTime();
@@ -189,6 +191,25 @@ public final class WatchedProcess implements AutoCloseable {
                 LockSupport.parkNanos(1_000_000); // polling /proc, bounded by the deadline
             }
         }
+    }
+
+    /**
+     * How the process ended, for a failure message: "; it exited with status 1", or for a
+     * death by signal, as Java and the shell report it, "; it exited with status 137 (128 + 9:
+     * killed by signal 9 (SIGKILL))"; empty if it still runs a second after closing its output.
+     */
+    private String howItEnded() {
+        try {
+            if (!process.waitFor(1, TimeUnit.SECONDS)) {
+                return "";
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+        int status = process.exitValue();
+        return "; it exited with status " + status + (status > 128 && status <= 128 + 64
+                ? " (128 + " + (status - 128) + ": " + new ExitStatus.Signaled(status - 128, false) + ")" : "");
     }
 
     private static boolean isDead(int pid) {

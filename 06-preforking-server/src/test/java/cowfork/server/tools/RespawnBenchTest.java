@@ -18,6 +18,7 @@ class RespawnBenchTest {
     void twoKillsUnderLoadAreTimedAndSummarized() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        // Zero also says the master replaced each killed worker at once: the benchmark stops on a backoff.
         assertThat(RespawnBench.run(new String[] {"--kills", "2"}, out, out)).isZero();
         String text = bytes.toString(StandardCharsets.UTF_8);
         assertThat(text).contains("kill  1: worker pid", "kill  2: worker pid");
@@ -28,7 +29,6 @@ class RespawnBenchTest {
         double max = Double.parseDouble(m.group(3));
         assertThat(min).isPositive().isLessThanOrEqualTo(median);
         assertThat(median).isLessThanOrEqualTo(max);
-        assertThat(max).as("ms: a served worker is replaced without backoff").isLessThan(5000);
         assertThat(Long.parseLong(m.group(4))).as("requests served under the kills").isGreaterThanOrEqualTo(1000);
     }
 
