@@ -76,8 +76,7 @@ public class Lab04Grader extends RefCountsContract {
             BitSet predicted = heap.refCounts().predictPrivatePages(heap, served.touchedObjects(heap)).table();
             SharingReport report = SharingExperiment.run(Forker.safe(), heap, served::serve, served.count());
             assertThat(report.heapPagesPrivate()).as("object pages the serving child copied").isZero();
-            assertThat(report.tablePrivatePageSet()).as("table pages the serving child copied, against your prediction")
-                    .isEqualTo(predicted);
+            PageSets.assertSame("table pages of the serving child", report.tablePrivatePageSet(), predicted);
             int allowed = report.heapPages() / HEAP_PAGES_PER_TABLE_PAGE;
             assertThat(report.tablePagesPrivate())
                     .as("table pages copied to serve %,d of %,d items from a heap of %,d pages (at most one per %d heap pages)",

@@ -115,7 +115,7 @@ public class Lab05Grader extends RefCountsContract {
             assertThat(predicted.heap()).as("your prediction: the header pages of the new objects only")
                     .isEqualTo(ObjectGraph.headerPages(youngRefs));
             SharingReport report = SharingExperiment.run(Forker.safe(), heap, h -> Workloads.touch(h, touched), touched.length);
-            assertThat(report.heapPrivatePageSet()).as("heap pages the child copied, against your prediction").isEqualTo(predicted.heap());
+            PageSets.assertSame("heap pages of the child", report.heapPrivatePageSet(), predicted.heap());
             young.forEach(heap::decref);
         }
     }

@@ -31,7 +31,9 @@ public final class Labs {
                         "src/lab/java/cowfork/cow/lab/PagemapReader.java"))));
         add(new Lab("03", "03-refcount-inline", "predict the pages a reading child copies", "2 h", "moderate", List.of(
                 new Lab.Part("warm-up: a read through borrowed references", Lab03WarmUpGrader.class,
-                        "src/lab/java/cowfork/heap/lab/BorrowedSum.java"))));
+                        "src/lab/java/cowfork/heap/lab/BorrowedSum.java"),
+                new Lab.Part("your prediction (CopyPrediction)", Lab03Grader.class,
+                        "src/lab/java/cowfork/heap/lab/CopyPrediction.java"))));
         add(new Lab("04", "04-refcount-sidetable", "a side table, from an empty class", "3 h", "moderate", List.of(
                 new Lab.Part("warm-up: which pages of chapter 04's side table hold these counts", Lab04WarmUpGrader.class,
                         "src/lab/java/cowfork/sidetable/lab/TablePages.java"),
