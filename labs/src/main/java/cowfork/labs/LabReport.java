@@ -134,9 +134,9 @@ public record LabReport(Lab lab, List<PartResult> parts, Duration elapsed) {
         return sb.toString();
     }
 
-    private static final Pattern HUMP = Pattern.compile("(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])");
+    private static final Pattern HUMP = Pattern.compile("(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[a-zA-Z])(?=[0-9])");
 
-    /** "aForkedChildHasOneThread" as "a forked child has one thread"; acronyms and numbers stay as they are. */
+    /** "aForkedChildHasOneThread" as "a forked child has one thread"; acronyms stay as they are, numbers stand apart. */
     static String words(String method) {
         String[] parts = HUMP.split(method);
         StringBuilder sb = new StringBuilder();

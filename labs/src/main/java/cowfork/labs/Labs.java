@@ -23,7 +23,9 @@ public final class Labs {
     static {
         add(new Lab("01", "01-fork-basics", "fork a child, get its answer, reap it", "2 h", "moderate", List.of(
                 new Lab.Part("warm-up: count a process's threads", Lab01WarmUpGrader.class,
-                        "src/lab/java/cowfork/fork/lab/Threads.java"))));
+                        "src/lab/java/cowfork/fork/lab/Threads.java"),
+                new Lab.Part("your fork (OneChild)", Lab01Grader.class,
+                        "src/lab/java/cowfork/fork/lab/OneChild.java"))));
         add(new Lab("02", "02-cow-demo", "the pagemap reader", "1.5 h", "easy", List.of(
                 new Lab.Part("warm-up: private pages from smaps alone", Lab02WarmUpGrader.class,
                         "src/lab/java/cowfork/cow/lab/SmapsCount.java"),

@@ -14,7 +14,7 @@ class LabReportTest {
                 .isEqualTo("a new object has count one and incref decref move it by one");
         assertThat(LabReport.words("servingATenthOfTheItems")).isEqualTo("serving a tenth of the items");
         assertThat(LabReport.words("readsJSONFast")).as("an acronym stays").isEqualTo("reads JSON fast");
-        assertThat(LabReport.words("fromPid1")).isEqualTo("from pid1");
+        assertThat(LabReport.words("endsWithCode70AndNoAnswer")).isEqualTo("ends with code 70 and no answer");
     }
 
     @Test
