@@ -2,6 +2,7 @@
 package cowfork.labs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import cowfork.cow.ChildSnapshot;
 import cowfork.cow.PageMap;
@@ -11,6 +12,12 @@ import cowfork.cow.lab.PagemapReader;
 import cowfork.fork.Forker;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -62,5 +69,38 @@ public class Lab02Grader {
             }
             assertThat(answer.get(1)).as("your states, page by page").isEqualTo(expected);
         }
+    }
+
+    /** Any set of pages the child writes, in a region whose every page the parent touched: your states, page by page, are the kernel's. */
+    @Property(tries = 5)
+    void yourReaderAgreesWithTheKernelForAnyPagesTheChildWrites(@ForAll @Size(max = 40) Set<@IntRange(min = 0, max = 127) Integer> written) {
+        int pages = 128;
+        try (Region region = Region.allocate(pages * Region.PAGE_SIZE)) {
+            region.fill(0, region.size(), (byte) 1);
+            List<List<PageState>> answer = ChildSnapshot.take(Forker.safe(),
+                    () -> written.forEach(p -> region.putByte(p * (long) Region.PAGE_SIZE + 100, (byte) 3)),
+                    pid -> {
+                        PageMap kernel = PageMap.of(pid, region);
+                        long[] yours = PagemapReader.read(pid, region.address(), pages);
+                        List<PageState> expected = new ArrayList<>();
+                        List<PageState> decoded = new ArrayList<>();
+                        for (int i = 0; i < pages; i++) {
+                            expected.add(kernel.state(i));
+                            decoded.add(PagemapReader.decode(yours[i]));
+                        }
+                        return List.of(expected, decoded);
+                    });
+            assertThat(answer.get(0).stream().filter(st -> st == PageState.PRIVATE).count())
+                    .as("PageMap's private pages (the test's own premise)").isEqualTo(written.size());
+            assertThat(answer.get(1)).as("your states, page by page, after the child wrote pages %s", new TreeSet<>(written))
+                    .isEqualTo(answer.get(0));
+        }
+    }
+
+    @Test
+    void readingAProcessThatIsGoneFailsWithAClearError() {
+        int gone = Forker.safe().run(child -> new byte[0]).pid(); // forked, exited and reaped: no such process now
+        assertThatThrownBy(() -> PagemapReader.read(gone, 0x10000, 1)).as("reading the pagemap of process %d, which has exited", gone)
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining(Integer.toString(gone));
     }
 }
