@@ -51,17 +51,7 @@ public class Lab02Grader {
                             region.putByte(page * Region.PAGE_SIZE + 11, (byte) 2); // copies pages 0, 5, ..., 45
                         }
                     },
-                    pid -> {
-                        PageMap kernel = PageMap.of(pid, region);
-                        long[] yours = PagemapReader.read(pid, region.address(), pages);
-                        List<PageState> expected = new ArrayList<>();
-                        List<PageState> decoded = new ArrayList<>();
-                        for (int i = 0; i < pages; i++) {
-                            expected.add(kernel.state(i));
-                            decoded.add(PagemapReader.decode(yours[i]));
-                        }
-                        return List.of(expected, decoded);
-                    });
+                    pid -> bothReadings(pid, region, pages));
             List<PageState> expected = answer.get(0);
             for (int i = 0; i < pages; i++) {
                 PageState want = i >= 48 ? PageState.NOT_PRESENT : i % 5 == 0 ? PageState.PRIVATE : PageState.SHARED;
@@ -79,17 +69,7 @@ public class Lab02Grader {
             region.fill(0, region.size(), (byte) 1);
             List<List<PageState>> answer = ChildSnapshot.take(Forker.safe(),
                     () -> written.forEach(p -> region.putByte(p * (long) Region.PAGE_SIZE + 100, (byte) 3)),
-                    pid -> {
-                        PageMap kernel = PageMap.of(pid, region);
-                        long[] yours = PagemapReader.read(pid, region.address(), pages);
-                        List<PageState> expected = new ArrayList<>();
-                        List<PageState> decoded = new ArrayList<>();
-                        for (int i = 0; i < pages; i++) {
-                            expected.add(kernel.state(i));
-                            decoded.add(PagemapReader.decode(yours[i]));
-                        }
-                        return List.of(expected, decoded);
-                    });
+                    pid -> bothReadings(pid, region, pages));
             assertThat(answer.get(0).stream().filter(st -> st == PageState.PRIVATE).count())
                     .as("PageMap's private pages (the test's own premise)").isEqualTo(written.size());
             assertThat(answer.get(1)).as("your states, page by page, after the child wrote pages %s", new TreeSet<>(written))
@@ -102,5 +82,18 @@ public class Lab02Grader {
         int gone = Forker.safe().run(child -> new byte[0]).pid(); // forked, exited and reaped: no such process now
         assertThatThrownBy(() -> PagemapReader.read(gone, 0x10000, 1)).as("reading the pagemap of process %d, which has exited", gone)
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining(Integer.toString(gone));
+    }
+
+    /** The child's page states by chapter 02's PageMap, then by your reader and decoder. */
+    private static List<List<PageState>> bothReadings(int pid, Region region, int pages) {
+        PageMap kernel = PageMap.of(pid, region);
+        long[] yours = PagemapReader.read(pid, region.address(), pages);
+        List<PageState> expected = new ArrayList<>();
+        List<PageState> decoded = new ArrayList<>();
+        for (int i = 0; i < pages; i++) {
+            expected.add(kernel.state(i));
+            decoded.add(PagemapReader.decode(yours[i]));
+        }
+        return List.of(expected, decoded);
     }
 }
