@@ -29,6 +29,7 @@ class LabsTest {
             assertThat(ROOT.resolve(f)).as("lab %s's file", lab.id()).isRegularFile();
         }
         assertThat(lab.module()).startsWith(lab.id() + "-");
+        assertThat(ROOT.resolve(lab.handout())).as("lab %s's handout", lab.id()).isRegularFile();
     }
 
     /**
