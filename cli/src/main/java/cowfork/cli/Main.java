@@ -85,6 +85,7 @@ public final class Main {
         switch (command) {
             case "tour" -> Tour.main(rest);
             case "results" -> Results.main(rest);
+            case "lab" -> cowfork.labs.LabMain.main(rest);
             case "demo" -> {
                 if (rest.length == 0 || !CHAPTERS.containsKey(rest[0])) {
                     fail("demo needs a chapter number: one of " + String.join(", ", CHAPTERS.keySet())
@@ -110,6 +111,7 @@ public final class Main {
                   tour [--quick]        every chapter's demo in order, with the story between them
                   demo NN [ARGS]        one chapter's demo (./cowfork demo NN --help for its options)
                   results [--forks N]   rerun the experiments; rewrite docs/results.md and docs/figures
+                  lab [NN]              the labs and where you stand; lab NN grades your code (NN-*/LAB.md)
                 """);
         for (Map.Entry<String, Tool> t : TOOLS.entrySet()) {
             sb.append(String.format("  %-21s %s%n", t.getKey() + " [ARGS]", t.getValue().description()));

@@ -43,6 +43,9 @@ class PackageLayersTest {
     static void importEveryModule() {
         classes = new ClassFileImporter()
                 .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                // Chapter 03's and 06's test-jars are on this class path for the labs' graders
+                // (./cowfork lab): their classes are tests too, though not in a test-classes folder.
+                .withImportOption(location -> !location.contains("-tests.jar"))
                 .importPackages("cowfork");
     }
 

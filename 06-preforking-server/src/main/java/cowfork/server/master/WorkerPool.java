@@ -21,7 +21,7 @@ import java.util.SplittableRandom;
 /**
  * The bookkeeping behind the master's loop: the live workers, the target count of slots
  * (1..target), how often each slot has been restarted, and when the next fork may happen
- * ({@link RespawnBackoff}).
+ * ({@link RespawnPolicy}: the master's {@link RespawnBackoff}, unless one is registered in its place).
  *
  * <pre>
  *   slot:      1            2                    3
@@ -43,7 +43,7 @@ final class WorkerPool {
     private final Forker forker;
     private final Log log;
     private final SplittableRandom jitter = new SplittableRandom();
-    private final RespawnBackoff backoff = new RespawnBackoff();
+    private final RespawnPolicy backoff = RespawnPolicy.forMaster();
     private final List<WorkerHandle> workers = new ArrayList<>();
     /** Restarts per slot; index 0 unused. */
     private final List<Integer> restarts = new ArrayList<>(List.of(0));
