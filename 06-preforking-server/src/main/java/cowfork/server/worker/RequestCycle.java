@@ -29,6 +29,9 @@ final class RequestCycle {
     private static final byte[] REQUEST_TIMEOUT = Bytes.ascii("the request did not arrive in time\n");
     private static final byte[] MASTER_TIMEOUT = Bytes.ascii("the master did not answer in time\n");
     private static final byte[] FAILED = Bytes.ascii("the server failed while answering this request\n");
+    private static final byte[] PRECONDITION_FAILED = Bytes.ascii("If-Match: no answer of this server has an entity tag,"
+            + " so none matches\n");
+    private static final byte[] NOTHING = new byte[0];
 
     private final WorkerConfig config;
     private final SocketLib net;
@@ -37,7 +40,6 @@ final class RequestCycle {
     private final ResponseWriter writer;
     private final Endpoints endpoints;
     private final HttpParser parser;
-    private final RequestHead head = new RequestHead();
     private final int pid;
 
     private long requests;
@@ -181,6 +183,9 @@ final class RequestCycle {
             }
             return;
         }
+        if (c.interimEnd > 0 && (revents & Worker.POLLOUT) != 0 && !sendInterim(c)) {
+            return; // the client is gone
+        }
         c.compact();
         int space = c.in.length - c.inEnd;
         if (space == 0) {
@@ -240,11 +245,13 @@ final class RequestCycle {
             if (c.state == Connection.IDLE) {
                 startRequest(c, now);
             }
+            RequestHead head = c.head;
             int status = parser.parse(c.in, c.inStart, c.inEnd, head);
             if (status == HttpParser.INCOMPLETE) {
                 return;
             }
             c.headOnly = head.method == RequestHead.HEAD; // an error answer to HEAD has no body either
+            c.options = head.method == RequestHead.OPTIONS;
             if (status != HttpParser.COMPLETE) {
                 c.inStart = c.inEnd;
                 respondError(c, status, parser.errorReason(), now);
@@ -264,21 +271,82 @@ final class RequestCycle {
                 c.body.startLength(head.contentLength);
             }
             c.deadline = c.since + config.clientTimeoutNanos(); // the rest of the request gets the whole client timeout
+            // RFC 9110 section 10.1.1: a client that expects 100-continue may wait for it before it sends
+            // the body, so it must come before the answer, which waits for the body. Never to HTTP/1.0 (15.2).
+            boolean interim = head.expectContinue && head.versionMinor == 1 && !c.body.done();
             if (endpoints.route(c.in, head, requests) == Endpoints.ASK_MASTER) {
-                c.token = nextToken++;
-                c.state = Connection.AWAITING_MASTER;
-                c.deadline = now + config.clientTimeoutNanos();
-                master.askStats(c.token, endpoints.statsFormat(), requests, slots.count());
-                return;
+                int precondition = precondition(head, 200);
+                if (precondition == 200) {
+                    if (interim) {
+                        writer.frameContinue(c);
+                        if (!sendInterim(c)) {
+                            return;
+                        }
+                    }
+                    c.token = nextToken++;
+                    c.state = Connection.AWAITING_MASTER;
+                    c.deadline = now + config.clientTimeoutNanos();
+                    master.askStats(c.token, endpoints.statsFormat(), requests, slots.count());
+                    return;
+                }
+                answer(c, precondition, Endpoints.TEXT, NOTHING, -1, interim); // 304: the answer's length is not known here
+            } else {
+                answer(c, precondition(head, endpoints.status()), endpoints.contentType(), endpoints.body(),
+                        endpoints.bodyLength(), interim);
             }
-            writer.frame(c, endpoints.status(), endpoints.contentType(), endpoints.body(), 0, endpoints.bodyLength(),
-                    !c.keepAlive || stopping);
             if (!c.body.done()) {
                 c.state = Connection.BODY;
+                if (c.interimEnd > 0 && !sendInterim(c)) {
+                    return;
+                }
             } else if (!finishResponse(c, now)) {
                 return;
             }
         }
+    }
+
+    /**
+     * Frames the answer {@code status} (after the request's preconditions) with the routed
+     * content, or the 412's reason, behind a 100 (Continue) if {@code interim}.
+     */
+    private void answer(Connection c, int status, byte[] type, byte[] body, int length, boolean interim) {
+        if (status == 412) {
+            type = Endpoints.TEXT;
+            body = PRECONDITION_FAILED;
+            length = PRECONDITION_FAILED.length;
+        }
+        boolean close = !c.keepAlive || stopping;
+        if (interim) {
+            writer.frameAfterContinue(c, status, type, body, 0, length, close);
+        } else {
+            writer.frame(c, status, type, body, 0, length, close);
+        }
+    }
+
+    /**
+     * The status a {@code status} answer becomes under the request's preconditions (RFC 9110
+     * section 13). Only a 2xx answer to GET or HEAD is affected (13.2.1). No answer here has an
+     * entity tag or a modification date: If-Match with entity tags never matches (412),
+     * If-None-Match: * always does (304), a list of tags never does, and the date conditions
+     * are ignored (13.1.3, 13.1.4), as is If-Range without Range support (13.1.5).
+     */
+    static int precondition(RequestHead head, int status) {
+        if (status < 200 || status > 299 || (head.method != RequestHead.GET && head.method != RequestHead.HEAD)) {
+            return status;
+        }
+        if (head.ifMatch == RequestHead.TAGS) {
+            return 412;
+        }
+        return head.ifNoneMatch == RequestHead.ANY ? 304 : status;
+    }
+
+    /** Sends what is left of a 100 (Continue); false if the client is gone (the connection is then closed). */
+    private boolean sendInterim(Connection c) {
+        if (writer.sendInterim(c) == ResponseWriter.FAILED) {
+            slots.close(c);
+            return false;
+        }
+        return true; // sent, or the socket is full: the worker polls for POLLOUT while the body arrives
     }
 
     private void startRequest(Connection c, long now) {
