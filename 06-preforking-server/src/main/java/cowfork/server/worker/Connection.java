@@ -30,6 +30,12 @@ final class Connection {
     static final int AWAITING_MASTER = 3;
     /** The head was answered into {@code out}; the body is still arriving: send once it is all read. */
     static final int BODY = 4;
+    /**
+     * The last answer is sent and this side shut down; what the client still sends is read
+     * and dropped until it closes too, so that closing cannot reset the connection under an
+     * answer the client has not read yet (RFC 9112 section 9.6).
+     */
+    static final int LINGERING = 5;
 
     final int index;
     final byte[] in;

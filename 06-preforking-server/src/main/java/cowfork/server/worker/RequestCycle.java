@@ -32,6 +32,10 @@ final class RequestCycle {
     private static final byte[] PRECONDITION_FAILED = Bytes.ascii("If-Match: no answer of this server has an entity tag,"
             + " so none matches\n");
     private static final byte[] NOTHING = new byte[0];
+    /** How long a closing connection's client may go on sending before it is closed anyway. */
+    static final long LINGER_NANOS = 2_000_000_000L;
+    /** Reads a lingering connection gets per wake-up, so that a client that never stops cannot hold the loop. */
+    private static final int DRAIN_READS = 8;
 
     private final WorkerConfig config;
     private final SocketLib net;
@@ -181,6 +185,10 @@ final class RequestCycle {
             if ((revents & POLL_ERRORS) != 0) {
                 slots.close(c);
             }
+            return;
+        }
+        if (c.state == Connection.LINGERING) {
+            drain(c);
             return;
         }
         if (c.interimEnd > 0 && (revents & Worker.POLLOUT) != 0 && !sendInterim(c)) {
@@ -379,7 +387,7 @@ final class RequestCycle {
             return false;
         }
         if (c.closeAfterWrite) {
-            slots.close(c);
+            linger(c, now);
             return false;
         }
         retireIfDue();
@@ -394,6 +402,45 @@ final class RequestCycle {
         }
         startRequest(c, now);
         return true;
+    }
+
+    /**
+     * Closes {@code c} in stages (RFC 9112 section 9.6): shuts down this side, so the client
+     * reads the answer and then the end of the stream; reads and drops whatever it still
+     * sends, until it closes too or {@link #LINGER_NANOS} have passed; then closes. Closing
+     * at once with the client's bytes unread makes the kernel send a reset, and a reset can
+     * destroy the answer in the client's receive buffer before the client has read it.
+     */
+    private void linger(Connection c, long now) {
+        if (net.shutdown(c.fd, SocketLib.SHUT_WR) < 0) {
+            slots.close(c);
+            return;
+        }
+        c.state = Connection.LINGERING;
+        c.inStart = c.inEnd = 0;
+        c.deadline = now + Math.min(LINGER_NANOS, config.clientTimeoutNanos());
+        drain(c);
+    }
+
+    /** Reads and drops what a lingering connection's client sends; closes it at the end of its stream. */
+    private void drain(Connection c) {
+        for (int i = 0; i < DRAIN_READS && c.isOpen(); i++) {
+            ByteBuffer b = c.inBuffer;
+            b.limit(c.in.length);
+            b.position(0);
+            long n = net.recv(c.fd, b, c.in.length, 0);
+            if (n == 0) {
+                slots.close(c); // the client has closed its side too
+            } else if (n < 0) {
+                int errno = Sockets.errno();
+                if (errno == SocketLib.EAGAIN) {
+                    return;
+                }
+                if (errno != SocketLib.EINTR) {
+                    slots.close(c);
+                }
+            }
+        }
     }
 
     private void respondError(Connection c, int status, byte[] reason, long now) {

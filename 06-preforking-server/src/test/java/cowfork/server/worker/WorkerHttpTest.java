@@ -362,4 +362,26 @@ class WorkerHttpTest {
         assertThat(r.status()).isEqualTo(404);
         assertThat(r.body()).contains("--debug-endpoints");
     }
+
+    /**
+     * RFC 9112 section 9.6: a server that closes while the client's bytes are still unread
+     * makes its kernel send a reset, which can destroy the answer in the client's buffer
+     * before it is read. The server closes in stages instead: it ends its side, reads and
+     * drops what still comes, and closes once the client has.
+     */
+    @Test
+    void anErrorAnsweredWhileTheClientIsStillSendingReachesIt() throws IOException {
+        byte[] body = new byte[16 << 20]; // more than the kernel buffers on both sides hold: the client is still writing
+        java.util.Arrays.fill(body, (byte) 'x');
+        try (Socket s = harness.connect(5_000)) {
+            s.getOutputStream().write(("GET /health HTTP/1.1\r\nHost: t\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.getOutputStream().write(body); // far over the 512-byte limit: the 413 comes while this is being sent
+            s.getOutputStream().flush();
+            RawHttp.Response r = RawHttp.read(s);
+            assertThat(r).as("the answer, not a reset").isNotNull();
+            assertThat(r.status()).isEqualTo(413);
+            assertThat(RawHttp.isClosedByServer(s)).isTrue();
+        }
+    }
 }
