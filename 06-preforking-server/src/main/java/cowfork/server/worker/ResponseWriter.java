@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
  *   Content-Type: application/json\r\n         not in a 304
  *   Content-Length: 42\r\n           the length the body has (or would have: HEAD, 304; left out when unknown)
  *   Connection: keep-alive\r\n       or close: the worker closes after sending
+ *   Cache-Control: no-store\r\n      every answer describes a live process: no cache may keep it
  *   Allow: GET, HEAD, OPTIONS\r\n    in a 405, and in the answer to OPTIONS
  *   X-Worker: 12345\r\n
  *   \r\n
@@ -41,6 +42,7 @@ final class ResponseWriter {
     private static final byte[] KEEP_ALIVE = Bytes.ascii("\r\nConnection: keep-alive\r\n");
     private static final byte[] CLOSE = Bytes.ascii("\r\nConnection: close\r\n");
     private static final byte[] ALLOW = Bytes.ascii("Allow: GET, HEAD, OPTIONS\r\n");
+    private static final byte[] NO_STORE = Bytes.ascii("Cache-Control: no-store\r\n");
     private static final byte[] CRLF = Bytes.ascii("\r\n");
 
     private final SocketLib net;
@@ -121,6 +123,7 @@ final class ResponseWriter {
             p = Bytes.putDecimal(o, p, lim, length);
         }
         p = Bytes.put(o, p, lim, close ? CLOSE : KEEP_ALIVE);
+        p = Bytes.put(o, p, lim, NO_STORE);
         if (status == 405 || (status == 200 && c.options)) {
             p = Bytes.put(o, p, lim, ALLOW);
         }

@@ -87,4 +87,15 @@ class ResponseWriterTest {
         writer.frame(c, 304, Endpoints.TEXT, body, 0, -1, false); // the 200's length is not known (a /stats answer)
         assertThat(new String(c.out, 0, c.outEnd, StandardCharsets.US_ASCII)).doesNotContain("Content-Length");
     }
+
+    /**
+     * Every answer describes a live process (the worker that answered, its counts, its
+     * memory): none may be stored by a cache and served again (RFC 9111 section 5.2.2.5;
+     * without it a cache may reuse an answer heuristically, section 4.2.2).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {200, 304, 404, 405, 500})
+    void noAnswerIsStoredByACache(int status) {
+        assertThat(frame(status, false, false)).contains("\r\nCache-Control: no-store\r\n");
+    }
 }
