@@ -35,6 +35,8 @@ import java.util.SplittableRandom;
  */
 final class WorkerPool {
     private static final byte[] NOTHING = new byte[0];
+    /** The exit status of a worker told to crash as it boots (--debug-crash-workers): EX_SOFTWARE. */
+    static final int EXIT_DEBUG_CRASH = 70;
 
     private final ServerConfig config;
     private final WorkerConfig workerConfig;
@@ -157,6 +159,10 @@ final class WorkerPool {
             p = forker.start(child -> {
                 for (int fd : masterOnly) {
                     Syscalls.posix().close(fd);
+                }
+                if (config.debugCrashWorkers()) {
+                    child.exitCode(EXIT_DEBUG_CRASH); // --debug-crash-workers: dies before its first heartbeat
+                    return NOTHING;
                 }
                 new Worker(wc, child, store, listenFd).run();
                 return NOTHING;

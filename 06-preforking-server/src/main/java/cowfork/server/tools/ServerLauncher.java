@@ -25,7 +25,7 @@ public final class ServerLauncher implements AutoCloseable {
      */
     public static final String SERVE = "cowfork.server.Serve";
 
-    private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern LISTENING = Pattern.compile("listening on http://[0-9.]+:(\\d+)"); // any IPv4 bind: reached on 127.0.0.1
 
     private final WatchedProcess server;
     private final int port;

@@ -201,8 +201,20 @@ class MalformedRequestProperties {
                         "GET /health HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: " + te + "\r\n\r\n", java.util.List.of(501))),
                 Arbitraries.of("zz\r\n", "5\r\nhelloX", "1000\r\n", "3\rabc").map(b -> new Malformed("bad chunked body",
                         "GET /health HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n" + b)),
-                Arbitraries.of("POST", "PUT", "DELETE", "PATCH", "OPTIONS", "get").map(m -> new Malformed("method not served",
-                        m + " /health HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")),
+                Arbitraries.of("POST", "PUT", "DELETE", "PATCH", "TRACE").map(m -> new Malformed("method not allowed",
+                        m + " /health HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n", java.util.List.of(405))),
+                Arbitraries.of("get", "BREW", "CONNECT").map(m -> new Malformed("method not implemented",
+                        m + (m.equals("CONNECT") ? " example.org:80" : " /") + " HTTP/1.1\r\nHost: t\r\n\r\n",
+                        java.util.List.of(501))),
+                word.flatMap(w -> Arbitraries.of("GET /health HTTP/1.1\nHost: t\r\nX: " + w + "\r\n\r\n",
+                        "GET /health HTTP/1.1\r\nHost: t\nX: " + w + "\r\n\r\n",
+                        "GET /health HTTP/1.1\r\nHost: t\r\nX: " + w + "\n\r\n",
+                        "GET /health HTTP/1.1\r\nHost: t\r\nX: " + w + "\r\n\n")).map(r -> new Malformed("bare LF", r,
+                        java.util.List.of(400))),
+                Arbitraries.of("3\nabc\r\n0\r\n\r\n", "3\r\nabc\n0\r\n\r\n", "3;x\nabc\r\n0\r\n\r\n",
+                        "0\r\nT: v\n\r\n", "2 x\r\nab\r\n0\r\n\r\n", "0\r\nHost: x\r\n\r\n").map(b -> new Malformed(
+                        "strict chunk framing", "GET /health HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n" + b,
+                        java.util.List.of(400))),
                 Arbitraries.strings().withCharRange('\u0000', '\u00ff').ofMinLength(1).ofMaxLength(64)
                         .filter(g -> !g.isEmpty() && "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+-.^_`|~"
                                 .indexOf(g.charAt(0)) < 0)
