@@ -59,8 +59,8 @@ public final class Main {
                 "fork N children in a row; count hangs (--forks N, default 10000)"));
         TOOLS.put("fork-latency", new Tool(cowfork.cow.ForkLatencyBlocks::main,
                 "fork() time against resident memory, 4 KiB and 2 MiB pages, next to C (needs gcc)"));
-        TOOLS.put("bench", new Tool(cowfork.heap.bench.Bench::main,
-                "JMH: incref/decref and traversal for every refcount strategy, one run"));
+        TOOLS.put("bench", new Tool(cowfork.bench.Compare::main,
+                "JMH: every refcount strategy in one run; --compare A,B: paired runs, median ratio, 95% interval"));
         TOOLS.put("jvm-gc", new Tool(cowfork.jvmgc.JvmCollectors::main,
                 "HotSpot's own collectors after fork: Java heap pages each one un-shares"));
         TOOLS.put("crosscheck", new Tool(cowfork.crosscheck.CrossCheck::main,
