@@ -18,7 +18,7 @@ class PairedRatiosProperties {
     private static final int RESAMPLES = 1_000; // enough to test the invariants, cheap enough for a thousand tries
 
     /** Any times at all: when both sides of every pair took the same time, the interval contains 1. */
-    @Property
+    @Property(tries = 200)
     void whenBothSidesOfEveryPairTookTheSameTimeTheIntervalContainsOne(
             @ForAll @Size(min = 1, max = 60) List<@DoubleRange(min = 0.01, max = 1e6) Double> times,
             @ForAll long seed) {
@@ -28,7 +28,7 @@ class PairedRatiosProperties {
         assertThat(ci.median()).isEqualTo(1.0);
     }
 
-    @Property
+    @Property(tries = 200)
     void theIntervalLiesWithinTheSmallestAndLargestRatio(
             @ForAll @Size(min = 1, max = 60) List<@DoubleRange(min = 0.01, max = 100) Double> ratios,
             @ForAll @DoubleRange(min = 0.5, max = 0.99) double confidence, @ForAll long seed) {
@@ -41,7 +41,7 @@ class PairedRatiosProperties {
         assertThat(ci.median()).isBetween(min, max);
     }
 
-    @Property
+    @Property(tries = 200)
     void theSameRatiosAndSeedGiveTheSameIntervalInWhateverOrderThePairsCame(
             @ForAll @Size(min = 1, max = 60) List<@DoubleRange(min = 0.01, max = 100) Double> ratios,
             @ForAll long seed, @ForAll long shuffle) {
@@ -55,7 +55,7 @@ class PairedRatiosProperties {
     }
 
     /** A higher confidence never gives a narrower interval from the same resamples. */
-    @Property
+    @Property(tries = 200)
     void aHigherConfidenceGivesAnIntervalAtLeastAsWide(
             @ForAll @Size(min = 1, max = 60) List<@DoubleRange(min = 0.01, max = 100) Double> ratios,
             @ForAll @IntRange(min = 50, max = 90) int lowerPercent, @ForAll long seed) {
