@@ -15,6 +15,8 @@
 # stripped) and from every *.svg figure's footer, with these exceptions, each so the check
 # ends in reasonable time or leaves the repository untouched:
 #   - a placeholder (NN, N, ...) is skipped: it is a pattern, not a command;
+#   - a command in a "<!-- transcript pending: ... -->" comment is skipped: it names a run
+#     that the code of another branch will make possible;
 #   - --svg DIR (or docs/figures, a module's figures/) writes to a scratch folder instead;
 #   - fork-stress runs 200 forks instead of 10,000 (the docs show the long run's result);
 #   - fork-latency runs one small size; results writes to a scratch file;
@@ -35,9 +37,10 @@ read -r -a mvn_extra <<< "${CHECK_MVN_OPTS:-}"
 # Every command: from Markdown (inline `...` or a code block line), and from SVG footers.
 mapfile -t commands < <(
   {
-    grep -rhoE '\./(cowfork|mvnw) [^]`|);<]*' --include=*.md . --exclude-dir=target --exclude-dir=.git
+    grep -rh --include=*.md . --exclude-dir=target --exclude-dir=.git -e '\./cowfork ' -e '\./mvnw ' \
+      | grep -v '<!-- transcript pending:' | grep -oE '\./(cowfork|mvnw) [^]`|);<]*'
     grep -rhoE '\./cowfork [^<"]*' --include=*.svg . --exclude-dir=target --exclude-dir=.git | sed -e 's/ *(Linux .*$//'
-  } | sed -e 's/[[:space:]]*#.*$//' -e 's/[[:space:]]*$//' | sort -u | grep -E "${CHECK_ONLY:-.}")
+  } | sed -e 's/[[:space:]]*#.*$//' -e 's/[[:space:]]*-->.*$//' -e 's/[[:space:]]*$//' | sort -u | grep -E "${CHECK_ONLY:-.}")
 
 ran=0
 passed=0

@@ -3,7 +3,7 @@
 # against gunicorn --preload serving the same endpoint shape (bench/app.py); requests/s, latency
 # percentiles, and the total PSS of all the server's processes next to the RSS of its master alone.
 # Beside them, "Why not just threads?": the same endpoints and heap served by one JVM with 1..N threads
-# (./cowfork serve-threads, cowfork.server.ThreadedServer) under a global lock (gil) or atomic counts;
+# (./cowfork serve-threads, cowfork.server.tools.ThreadedServer) under a global lock (gil) or atomic counts;
 # each such row and each pre-forked inline/immortal row also prints a grep-able line
 #   threads: server=NAME threads=T data=SIZE rps=R pss_kb=P
 # (T is the worker count for a pre-forked server: one thread each). --faults adds the fault comparison:
@@ -183,7 +183,7 @@ start_threads() { # log locking threads [java flags...] -- [server flags...]
   while [ $# -gt 0 ] && [ "$1" != "--" ]; do jflags+=("$1"); shift; done
   [ $# -gt 0 ] && shift
   : > "$log" # emptied before the start: await_line must not find the previous run's "ready:"
-  java "${flags[@]}" ${jflags[@]+"${jflags[@]}"} -cp "$classpath" cowfork.server.ThreadedServer --bind 127.0.0.1:0 \
+  java "${flags[@]}" ${jflags[@]+"${jflags[@]}"} -cp "$classpath" cowfork.server.tools.ThreadedServer --bind 127.0.0.1:0 \
       --threads "$t" --locking "$locking" --refcounts inline --data-size "$data_size" "$@" > "$log" 2>&1 &
   server_pid=$!
   await_line "$log" "ready:"

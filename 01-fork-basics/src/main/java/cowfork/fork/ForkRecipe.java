@@ -232,7 +232,12 @@ public final class ForkRecipe {
      * Waits until every other live Java thread is waiting, blocked, or running native code.
      * Such a thread holds no VM-internal lock; one running Java code might (resolving a
      * call site takes the inline-cache lock, allocating a new TLAB takes the heap lock).
-     * Reads thread states without a safepoint (no stack traces are taken).
+     * Each look at the threads is two reads ({@link #busyThreads}): the first, of states
+     * only, needs no VM operation; the second takes one stack frame from each thread still
+     * RUNNABLE, which HotSpot does in a VM operation (a thread dump) that the VM thread runs
+     * at a safepoint. The JVM's own Signal Dispatcher is such a thread, so expect one
+     * safepoint per look. It ends before this method returns, so it is over before the
+     * fork, while the parent's VM thread is still there to end it.
      *
      * @throws IllegalStateException naming the threads, if they keep running Java code
      *         for 10 s (the default): stop your own threads and executors before forking.

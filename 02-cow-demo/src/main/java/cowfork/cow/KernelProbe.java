@@ -1,4 +1,4 @@
-// What this kernel does where Linux builds differ (read faults, huge pages, page size, pidfds, ptrace): probed, never assumed.
+// What this kernel does where kernels can differ (read faults, huge pages, page size, pidfds, ptrace): probed, never assumed.
 package cowfork.cow;
 
 import cowfork.fork.ForkException;
@@ -11,11 +11,12 @@ import java.nio.file.Path;
 
 /**
  * Asks the running kernel, by experiment or from {@code /proc} and {@code /sys}, the facts
- * this project's measurements depend on and that differ between Linux builds:
+ * this project's measurements depend on and that can differ from one kernel to another:
  * <pre>
- *   read_fault   what reading a never-written anonymous page maps: the kernel's shared
- *                zero page (present, pagemap bit 56 clear) or a fresh page of its own
- *                (present, bit 56 set). Both exist on 6.x kernels.
+ *   read_fault   what reading a never-written anonymous page maps. Mainline Linux maps
+ *                the shared zero page (present, pagemap bit 56 clear); a sandboxed
+ *                kernel build this project ran on (6.18 too) was measured mapping a
+ *                fresh private page instead (present, bit 56 set). The probe decides.
  *   thp          /sys/kernel/mm/transparent_hugepage/enabled: always, madvise, never,
  *                or unsupported (no such file)
  *   thp_backed   whether a 2 MiB huge page really backed a MADV_HUGEPAGE region here

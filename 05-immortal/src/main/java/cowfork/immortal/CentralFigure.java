@@ -66,8 +66,8 @@ final class CentralFigure {
                 PageMapPicture tablePicture = PageMapPicture.forPages(s.tablePages(), PageMapPicture.DEFAULT_COLUMNS, 8);
                 parts.add(tablePicture.svg("The count table of " + r.strategy() + " in its child", List.of(
                         new PageMapPicture.Panel(r.strategy() + ": count table", String.format(Locale.ROOT,
-                                "%,d of %,d pages private (%s copied)", s.tablePagesPrivate(), s.tablePages(),
-                                Sizes.format((long) s.tablePagesPrivate() * 4096)), s.tableMap())), ""));
+                                "%,d of %,d pages in use private (%,d reserved)", s.tablePagesPrivate(),
+                                s.tablePagesPresent(), s.tablePages()), s.tableMap())), ""));
             }
         }
         parts.add(bars(runs, matrix.isEmpty() ? footer : ""));

@@ -2,6 +2,12 @@
 package cowfork.server;
 
 import cowfork.fork.CommandLine;
+import cowfork.server.app.Endpoints;
+import cowfork.server.app.HeapStore;
+import cowfork.server.master.ServerConfig;
+import cowfork.server.stats.StatsJson;
+import cowfork.server.tools.RawHttp;
+import cowfork.server.tools.ServerLauncher;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.Socket;

@@ -4,6 +4,11 @@ package cowfork.server;
 import cowfork.cow.Region;
 import cowfork.fork.ForkException;
 import cowfork.fork.ForkRecipe;
+import cowfork.server.app.HeapStore;
+import cowfork.server.master.Master;
+import cowfork.server.master.ServerConfig;
+import cowfork.server.warmup.WarmUp;
+import cowfork.server.worker.Sockets;
 import java.io.PrintStream;
 import java.util.Locale;
 

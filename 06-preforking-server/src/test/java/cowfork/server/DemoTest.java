@@ -4,6 +4,7 @@ package cowfork.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import cowfork.heap.RefCounts;
+import cowfork.server.app.HeapStore;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

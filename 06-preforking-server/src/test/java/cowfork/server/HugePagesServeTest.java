@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import cowfork.cow.KernelProbe;
+import cowfork.server.master.ServerConfig;
+import cowfork.server.tools.ServerProcess;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;

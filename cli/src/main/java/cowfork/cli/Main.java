@@ -29,7 +29,7 @@ public final class Main {
     static {
         add("01", "fork a HotSpot JVM, safely", cowfork.fork.Demo::main);
         add("02", "see copy-on-write page by page", cowfork.cow.Demo::main);
-        add("03", "counts and marks in object headers: reading, or one collection, copies pages", cowfork.heap.Demo::main);
+        add("03", "counts and marks in object headers: reading, or one collection, copies pages", cowfork.experiment.Demo::main);
         add("04", "bookkeeping moved out: side tables, a mark bitmap, HotSpot's collectors", cowfork.sidetable.Demo::main);
         add("05", "immortal counts and a frozen generation: nothing is copied", cowfork.immortal.Demo::main);
         add("06", "a pre-forked HTTP server: workers' memory by strategy", cowfork.server.Demo::main);
@@ -47,13 +47,13 @@ public final class Main {
 
     static {
         TOOLS.put("serve", new Tool(cowfork.server.Serve::main, "the pre-forked HTTP server (./cowfork serve --help)"));
-        TOOLS.put("watch", new Tool(cowfork.server.Watch::main,
+        TOOLS.put("watch", new Tool(cowfork.server.tools.Watch::main,
                 "two servers (inline, immortal) under the same load, one live page of their memory (./cowfork watch --help)"));
-        TOOLS.put("serve-threads", new Tool(cowfork.server.ThreadedServer::main,
+        TOOLS.put("serve-threads", new Tool(cowfork.server.tools.ThreadedServer::main,
                 "the comparison: the same server as one JVM with N threads, no fork"));
         TOOLS.put("scale", new Tool(cowfork.server.scale.Scale::main,
                 "every server and worker count on a 1 GiB data set, under load until PSS stops growing"));
-        TOOLS.put("respawn-bench", new Tool(cowfork.server.RespawnBench::main,
+        TOOLS.put("respawn-bench", new Tool(cowfork.server.tools.RespawnBench::main,
                 "kill -9 a serving worker under load, N times; time until its replacement booted"));
         TOOLS.put("fork-stress", new Tool(cowfork.fork.ForkStress::main,
                 "fork N children in a row; count hangs (--forks N, default 10000)"));

@@ -122,8 +122,10 @@ public final class Results {
                         + " the section of paired ratios is kept as it was -->\n")
                 .append("Every number and figure on this page comes from one run of `./cowfork results")
                 .append(forks == 2000 ? "" : " --forks " + forks).append("` on the machine below;")
-                .append(" rerun it to regenerate the page on yours. Page counts are kernel facts and repeat exactly")
-                .append(" for the same dataset; times are medians from one run on a noisy machine.\n\n")
+                .append(" rerun it to regenerate the page on yours. Page counts are kernel facts. The model's")
+                .append(" (chapters 03-05) repeat exactly for the same dataset; those of HotSpot's own collectors")
+                .append(" (`jvm-gc`) vary from run to run ([method.md, section 6](method.md#6-noise-timings-and-the-machine),")
+                .append(" \"What repeats, and what does not\"). Times are medians from one run on a noisy machine.\n\n")
                 .append("Machine: ").append(Machine.describe()).append(", ").append(LocalDate.now()).append(".\n");
         for (Experiment e : experiments(forks)) {
             System.err.println("cowfork results: ./cowfork " + String.join(" ", e.args()));

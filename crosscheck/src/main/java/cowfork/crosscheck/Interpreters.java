@@ -38,7 +38,7 @@ final class Interpreters {
         static Search fromEnvironment() {
             String path = System.getenv().getOrDefault("PATH", "");
             List<Path> dirs = Arrays.stream(path.split(":")).filter(s -> !s.isEmpty()).map(Path::of).toList();
-            return new Search(dirs, Path.of(System.getProperty("user.home")));
+            return new Search(dirs, Interpreters.home());
         }
     }
 
@@ -47,6 +47,29 @@ final class Interpreters {
     }
 
     private Interpreters() {
+    }
+
+    /** This process's home directory (user.home): the {@code ~} of ~/.pyenv and of every path shown. */
+    static Path home() {
+        return Path.of(System.getProperty("user.home"));
+    }
+
+    /**
+     * A path as the cross-check prints it: under {@code home} as {@code ~/...} (the home
+     * directory itself as {@code ~}), anywhere else in full. A home of {@code /} or a relative
+     * one shortens nothing, and only whole names count: with home {@code /home/ann},
+     * {@code /home/anna/bin/ruby} stays as it is.
+     */
+    static String shown(Path path, Path home) {
+        if (home == null || !home.isAbsolute() || home.getNameCount() == 0 || !path.isAbsolute()) {
+            return path.toString();
+        }
+        Path h = home.normalize();
+        Path p = path.normalize();
+        if (!p.startsWith(h)) {
+            return path.toString();
+        }
+        return p.equals(h) ? "~" : "~/" + h.relativize(p);
     }
 
     /** Every python3 and python3.X in the PATH and in ~/.pyenv/versions/NAME/bin. */

@@ -3,8 +3,8 @@ package cowfork.server.scale;
 
 import cowfork.cow.ForkLatencyBlocks;
 import cowfork.fork.Sizes;
-import cowfork.server.ServerLauncher;
-import cowfork.server.WatchedProcess;
+import cowfork.server.tools.ServerLauncher;
+import cowfork.server.tools.WatchedProcess;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;

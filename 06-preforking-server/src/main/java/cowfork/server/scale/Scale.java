@@ -3,8 +3,8 @@ package cowfork.server.scale;
 
 import cowfork.cow.KernelProbe;
 import cowfork.fork.Sizes;
-import cowfork.server.HeapStore;
-import cowfork.server.WatchedProcess;
+import cowfork.server.app.HeapStore;
+import cowfork.server.tools.WatchedProcess;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -2,8 +2,8 @@
 package cowfork.server.scale;
 
 import cowfork.fork.Sizes;
-import cowfork.server.ServerLauncher;
-import cowfork.server.WatchedProcess;
+import cowfork.server.tools.ServerLauncher;
+import cowfork.server.tools.WatchedProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import cowfork.cow.Smaps;
 import cowfork.experiment.DatasetBuilder;
-import cowfork.server.RawHttp;
-import cowfork.server.ServerLauncher;
-import cowfork.server.StatsJson;
+import cowfork.server.stats.StatsJson;
+import cowfork.server.tools.RawHttp;
+import cowfork.server.tools.ServerLauncher;
 import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;

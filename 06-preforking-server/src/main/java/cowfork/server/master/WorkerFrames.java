@@ -1,0 +1,92 @@
+// What the master does with a worker's frames: heartbeats, "retiring", stats requests, and the one "ready" line.
+package cowfork.server.master;
+
+import cowfork.server.protocol.Protocol;
+
+
+/**
+ * The master's side of {@link Protocol}, worker to master. Every frame carries the worker's
+ * counters and counts as a heartbeat; then, by type:
+ *
+ * <pre>
+ *   HEARTBEAT  the first one: the worker booted (and once every slot's worker has, "ready: N workers")
+ *   RETIRING   it will exit (max-requests, or its Java heap budget nearly spent): a replacement starts
+ *   STATS      a /stats or /dashboard/data request, queued for StatsRefresh's next round
+ * </pre>
+ *
+ * <p>Reading frames never reaps and never closes: that is {@link WorkerPool#reap}'s alone.
+ */
+final class WorkerFrames {
+    private final ServerConfig config;
+    private final WorkerPool pool;
+    private final StatsRefresh stats;
+    private final Log log;
+    private boolean announcedReady;
+
+    WorkerFrames(ServerConfig config, WorkerPool pool, StatsRefresh stats, Log log) {
+        this.config = config;
+        this.pool = pool;
+        this.stats = stats;
+        this.log = log;
+    }
+
+    /**
+     * Handles at most {@code max} of the worker's frames, each stamped with the clock read
+     * when it is handled. At the end of the worker's messages it returns; the pool releases
+     * the worker's descriptors when its exit descriptor fires. An unknown frame type is
+     * logged and ignored.
+     *
+     * @return true if it stopped at {@code max}: more frames may wait in the channel's
+     *     buffer, where poll(2) cannot see them, so the next poll must not sleep
+     */
+    boolean read(WorkerHandle w, int max) {
+        for (int i = 0; i < max; i++) {
+            byte[] msg = w.process.receiveNow();
+            if (msg == null || msg.length == 0) {
+                return false;
+            }
+            handle(w, msg, System.nanoTime());
+        }
+        return true;
+    }
+
+    private void handle(WorkerHandle w, byte[] msg, long now) {
+        if (msg.length >= 1 + Protocol.COUNTERS) {
+            w.counters = Protocol.counters(msg);
+            w.lastBeatNanos = now;
+        }
+        switch (msg[0]) {
+            case Protocol.HEARTBEAT -> {
+                if (!w.booted) {
+                    w.booted = true;
+                    log.line("%s booted", w);
+                    announceReadyOnce();
+                }
+            }
+            case Protocol.RETIRING -> {
+                byte reason = msg[1 + Protocol.COUNTERS];
+                if (w.state == WorkerHandle.State.RUNNING) {
+                    w.state = WorkerHandle.State.RETIRING;
+                    w.stopDeadlineNanos = now + ServerConfig.nanos(config.gracefulTimeoutSeconds());
+                }
+                w.why = reason == Protocol.RETIRE_MAX_REQUESTS ? "max-requests reached" : "Java heap budget nearly spent";
+                log.line("%s retires after %d requests (%s, %d KiB of Java heap left); a replacement starts",
+                        w, w.counters.requests(), w.why, w.counters.heapLeft() >> 10);
+            }
+            case Protocol.STATS -> stats.ask(w, Protocol.getInt(msg, 1 + Protocol.COUNTERS), msg[1 + Protocol.COUNTERS + 4]);
+            default -> log.line("%s sent an unknown message type %d; ignored", w, msg[0]);
+        }
+    }
+
+    /** Logs "ready" the first time as many workers have booted as the pool has slots; never again. */
+    private void announceReadyOnce() {
+        if (announcedReady) {
+            return;
+        }
+        long booted = pool.booted();
+        if (booted >= pool.target()) {
+            announcedReady = true;
+            log.line("ready: %d workers", booted);
+        }
+    }
+}

@@ -1,0 +1,298 @@
+// ./cowfork watch: two servers (inline and immortal counts) on the same data set, the same load on both, one page showing both.
+package cowfork.server.tools;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import cowfork.server.stats.DashboardAssets;
+import cowfork.server.stats.StatsJson;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The classroom command. It starts two servers as processes of their own, one with inline
+ * counts and one with immortal objects, same data set and workers; drives both with the
+ * same built-in load (random {@code GET /item/KEY} at a fixed rate, loopback only); and
+ * serves on 127.0.0.1 one small page that shows both side by side:
+ *
+ * <pre>
+ *   browser ──► this process, 127.0.0.1:PORT     /                  redirect to /dashboard?servers=/inline,/immortal
+ *                                                /dashboard[/...]   the page and uPlot (DashboardAssets)
+ *                                                /inline/dashboard/data    ──► server A's /dashboard/data
+ *                                                /immortal/dashboard/data  ──► server B's /dashboard/data
+ *   load: one thread per server, RATE requests/s, a new connection every 100 requests (so it reaches every worker)
+ * </pre>
+ *
+ * One origin for the page and both data sources, so no CORS is needed and the servers'
+ * own answers stay as they are. This process never forks (the servers do), so it may use
+ * threads and the JDK's HTTP server. Ctrl-C (SIGINT) or TERM: a shutdown hook stops the
+ * load, quick-stops both servers (INT: the master kills and reaps its workers) and kills
+ * whatever is left after 10 s, so no process stays behind.
+ */
+public final class Watch {
+    private static final String[] STRATEGIES = {"inline", "immortal"};
+    private static final int REQUESTS_PER_CONNECTION = 100;
+
+    private final List<ServerLauncher> servers = new ArrayList<>();
+    private final List<Thread> load = new ArrayList<>();
+    private final PrintStream out;
+    private volatile boolean stopping;
+    private boolean stopped;
+    private HttpServer page;
+
+    private Watch(PrintStream out) {
+        this.out = out;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static String usage() {
+        return """
+                usage: ./cowfork watch [--port N] [--workers N] [--data-size BYTES] [--rate N] [--seconds N] [--warmup N]
+                  --port N          where the page listens, on 127.0.0.1 (default 8100; 0 picks a free one)
+                  --workers N       workers per server (default 2)
+                  --data-size BYTES the data set of both servers, k/m/g suffixes (default 8m)
+                  --rate N          requests per second sent to each server (default 200; 0 = no load)
+                  --seconds N       stop after N seconds (default 0: run until Ctrl-C)
+                  --warmup N        requests each master serves itself before forking (serve's --warmup; default 20000)""";
+    }
+
+    /** Runs until Ctrl-C (or --seconds); returns the exit code: 0 stopped, 1 a server died, 2 bad flags. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        int port = 8100;
+        int workers = 2;
+        String dataSize = "8m";
+        int rate = 200;
+        long seconds = 0;
+        int warmup = 20_000;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                if (a.equals("--help") || a.equals("-h")) {
+                    out.println(usage());
+                    return 0;
+                }
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(a + " needs a value");
+                }
+                String v = args[++i];
+                switch (a) {
+                    case "--port" -> port = number(a, v, 0, 65535);
+                    case "--workers" -> workers = number(a, v, 1, 64);
+                    case "--data-size" -> dataSize = v;
+                    case "--rate" -> rate = number(a, v, 0, 100_000);
+                    case "--seconds" -> seconds = number(a, v, 0, Integer.MAX_VALUE);
+                    case "--warmup" -> warmup = number(a, v, 0, Integer.MAX_VALUE);
+                    default -> throw new IllegalArgumentException("unknown flag " + a);
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("watch: " + e.getMessage());
+            err.println(usage());
+            return 2;
+        }
+        Watch w = new Watch(out);
+        Thread hook = new Thread(w::stop, "watch-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return w.watch(port, List.of("--workers", Integer.toString(workers), "--data-size", dataSize,
+                    "--warmup", Integer.toString(warmup)), rate, seconds);
+        } catch (RuntimeException e) {
+            err.println("watch: " + e.getMessage());
+            return 1;
+        } finally {
+            w.stop();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs (or ran) already
+            }
+        }
+    }
+
+    private static int number(String flag, String v, int min, int max) {
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(flag + " takes a whole number from " + min + " to " + max + ", not " + v);
+    }
+
+    private int watch(int port, List<String> serveArgs, int rate, long seconds) {
+        page = servePage(port); // bound first: a busy port is said at once, before two servers boot for nothing
+        for (String s : STRATEGIES) {
+            List<String> args = new ArrayList<>(List.of("--refcounts", s));
+            args.addAll(serveArgs);
+            servers.add(ServerLauncher.start(line -> out.println("[" + s + "] " + line), args));
+        }
+        for (ServerLauncher s : servers) {
+            s.awaitLine(0, l -> l.contains("ready:"), Duration.ofMinutes(2));
+        }
+        page.start();
+        int pagePort = page.getAddress().getPort();
+        if (rate > 0) {
+            for (int i = 0; i < servers.size(); i++) {
+                ServerLauncher s = servers.get(i);
+                Thread t = new Thread(() -> drive(s.port(), rate), "load-" + STRATEGIES[i]);
+                t.setDaemon(true);
+                load.add(t);
+                t.start();
+            }
+        }
+        out.printf(Locale.ROOT, "watch: open http://127.0.0.1:%d/  (inline on :%d, immortal on :%d, %d requests/s"
+                + " to each; Ctrl-C stops both)%n", pagePort, servers.get(0).port(), servers.get(1).port(), rate);
+        out.flush();
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (seconds == 0 || System.nanoTime() - deadline < 0) {
+            for (int i = 0; i < servers.size(); i++) {
+                try {
+                    if (servers.get(i).process().waitFor(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                        if (stopping) {
+                            return 0; // Ctrl-C: the hook stops them
+                        }
+                        out.println("watch: the " + STRATEGIES[i] + " server exited (" + servers.get(i).process().exitValue()
+                                + "); stopping");
+                        return 1;
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return 1;
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** The page's server, bound but not started: the page and uPlot, and each server's /dashboard/data under its strategy's name. */
+    private HttpServer servePage(int port) {
+        HttpServer http;
+        try {
+            http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot listen on 127.0.0.1:" + port + " (" + e.getMessage()
+                    + "); choose another with --port", e);
+        }
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2)).build();
+        http.createContext("/", x -> {
+            String path = x.getRequestURI().getPath();
+            if (!x.getRequestMethod().equals("GET")) {
+                reply(x, 405, "text/plain", "GET only\n".getBytes());
+            } else if (path.equals("/")) {
+                x.getResponseHeaders().add("Location", "/dashboard?servers=/" + String.join(",/", STRATEGIES));
+                reply(x, 302, "text/plain", new byte[0]);
+            } else if (path.startsWith("/dashboard")) {
+                byte[] file = DashboardAssets.file(path.equals("/dashboard") ? "" : path.substring("/dashboard/".length()));
+                String type = path.endsWith(".js") ? "text/javascript; charset=utf-8" : path.endsWith(".css")
+                        ? "text/css; charset=utf-8" : path.contains("LICENSE") ? "text/plain; charset=utf-8" : "text/html; charset=utf-8";
+                reply(x, file == null ? 404 : 200, type, file == null ? "no such file\n".getBytes() : file);
+            } else {
+                int i = List.of(STRATEGIES).indexOf(path.split("/", 3)[1]);
+                if (i < 0 || !path.endsWith("/dashboard/data")) {
+                    reply(x, 404, "text/plain", "no such path\n".getBytes());
+                    return;
+                }
+                try {
+                    HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                            + servers.get(i).port() + "/dashboard/data")).timeout(Duration.ofSeconds(5)).build(),
+                            HttpResponse.BodyHandlers.ofByteArray());
+                    reply(x, r.statusCode(), "application/json", r.body());
+                } catch (IOException | InterruptedException e) {
+                    reply(x, 502, "text/plain", ("the " + STRATEGIES[i] + " server did not answer: " + e + "\n").getBytes());
+                }
+            }
+        });
+        return http;
+    }
+
+    private static void reply(HttpExchange x, int status, String type, byte[] body) throws IOException {
+        x.getResponseHeaders().add("Content-Type", type);
+        x.getResponseHeaders().add("Cache-Control", "no-store");
+        x.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        try (OutputStream o = x.getResponseBody()) {
+            o.write(body);
+        }
+    }
+
+    /**
+     * Sends {@code rate} random {@code GET /item/KEY} a second to the server on {@code port}
+     * until stopped: the same load for both servers (same rate, keys from the same seed).
+     */
+    private void drive(int port, int rate) {
+        SplittableRandom keys = new SplittableRandom(17);
+        long items = -1;
+        long period = 1_000_000_000L / rate;
+        long next = System.nanoTime();
+        while (!stopping) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                s.setSoTimeout(5000);
+                if (items < 0) {
+                    items = StatsJson.number(RawHttp.get(s, "/stats").body(), "items");
+                }
+                for (int i = 0; i < REQUESTS_PER_CONNECTION && !stopping; i++) {
+                    RawHttp.get(s, "/item/" + keys.nextLong(items));
+                    next += period;
+                    LockSupport.parkNanos(next - System.nanoTime()); // pacing the load, not waiting for an event
+                }
+            } catch (IOException | RuntimeException e) {
+                if (!stopping) {
+                    LockSupport.parkNanos(100_000_000L); // the server restarts a worker, or is stopping: try again soon
+                    next = System.nanoTime();
+                }
+            }
+        }
+    }
+
+    /** Stops the load and the page, then both servers (INT; SIGKILL to their trees after 10 s). Idempotent. */
+    private synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopping = true;
+        if (page != null) {
+            page.stop(0);
+        }
+        for (ServerLauncher s : servers) {
+            if (s.process().isAlive()) {
+                try {
+                    ServerLauncher.signal(s.masterPid(), "INT");
+                } catch (IllegalStateException gone) {
+                    // it exited already (a Ctrl-C in the terminal reaches the servers too)
+                }
+            }
+        }
+        for (ServerLauncher s : servers) {
+            try {
+                if (!s.process().waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    s.watched().killTree();
+                }
+            } catch (InterruptedException e) {
+                s.watched().killTree();
+            }
+        }
+        stopped = true;
+        if (!servers.isEmpty()) {
+            out.println("watch: stopped both servers");
+            out.flush();
+        }
+    }
+}

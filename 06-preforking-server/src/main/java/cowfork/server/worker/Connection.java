@@ -1,0 +1,103 @@
+// One client connection of a worker: its socket, its fixed buffers, and where it is in the request/response cycle.
+package cowfork.server.worker;
+
+import cowfork.server.http.RequestBody;
+import java.nio.ByteBuffer;
+
+/**
+ * A pooled connection. A worker preallocates all of them (in the master, before fork) and
+ * reuses them, so serving a connection allocates nothing.
+ *
+ * <pre>
+ *   in:   [ consumed | inStart .. unparsed bytes .. inEnd | free ]
+ *   out:  [ sent | outStart .. unsent .. outEnd ]  then  extra[extraStart, extra.length)
+ * </pre>
+ *
+ * {@code extra} is for the rare response larger than {@code out} (the stats table): its
+ * header goes through {@code out} and the body is sent straight from the array.
+ */
+final class Connection {
+    /** Waiting for the first byte of the next request on a kept-alive connection. */
+    static final int IDLE = 0;
+    /** Part of a request has arrived. */
+    static final int READING = 1;
+    /** A response could not be sent in full; waiting until the socket is writable. */
+    static final int WRITING = 2;
+    /** A stats request went to the master; waiting for its answer. */
+    static final int AWAITING_MASTER = 3;
+    /** The head was answered into {@code out}; the body is still arriving: send once it is all read. */
+    static final int BODY = 4;
+
+    final int index;
+    final byte[] in;
+    final ByteBuffer inBuffer;
+    final byte[] out;
+    final ByteBuffer outBuffer;
+    /** Where the body of the request being answered ends. */
+    final RequestBody body;
+
+    int fd = -1;
+    int state;
+    int inStart;
+    int inEnd;
+    int outStart;
+    int outEnd;
+    byte[] extra;
+    int extraStart;
+    /** When the connection entered its state: the request's start (READING), or idleness (IDLE). */
+    long since;
+    boolean closeAfterWrite;
+    /** The request being answered was HEAD: send the headers only. */
+    boolean headOnly;
+    /** The request being answered asked to keep the connection open. */
+    boolean keepAlive;
+    /** When the current state times out, in {@link System#nanoTime()} terms. */
+    long deadline;
+    /** Identifies a stats request in flight, so a late answer is not sent to a reused connection. */
+    int token;
+    long requests;
+
+    Connection(int index, int inSize, int outSize, RequestBody body) {
+        this.index = index;
+        this.body = body;
+        this.in = new byte[inSize];
+        this.inBuffer = ByteBuffer.wrap(in);
+        this.out = new byte[outSize];
+        this.outBuffer = ByteBuffer.wrap(out);
+    }
+
+    void open(int fd, long now, long idleNanos) {
+        this.fd = fd;
+        state = IDLE;
+        inStart = inEnd = outStart = outEnd = 0;
+        extra = null;
+        extraStart = 0;
+        body.startLength(0);
+        since = now;
+        closeAfterWrite = false;
+        headOnly = false;
+        keepAlive = true;
+        deadline = now + idleNanos;
+        token = 0;
+        requests = 0;
+    }
+
+    boolean isOpen() {
+        return fd >= 0;
+    }
+
+    boolean hasUnsentOutput() {
+        return outStart < outEnd || extra != null;
+    }
+
+    /** Moves unparsed input to the front of the buffer, making room to read more. */
+    void compact() {
+        if (inStart == inEnd) {
+            inStart = inEnd = 0;
+        } else if (inStart > 0) {
+            System.arraycopy(in, inStart, in, 0, inEnd - inStart);
+            inEnd -= inStart;
+            inStart = 0;
+        }
+    }
+}

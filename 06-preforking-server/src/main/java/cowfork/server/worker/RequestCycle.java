@@ -1,0 +1,362 @@
+// One connection's request/response cycle: read, parse, route, hold the answer until the body is in, send, keep alive.
+package cowfork.server.worker;
+
+import cowfork.fork.LibC;
+import cowfork.server.app.Endpoints;
+import cowfork.server.http.Bytes;
+import cowfork.server.http.HttpParser;
+import cowfork.server.http.RequestBody;
+import cowfork.server.http.RequestHead;
+import cowfork.server.protocol.Protocol;
+import java.nio.ByteBuffer;
+
+/**
+ * What a {@link Worker} does with a connection that poll(2) reported ready, and with
+ * connections whose time is up. Allocation-free on the request path.
+ *
+ * <pre>
+ *   IDLE --bytes--> READING --head--> [BODY] --body read--> send --> IDLE, or READING (pipelined)
+ *   /stats:         READING --head--> AWAITING_MASTER --answer--> [BODY] --> send
+ *   any state --send blocked--> WRITING --POLLOUT--> on as above
+ * </pre>
+ *
+ * One request gets exactly one response: the answer is framed as soon as the head is
+ * parsed and sent only once the body has fully arrived; a body that never does gets a 408
+ * instead, never both. The header timeout bounds READING, the client timeout the rest.
+ */
+final class RequestCycle {
+    private static final int POLL_ERRORS = LibC.POLLHUP | LibC.POLLERR | LibC.POLLNVAL;
+    private static final byte[] REQUEST_TIMEOUT = Bytes.ascii("the request did not arrive in time\n");
+    private static final byte[] MASTER_TIMEOUT = Bytes.ascii("the master did not answer in time\n");
+    private static final byte[] FAILED = Bytes.ascii("the server failed while answering this request\n");
+
+    private final WorkerConfig config;
+    private final SocketLib net;
+    private final Slots slots;
+    private final MasterLink master;
+    private final ResponseWriter writer;
+    private final Endpoints endpoints;
+    private final HttpParser parser;
+    private final RequestHead head = new RequestHead();
+    private final int pid;
+
+    private long requests;
+    private boolean stopping;
+    private int nextToken = 1;
+    /** Requests that threw (answered 500). */
+    long failures;
+
+    RequestCycle(WorkerConfig config, SocketLib net, Slots slots, MasterLink master, ResponseWriter writer,
+                 Endpoints endpoints, int pid) {
+        this.config = config;
+        this.net = net;
+        this.slots = slots;
+        this.master = master;
+        this.writer = writer;
+        this.endpoints = endpoints;
+        this.parser = new HttpParser(config.limits());
+        this.pid = pid;
+    }
+
+    /** Requests parsed so far. */
+    long requests() {
+        return requests;
+    }
+
+    /** Whether the worker is stopping: no new connections; answers say Connection: close. */
+    boolean stopping() {
+        return stopping;
+    }
+
+    /** Stops gracefully: requests in progress finish; idle connections are closed by the worker. */
+    void stop() {
+        stopping = true;
+    }
+
+    /**
+     * Serves {@code c}, which poll reported with {@code revents}. A request that throws (a
+     * bug, a store error) is answered 500 and its connection closed; the others never notice.
+     */
+    void ready(Connection c, int revents, long now) {
+        try {
+            serve(c, revents, now);
+        } catch (RuntimeException e) {
+            failed(c, e, now);
+        }
+    }
+
+    /** Retires (tells the master, then stops) after max-requests or when the heap budget runs low. */
+    private void retireIfDue() {
+        if (stopping) {
+            return;
+        }
+        byte reason = 0;
+        if (requests >= config.retireAfterRequests()) {
+            reason = Protocol.RETIRE_MAX_REQUESTS;
+        } else if (master.heapBytesLeft() < config.heapReserveBytes()) {
+            reason = Protocol.RETIRE_HEAP_BUDGET;
+        }
+        if (reason != 0) {
+            master.retiring(reason, requests, slots.count());
+            stopping = true;
+        }
+    }
+
+    /** The master answered the stats request {@code token}: send it to the connection that asked, if still there. */
+    void answerStats(int token, byte[] msg, long now) {
+        for (int i = 0; i < slots.count(); i++) {
+            Connection c = slots.get(i);
+            if (c.state == Connection.AWAITING_MASTER && c.token == token) {
+                try {
+                    byte[] type = msg[5] == Protocol.FORMAT_TEXT ? Endpoints.TEXT : Endpoints.JSON;
+                    writer.frame(c, 200, type, msg, 6, msg.length - 6, !c.keepAlive || stopping);
+                    c.state = c.body.done() ? Connection.READING : Connection.BODY;
+                    if (c.state == Connection.BODY || finishResponse(c, now)) {
+                        process(c, now);
+                    }
+                } catch (RuntimeException e) {
+                    failed(c, e, now);
+                }
+                return;
+            }
+        }
+        // the client went away meanwhile: nothing to do
+    }
+
+    /**
+     * A request threw (a bug, a store error): answer 500 and close this connection unless a
+     * response to it is already partly sent (then just close); log; the other connections
+     * never notice.
+     */
+    private void failed(Connection c, RuntimeException e, long now) {
+        failures++;
+        master.log(describeFailure(e));
+        if (!c.isOpen()) {
+            return;
+        }
+        try {
+            if (c.state != Connection.WRITING) {
+                writer.frame(c, 500, Endpoints.TEXT, FAILED, 0, FAILED.length, true);
+                if (writer.send(c) == ResponseWriter.BLOCKED) {
+                    c.state = Connection.WRITING;
+                    c.deadline = now + config.clientTimeoutNanos();
+                    return;
+                }
+            }
+        } catch (RuntimeException again) {
+            // nothing more to try: close below
+        }
+        slots.close(c);
+    }
+
+    private String describeFailure(RuntimeException e) {
+        StackTraceElement[] where = e.getStackTrace();
+        return "worker " + pid + ": a request failed: " + e + (where.length > 0 ? " at " + where[0] : "")
+                + "; answered 500, connection closed, serving on";
+    }
+
+    /**
+     * Runs the failure path's own code (stack trace, message) without a failure, so that the
+     * warm-up resolves it in the master: a worker meets it first with a real exception.
+     */
+    String rehearseFailure() {
+        return describeFailure(new IllegalStateException("rehearsal"));
+    }
+
+    private void serve(Connection c, int revents, long now) {
+        if (!c.isOpen()) {
+            return;
+        }
+        if (c.state == Connection.WRITING) {
+            if ((revents & POLL_ERRORS) != 0) {
+                slots.close(c);
+            } else if (finishResponse(c, now)) {
+                process(c, now);
+            }
+            return;
+        }
+        if (c.state == Connection.AWAITING_MASTER) {
+            if ((revents & POLL_ERRORS) != 0) {
+                slots.close(c);
+            }
+            return;
+        }
+        c.compact();
+        int space = c.in.length - c.inEnd;
+        if (space == 0) {
+            process(c, now); // a full buffer holds a complete head or a limit error
+            return;
+        }
+        ByteBuffer b = c.inBuffer;
+        b.limit(c.inEnd + space);
+        b.position(c.inEnd);
+        long n = net.recv(c.fd, b, space, 0);
+        if (n == 0) {
+            slots.close(c); // the client closed; a half-sent request is dropped, and so is an answer held for its body
+            return;
+        }
+        if (n < 0) {
+            int errno = Sockets.errno();
+            if (errno != SocketLib.EAGAIN && errno != SocketLib.EINTR) {
+                slots.close(c); // ECONNRESET and friends
+            }
+            return;
+        }
+        c.inEnd += (int) n;
+        process(c, now);
+    }
+
+    /**
+     * Answers every complete request in the input buffer, in order, while the socket takes
+     * the answers. An answer is framed as soon as its head is parsed but sent only once its
+     * body (skipped, not stored) has fully arrived: one request, one response.
+     */
+    private void process(Connection c, long now) {
+        while (c.isOpen()) {
+            if (c.state == Connection.BODY) {
+                int r = c.body.consume(c.in, c.inStart, c.inEnd);
+                c.inStart = c.body.position;
+                if (r == RequestBody.MORE) {
+                    return;
+                }
+                if (r != RequestBody.DONE) {
+                    respondError(c, r, c.body.errorReason(), now); // replaces the answer held back
+                    return;
+                }
+                if (!finishResponse(c, now)) {
+                    return;
+                }
+                continue;
+            }
+            if (c.inStart == c.inEnd) {
+                c.inStart = c.inEnd = 0;
+                if (stopping) {
+                    slots.close(c);
+                } else if (c.state != Connection.IDLE) {
+                    goIdle(c, now);
+                }
+                return;
+            }
+            if (c.state == Connection.IDLE) {
+                startRequest(c, now);
+            }
+            int status = parser.parse(c.in, c.inStart, c.inEnd, head);
+            if (status == HttpParser.INCOMPLETE) {
+                return;
+            }
+            c.headOnly = head.method == RequestHead.HEAD; // an error answer to HEAD has no body either
+            if (status != HttpParser.COMPLETE) {
+                c.inStart = c.inEnd;
+                respondError(c, status, parser.errorReason(), now);
+                return;
+            }
+            c.inStart = head.headEnd;
+            requests++;
+            c.requests++;
+            // Decided before the answer is framed, so the last answer of a retiring worker says
+            // Connection: close (as nginx's last keepalive_requests answer does) instead of the
+            // client finding a kept-alive connection closed under its next request.
+            retireIfDue();
+            c.keepAlive = head.keepAlive;
+            if (head.chunked) {
+                c.body.startChunked();
+            } else {
+                c.body.startLength(head.contentLength);
+            }
+            c.deadline = c.since + config.clientTimeoutNanos(); // the rest of the request gets the whole client timeout
+            if (endpoints.route(c.in, head, requests) == Endpoints.ASK_MASTER) {
+                c.token = nextToken++;
+                c.state = Connection.AWAITING_MASTER;
+                c.deadline = now + config.clientTimeoutNanos();
+                master.askStats(c.token, endpoints.statsFormat(), requests, slots.count());
+                return;
+            }
+            writer.frame(c, endpoints.status(), endpoints.contentType(), endpoints.body(), 0, endpoints.bodyLength(),
+                    !c.keepAlive || stopping);
+            if (!c.body.done()) {
+                c.state = Connection.BODY;
+            } else if (!finishResponse(c, now)) {
+                return;
+            }
+        }
+    }
+
+    private void startRequest(Connection c, long now) {
+        c.state = Connection.READING;
+        c.since = now;
+        c.deadline = now + config.headerTimeoutNanos();
+        c.headOnly = false;
+    }
+
+    private void goIdle(Connection c, long now) {
+        c.state = Connection.IDLE;
+        c.since = now;
+        c.deadline = now + config.keepAliveNanos();
+    }
+
+    /**
+     * Sends what {@link ResponseWriter#frame} framed and moves the connection on: closed,
+     * waiting to write, idle, or reading the next pipelined request. Returns true only in
+     * the last case, when the caller should go on parsing.
+     */
+    private boolean finishResponse(Connection c, long now) {
+        int sent = writer.send(c);
+        if (sent == ResponseWriter.FAILED) {
+            slots.close(c); // EPIPE, ECONNRESET: the client is gone
+            return false;
+        }
+        if (sent == ResponseWriter.BLOCKED) {
+            c.state = Connection.WRITING;
+            c.deadline = now + config.clientTimeoutNanos();
+            return false;
+        }
+        if (c.closeAfterWrite) {
+            slots.close(c);
+            return false;
+        }
+        retireIfDue();
+        if (c.inStart == c.inEnd) {
+            c.inStart = c.inEnd = 0;
+            if (stopping) {
+                slots.close(c);
+            } else {
+                goIdle(c, now);
+            }
+            return false;
+        }
+        startRequest(c, now);
+        return true;
+    }
+
+    private void respondError(Connection c, int status, byte[] reason, long now) {
+        writer.frame(c, status, Endpoints.TEXT, reason, 0, reason.length, true);
+        finishResponse(c, now);
+    }
+
+    /**
+     * Closes connections whose deadline has passed, answering 408 to a client that was
+     * mid-request (never after an answer to the same request: one held for a body is replaced).
+     */
+    void expire(long now) {
+        for (int i = slots.count() - 1; i >= 0; i--) {
+            if (i >= slots.count()) {
+                continue; // closing shuffled the list
+            }
+            Connection c = slots.get(i);
+            if (now - c.deadline < 0) {
+                continue;
+            }
+            switch (c.state) {
+                case Connection.READING, Connection.BODY -> {
+                    respondError(c, 408, REQUEST_TIMEOUT, now);
+                    slots.close(c);
+                }
+                case Connection.AWAITING_MASTER -> {
+                    respondError(c, 503, MASTER_TIMEOUT, now);
+                    slots.close(c);
+                }
+                default -> slots.close(c); // idle past keep-alive, or a client that does not read its answer
+            }
+        }
+    }
+}

@@ -1,0 +1,169 @@
+// Framing a response into a connection's output buffer and sending it: status line, headers, and the body only when one is allowed.
+package cowfork.server.worker;
+
+import cowfork.server.http.Bytes;
+import java.nio.ByteBuffer;
+
+/**
+ * Turns an answer (status, content type, body) into HTTP/1.1 bytes in {@link Connection#out},
+ * and sends them without blocking. Allocates nothing, except for the rare body too large
+ * for the buffer (the master's stats answer), sent from its own array.
+ *
+ * <pre>
+ *   HTTP/1.1 200 OK\r\n
+ *   Content-Type: application/json\r\n
+ *   Content-Length: 42\r\n           the length the body has (or would have: HEAD)
+ *   Connection: keep-alive\r\n       or close: the worker closes after sending
+ *   X-Worker: 12345\r\n
+ *   \r\n
+ *   {"status":"ok",...}              never for HEAD, 1xx, 204 and 304 (RFC 9110 section 6.4.1)
+ * </pre>
+ *
+ * A body sent where none is allowed is not a cosmetic fault: a kept-alive client reads it
+ * as the start of the next response, and every answer after it is off by one.
+ */
+final class ResponseWriter {
+    /** {@link #send} results. */
+    static final int SENT = 0;
+    static final int BLOCKED = 1;
+    static final int FAILED = 2;
+
+    private static final byte[] HTTP11 = Bytes.ascii("HTTP/1.1 ");
+    private static final byte[] CONTENT_TYPE = Bytes.ascii("\r\nContent-Type: ");
+    private static final byte[] CONTENT_LENGTH = Bytes.ascii("\r\nContent-Length: ");
+    private static final byte[] KEEP_ALIVE = Bytes.ascii("\r\nConnection: keep-alive\r\n");
+    private static final byte[] CLOSE = Bytes.ascii("\r\nConnection: close\r\n");
+    private static final byte[] ALLOW = Bytes.ascii("Allow: GET, HEAD\r\n");
+    private static final byte[] CRLF = Bytes.ascii("\r\n");
+
+    private final SocketLib net;
+    private final byte[] workerHeader;
+
+    ResponseWriter(SocketLib net, int pid) {
+        this.net = net;
+        this.workerHeader = Bytes.ascii("X-Worker: " + pid + "\r\n");
+    }
+
+    /** Whether a response with {@code status} to a request (HEAD or not) carries a body. */
+    static boolean hasBody(int status, boolean headRequest) {
+        return !headRequest && status >= 200 && status != 204 && status != 304;
+    }
+
+    /**
+     * Frames a response into {@code c.out}, replacing whatever unsent response was there
+     * (a request whose body then fails is answered with the error alone). The body is
+     * copied when it fits, else sent from {@code body} itself ({@link Connection#extra}).
+     * {@code c.headOnly} says the request was HEAD. With {@code close} the connection is
+     * closed once the response is sent.
+     */
+    void frame(Connection c, int status, byte[] contentType, byte[] body, int from, int length, boolean close) {
+        byte[] o = c.out;
+        int lim = o.length;
+        int p = Bytes.put(o, 0, lim, HTTP11);
+        p = Bytes.put(o, p, lim, statusLine(status));
+        p = Bytes.put(o, p, lim, CONTENT_TYPE);
+        p = Bytes.put(o, p, lim, contentType);
+        if (status >= 200 && status != 204) { // RFC 9110 section 8.6: never in a 1xx or 204
+            p = Bytes.put(o, p, lim, CONTENT_LENGTH);
+            p = Bytes.putDecimal(o, p, lim, length);
+        }
+        p = Bytes.put(o, p, lim, close ? CLOSE : KEEP_ALIVE);
+        if (status == 405) {
+            p = Bytes.put(o, p, lim, ALLOW);
+        }
+        p = Bytes.put(o, p, lim, workerHeader);
+        p = Bytes.put(o, p, lim, CRLF);
+        c.closeAfterWrite = close;
+        c.outStart = 0;
+        c.extra = null;
+        if (!hasBody(status, c.headOnly) || length == 0) {
+            c.outEnd = p;
+        } else if (p + length <= lim) {
+            System.arraycopy(body, from, o, p, length);
+            c.outEnd = p + length;
+        } else {
+            // Only a body in an array of its own gets here (the master's stats answer, a dashboard file): the
+            // endpoints' buffer is smaller than the output buffer by the room a header needs.
+            c.outEnd = p;
+            c.extra = body;
+            c.extraStart = from;
+        }
+    }
+
+    /**
+     * Sends the pending output of {@code c} without blocking.
+     *
+     * @return {@link #SENT} all of it; {@link #BLOCKED} the socket is full (poll for POLLOUT
+     *         and call again); {@link #FAILED} the client is gone (EPIPE, ECONNRESET): close it
+     */
+    int send(Connection c) {
+        while (c.outStart < c.outEnd) {
+            ByteBuffer b = c.outBuffer;
+            b.limit(c.outEnd);
+            b.position(c.outStart);
+            long n = net.send(c.fd, b, c.outEnd - c.outStart, SocketLib.MSG_NOSIGNAL);
+            if (n < 0) {
+                int errno = Sockets.errno();
+                if (errno == SocketLib.EINTR) {
+                    continue;
+                }
+                return errno == SocketLib.EAGAIN ? BLOCKED : FAILED;
+            }
+            c.outStart += (int) n;
+        }
+        c.outStart = c.outEnd = 0;
+        while (c.extra != null) {
+            ByteBuffer b = ByteBuffer.wrap(c.extra); // rare (a big stats answer): allocation is fine here
+            b.position(c.extraStart);
+            long n = net.send(c.fd, b, c.extra.length - c.extraStart, SocketLib.MSG_NOSIGNAL);
+            if (n < 0) {
+                int errno = Sockets.errno();
+                if (errno == SocketLib.EINTR) {
+                    continue;
+                }
+                return errno == SocketLib.EAGAIN ? BLOCKED : FAILED;
+            }
+            c.extraStart += (int) n;
+            if (c.extraStart == c.extra.length) {
+                c.extra = null;
+            }
+        }
+        return SENT;
+    }
+
+    private static byte[] statusLine(int status) {
+        return switch (status) {
+            case 200 -> S200;
+            case 204 -> S204;
+            case 304 -> S304;
+            case 400 -> S400;
+            case 404 -> S404;
+            case 405 -> S405;
+            case 408 -> S408;
+            case 411 -> S411;
+            case 413 -> S413;
+            case 414 -> S414;
+            case 431 -> S431;
+            case 501 -> S501;
+            case 503 -> S503;
+            case 505 -> S505;
+            default -> S500;
+        };
+    }
+
+    private static final byte[] S200 = Bytes.ascii("200 OK");
+    private static final byte[] S204 = Bytes.ascii("204 No Content");
+    private static final byte[] S304 = Bytes.ascii("304 Not Modified");
+    private static final byte[] S400 = Bytes.ascii("400 Bad Request");
+    private static final byte[] S404 = Bytes.ascii("404 Not Found");
+    private static final byte[] S405 = Bytes.ascii("405 Method Not Allowed");
+    private static final byte[] S408 = Bytes.ascii("408 Request Timeout");
+    private static final byte[] S411 = Bytes.ascii("411 Length Required");
+    private static final byte[] S413 = Bytes.ascii("413 Content Too Large");
+    private static final byte[] S414 = Bytes.ascii("414 URI Too Long");
+    private static final byte[] S431 = Bytes.ascii("431 Request Header Fields Too Large");
+    private static final byte[] S500 = Bytes.ascii("500 Internal Server Error");
+    private static final byte[] S501 = Bytes.ascii("501 Not Implemented");
+    private static final byte[] S503 = Bytes.ascii("503 Service Unavailable");
+    private static final byte[] S505 = Bytes.ascii("505 HTTP Version Not Supported");
+}
