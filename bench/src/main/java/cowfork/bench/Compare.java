@@ -4,9 +4,6 @@ package cowfork.bench;
 import cowfork.fork.CommandLine;
 import cowfork.heap.MarkPlacements;
 import cowfork.heap.RefCountStrategies;
-import cowfork.heap.bench.Bench;
-import cowfork.heap.bench.CollectorBench;
-import cowfork.heap.bench.RefCountBench;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -176,26 +173,11 @@ public final class Compare {
                 .warmupIterations(timing.warmups()).warmupTime(TimeValue.milliseconds(timing.warmupTime().toMillis()))
                 .measurementIterations(timing.iterations())
                 .measurementTime(TimeValue.milliseconds(timing.iterationTime().toMillis()))
-                .jvmArgsAppend(forkedJvmArgs().toArray(String[]::new))
+                .jvmArgsAppend(Bench.forkedJvmArgs().toArray(String[]::new))
                 .verbosity(VerboseMode.SILENT)
                 .shouldFailOnError(true)
                 .build()).runSingle();
         return result.getPrimaryResult().getStatistics().getMin();
-    }
-
-    /**
-     * The options of the JVM JMH forks for a measurement: a fixed 1 GiB Serial heap, and the
-     * native-access flags newer JDKs ask for (jnr-ffi maps the object heap).
-     */
-    static List<String> forkedJvmArgs() {
-        List<String> jvmArgs = new ArrayList<>(List.of("-Xms1g", "-Xmx1g", "-XX:+UseSerialGC"));
-        if (Runtime.version().feature() >= 22) {
-            jvmArgs.add("--enable-native-access=ALL-UNNAMED");
-        }
-        if (Runtime.version().feature() >= 24) {
-            jvmArgs.add("--sun-misc-unsafe-memory-access=allow");
-        }
-        return jvmArgs;
     }
 
     /** The parsed command line. */
@@ -280,15 +262,8 @@ public final class Compare {
         }
     }
 
-    /** {@code ./cowfork bench}: a comparison with {@code --compare}, otherwise every strategy in one JMH run ({@link Bench}). */
+    /** {@code ./cowfork bench --compare A,B ...} ({@link Bench} hands a command line with {@code --compare} here). */
     public static void main(String[] args) throws Exception {
-        if (!List.of(args).contains("--compare")) {
-            Bench.main(args);
-            if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
-                System.out.println("       ./cowfork bench --compare A,B ... (./cowfork bench --compare --help)");
-            }
-            return;
-        }
         if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
             System.out.println(USAGE);
             return;
@@ -340,10 +315,16 @@ public final class Compare {
         sb.append(String.format(Locale.ROOT, "  stopped        %s after %s of a %s budget (asked: ±%.1f%%, reached: ±%.1f%%)%n",
                 r.verdict() == StoppingRule.Verdict.PRECISION ? "precision reached" : "budget spent",
                 minutes(r.elapsed()), minutes(o.rule().budget()), 100 * o.rule().precision(), 100 * ci.halfWidth()));
-        sb.append(String.format(Locale.ROOT, "  excludes 1.00  %s%n", ci.contains(1.00) ? "no: no difference shown"
-                : ci.low() > 1 ? "yes: " + b + " is slower" : "yes: " + b + " is faster"));
-        sb.append(String.format(Locale.ROOT, "  excludes 1.02  %s%n", ci.contains(1.02) ? "no: 2% is inside the interval"
-                : ci.high() < 1.02 ? "yes: less than 2% slower" : "yes: more than 2% slower"));
+        if (ci.pairs() < o.rule().minPairs()) {
+            String tooFew = String.format(Locale.ROOT, "not claimed: %d pairs, fewer than the %d an interval is believed with%n",
+                    ci.pairs(), o.rule().minPairs());
+            sb.append("  excludes 1.00  ").append(tooFew).append("  excludes 1.02  ").append(tooFew);
+        } else {
+            sb.append(String.format(Locale.ROOT, "  excludes 1.00  %s%n", ci.contains(1.00) ? "no: no difference shown"
+                    : ci.low() > 1 ? "yes: " + b + " is slower" : "yes: " + b + " is faster"));
+            sb.append(String.format(Locale.ROOT, "  excludes 1.02  %s%n", ci.contains(1.02) ? "no: 2% is inside the interval"
+                    : ci.high() < 1.02 ? "yes: less than 2% slower" : "yes: more than 2% slower"));
+        }
         sb.append(String.format(Locale.ROOT,
                 "compare: benchmark=%s a=%s b=%s ratio=b/a median=%.4f low=%.4f high=%.4f half_width=%.4f pairs=%d"
                         + " stopped=%s elapsed_s=%d budget_s=%d precision=%s seed=%d size=%s",

@@ -142,6 +142,10 @@ class CompareTest {
                 .contains("precision reached after 3m12s of a 8m00s budget")
                 .contains("excludes 1.00  yes: immortal is slower")
                 .contains("excludes 1.02  yes: less than 2% slower");
+        assertThat(Compare.report(o, new Compare.Result(List.of(), new PairedRatios.Interval(0.99, 0.99, 0.99, 1, 10_000),
+                StoppingRule.Verdict.BUDGET, Duration.ofSeconds(480))))
+                .contains("budget spent")
+                .contains("excludes 1.00  not claimed: 1 pairs, fewer than the 20 an interval is believed with");
         assertThat(report.lines().reduce((first, last) -> last).orElseThrow())
                 .startsWith("compare: benchmark=increfDecref a=inline b=immortal ratio=b/a median=1.0120 low=1.0040 high=1.0190")
                 .contains(" pairs=64 stopped=precision elapsed_s=192 budget_s=480 ");

@@ -1,5 +1,5 @@
 // One server at one worker count under load until its memory stopped growing: the figures the report prints, or why it failed.
-package cowfork.server.scale;
+package cowfork.bench.scale;
 
 import cowfork.fork.Sizes;
 import java.util.List;

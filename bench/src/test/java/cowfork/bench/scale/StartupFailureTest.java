@@ -1,5 +1,5 @@
 // A server that dies or never becomes ready is a failed row with its last lines, and leaves no process behind.
-package cowfork.server.scale;
+package cowfork.bench.scale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,5 @@
 // ./cowfork respawn-bench end to end, with two kills: one timed line per kill and a consistent summary.
-package cowfork.server.tools;
+package cowfork.bench.respawn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,5 @@
 // What a refcount strategy costs the running program: incref/decref throughput and a read-mostly traversal, per strategy, in one run.
-package cowfork.heap.bench;
+package cowfork.bench;
 
 import cowfork.experiment.Dataset;
 import cowfork.experiment.DatasetBuilder;

@@ -1,5 +1,5 @@
 // A server under test in the scale benchmark, cowfork or gunicorn: started, awaited until every worker is up, and always stopped.
-package cowfork.server.scale;
+package cowfork.bench.scale;
 
 import cowfork.fork.Sizes;
 import cowfork.server.tools.ServerLauncher;

@@ -1,5 +1,5 @@
 // ./cowfork scale: every server at every worker count on a production-size data set, under load until its memory stops growing.
-package cowfork.server.scale;
+package cowfork.bench.scale;
 
 import cowfork.cow.KernelProbe;
 import cowfork.fork.Sizes;

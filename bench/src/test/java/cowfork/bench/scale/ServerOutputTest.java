@@ -1,5 +1,5 @@
 // What the driver reads from a server and gives to one: the master's fork times, and an environment for gunicorn and wrk.
-package cowfork.server.scale;
+package cowfork.bench.scale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

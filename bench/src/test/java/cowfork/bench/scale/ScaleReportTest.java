@@ -1,5 +1,5 @@
 // The report's rows, grep-able lines and goals: each figure comes from the run it names, and a failed run is a row, not a gap.
-package cowfork.server.scale;
+package cowfork.bench.scale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,5 @@
 // The scale benchmark's arithmetic: growth per window, where memory stops growing, and the figures derived from a PSS series.
-package cowfork.server.scale;
+package cowfork.bench.scale;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,5 @@
 // A line chart as hand-written SVG (axes with round ticks, a legend, a caption): the scale benchmark's two figures, no chart library.
-package cowfork.server.scale;
+package cowfork.bench.scale;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,5 +1,5 @@
 // run.sh's splice: each generator rewrites only its own section of docs/benchmark.md, and a broken file is left as it was.
-package cowfork.server.scale;
+package cowfork.bench.scale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SpliceTest {
-    /** The script, found from the module directory Surefire runs in (or the repository root). */
-    private static final Path RUN_SH = Files.isRegularFile(Path.of("bench", "run.sh")) ? Path.of("bench", "run.sh")
+    /** Chapter 06's script, found from the module directory Surefire runs in (or the repository root). */
+    private static final Path RUN_SH = Files.isRegularFile(Path.of("..", "06-preforking-server", "bench", "run.sh"))
+            ? Path.of("..", "06-preforking-server", "bench", "run.sh")
             : Path.of("06-preforking-server", "bench", "run.sh");
 
     @TempDir

@@ -1,5 +1,5 @@
 // The scale benchmark's first step: chapter 01's fork-latency at the data set's size, 4 KiB against huge pages, JVM next to C.
-package cowfork.server.scale;
+package cowfork.bench.scale;
 
 import cowfork.cow.ForkLatencyBlocks;
 import cowfork.fork.Sizes;

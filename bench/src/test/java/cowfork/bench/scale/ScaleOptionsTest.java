@@ -1,5 +1,5 @@
 // ./cowfork scale's options: the defaults the issue asks for, and a clear error naming the flag for every bad value.
-package cowfork.server.scale;
+package cowfork.bench.scale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,6 +1,8 @@
 // ./cowfork respawn-bench: kill -9 a serving worker under load, again and again, and time until its replacement has booted.
-package cowfork.server.tools;
+package cowfork.bench.respawn;
 
+import cowfork.server.tools.RawHttp;
+import cowfork.server.tools.ServerLauncher;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.Socket;

@@ -1,5 +1,5 @@
 // Every second, the PSS of a server's master and all its descendants and the master's own RSS, from /proc/PID/smaps_rollup.
-package cowfork.server.scale;
+package cowfork.bench.scale;
 
 import cowfork.cow.Smaps;
 import cowfork.fork.Processes;

@@ -1,5 +1,5 @@
 // wrk's report, as wrk 4 printed it against ./cowfork serve (captured once into test resources): rps, percentiles, failures.
-package cowfork.server.scale;
+package cowfork.bench.scale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,5 +1,5 @@
 // The hand-written SVG line chart: well-formed XML, points where the axes' scale puts them, round axis ends.
-package cowfork.server.scale;
+package cowfork.bench.scale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

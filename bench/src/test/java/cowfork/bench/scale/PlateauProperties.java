@@ -1,5 +1,5 @@
 // The plateau rule and the figures' arithmetic, stated on arbitrary PSS series: what the report says follows from the samples.
-package cowfork.server.scale;
+package cowfork.bench.scale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,5 +1,5 @@
 // The scale benchmark's Markdown: machine line, command, one table row and one grep-able line per run, the goals, the figures.
-package cowfork.server.scale;
+package cowfork.bench.scale;
 
 import cowfork.fork.Sizes;
 import java.nio.file.Path;

@@ -1,5 +1,5 @@
 // Every Python on this machine that can run gunicorn: found on PATH, in /usr/bin and under pyenv, one per version.
-package cowfork.server.scale;
+package cowfork.bench.scale;
 
 import cowfork.server.tools.WatchedProcess;
 import java.io.IOException;

@@ -1,5 +1,5 @@
 // What a mark placement costs the running program: one full collection of the same heap, per placement, in one run, as ratios to header marks.
-package cowfork.heap.bench;
+package cowfork.bench;
 
 import cowfork.experiment.Dataset;
 import cowfork.experiment.DatasetBuilder;
@@ -10,7 +10,6 @@ import cowfork.heap.MarkPlacement;
 import cowfork.heap.MarkPlacements;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -25,10 +24,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * One full collection ({@link Collector#collect}) of a 16 MiB dataset, per mark placement
@@ -42,7 +38,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * nothing but still reads every frozen object to find the young ones it holds.
  *
  * <pre>
- * HOW TO RUN:  java -cp &lt;every module's classpath&gt; cowfork.heap.bench.CollectorBench [--size 16m]
+ * HOW TO RUN:  java -cp &lt;every module's classpath&gt; cowfork.bench.CollectorBench [--size 16m]
  *   prints, per placement, the median time of one collection and its ratio to header marks
  * </pre>
  */
@@ -84,16 +80,7 @@ public class CollectorBench {
 
     public static void main(String[] args) throws RunnerException {
         String size = args.length == 2 && args[0].equals("--size") ? args[1] : "16m";
-        List<String> jvmArgs = Bench.forkedJvmArgs();
-        Collection<RunResult> results = new Runner(new OptionsBuilder()
-                .include(CollectorBench.class.getName())
-                .param("placement", MarkPlacements.names().toArray(String[]::new))
-                .param("size", size)
-                .forks(1)
-                .warmupIterations(3).warmupTime(TimeValue.seconds(1))
-                .measurementIterations(5).measurementTime(TimeValue.seconds(1))
-                .jvmArgsAppend(jvmArgs.toArray(String[]::new))
-                .build()).run();
+        Collection<RunResult> results = Bench.oneRun(CollectorBench.class, "placement", MarkPlacements.names(), size);
         Map<String, Double> medians = new LinkedHashMap<>();
         for (RunResult r : results) {
             medians.put(r.getParams().getParam("placement"), r.getPrimaryResult().getStatistics().getPercentile(50));

@@ -1,5 +1,5 @@
 // ./cowfork scale's command line: data size, worker counts, servers, window, cap, huge pages, output files.
-package cowfork.server.scale;
+package cowfork.bench.scale;
 
 import cowfork.fork.CommandLine;
 import cowfork.fork.Sizes;

@@ -1,5 +1,5 @@
 // One window of load: runs wrk against a server for N seconds and reads requests/s and the latency percentiles it printed.
-package cowfork.server.scale;
+package cowfork.bench.scale;
 
 import cowfork.server.tools.WatchedProcess;
 import java.nio.file.Path;

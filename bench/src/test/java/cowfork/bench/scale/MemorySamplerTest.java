@@ -1,5 +1,5 @@
 // The sampler against a real process tree: a shell and its sleeping child, read from /proc/PID/smaps_rollup.
-package cowfork.server.scale;
+package cowfork.bench.scale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

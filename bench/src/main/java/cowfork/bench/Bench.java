@@ -1,5 +1,5 @@
 // One command runs the refcount benchmarks for every strategy on the class path and prints medians and ratios to inline.
-package cowfork.heap.bench;
+package cowfork.bench;
 
 import cowfork.heap.InlineRefCounts;
 import cowfork.heap.RefCountStrategies;
@@ -23,15 +23,22 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <pre>
  * HOW TO RUN:  ./cowfork bench [--strategy inline,...] [--size 16m]
- *   or: java -cp &lt;module classpath&gt; cowfork.heap.bench.Bench
+ *   or: java -cp &lt;module classpath&gt; cowfork.bench.Bench
  * </pre>
+ * One run per strategy is a quick look, not a ratio to quote: on a busy machine each
+ * strategy's run meets different neighbours. {@code ./cowfork bench --compare A,B} (handed
+ * to {@link Compare}) measures a ratio that survives them.
  * The benchmark JVM does not fork processes, so it needs no fork recipe flags.
  */
 public final class Bench {
     private Bench() {
     }
 
-    public static void main(String[] args) throws RunnerException {
+    public static void main(String[] args) throws Exception {
+        if (List.of(args).contains("--compare")) {
+            Compare.main(args);
+            return;
+        }
         List<String> strategies = RefCountStrategies.names();
         String size = "16m";
         for (int i = 0; i < args.length; i++) {
@@ -39,8 +46,9 @@ public final class Bench {
                 case "--strategy" -> strategies = List.of(args[++i].split(","));
                 case "--size" -> size = args[++i];
                 case "--help", "-h" -> {
-                    System.out.println("usage: Bench [--strategy NAME,...] [--size BYTES]; known strategies: "
-                            + RefCountStrategies.names());
+                    System.out.println("usage: ./cowfork bench [--strategy NAME,...] [--size BYTES]; known strategies: "
+                            + RefCountStrategies.names()
+                            + "\n       ./cowfork bench --compare A,B ... (./cowfork bench --compare --help)");
                     return;
                 }
                 default -> {
@@ -51,18 +59,26 @@ public final class Bench {
         }
         strategies.forEach(RefCountStrategies::byName); // fail now, with the list of names, not in the forked JVM
         cowfork.fork.Sizes.parse(size, cowfork.heap.Heap.MAX_BYTES);
-        List<String> jvmArgs = forkedJvmArgs();
-        Collection<RunResult> results = new Runner(new OptionsBuilder()
-                .include(RefCountBench.class.getName())
-                .param("strategy", strategies.toArray(String[]::new))
+        Collection<RunResult> results = oneRun(RefCountBench.class, "strategy", strategies, size);
+        System.out.println();
+        System.out.println(summary(results));
+    }
+
+    /**
+     * One JMH run of every benchmark method of {@code benchmark}, for each of {@code values}
+     * of its parameter {@code parameter}: one fork each, 3 warm-up and 5 measured iterations of 1 s.
+     */
+    static Collection<RunResult> oneRun(Class<?> benchmark, String parameter, List<String> values, String size)
+            throws RunnerException {
+        return new Runner(new OptionsBuilder()
+                .include(benchmark.getName())
+                .param(parameter, values.toArray(String[]::new))
                 .param("size", size)
                 .forks(1)
                 .warmupIterations(3).warmupTime(TimeValue.seconds(1))
                 .measurementIterations(5).measurementTime(TimeValue.seconds(1))
-                .jvmArgsAppend(jvmArgs.toArray(String[]::new))
+                .jvmArgsAppend(forkedJvmArgs().toArray(String[]::new))
                 .build()).run();
-        System.out.println();
-        System.out.println(summary(results));
     }
 
     /** A table: benchmark, strategy, median, unit, ratio to inline (lower is faster). */
