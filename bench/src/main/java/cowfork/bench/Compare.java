@@ -60,6 +60,8 @@ public final class Compare {
               or until the next pair would overrun --budget (s, m or h: 90s, 8m, 1h).
               --benchmark  increfDecref (default), serveJson or sumField compare refcount strategies;
                            fullCollection compares mark placements (one full collection)
+              --warmups N  warm-up iterations: serveJson compiles more code than increfDecref, and under a
+                           load average of 20 its JIT needs --warmups 100 (2 s) to finish
               --csv FILE   every pair's two times and ratio, written as each pair finishes
               A,A (the same name twice) is the sanity check: the interval must contain 1.00.""";
 
