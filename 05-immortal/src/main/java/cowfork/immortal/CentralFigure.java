@@ -3,6 +3,7 @@ package cowfork.immortal;
 
 import cowfork.cow.PageMapPicture;
 import cowfork.experiment.SharingReport;
+import cowfork.figure.Svg;
 import cowfork.fork.Sizes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -87,22 +88,22 @@ final class CentralFigure {
         sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(width).append("\" height=\"").append(height)
                 .append("\" font-family=\"monospace\" font-size=\"11\">\n");
         sb.append("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
-        text(sb, MARGIN, 22, "font-size=\"13\" font-weight=\"bold\"", "Private bytes per child (object heap + count table)");
+        Svg.text(sb, MARGIN, 22, "font-size=\"13\" font-weight=\"bold\"", "Private bytes per child (object heap + count table)");
         int y = 36;
         for (Demo.Run r : runs) {
             SharingReport s = r.sharing();
             int heapW = (int) Math.round((double) s.heapPagesPrivate() * 4096 / max * barMax);
             int tableW = (int) Math.round((double) s.tablePagesPrivate() * 4096 / max * barMax);
-            text(sb, MARGIN, y + 13, "", r.strategy());
+            Svg.text(sb, MARGIN, y + 13, "", r.strategy());
             int x = MARGIN + 110;
             rect(sb, x, y, heapW, "#e03c31");
             rect(sb, x + heapW, y, tableW, "#f39c12");
-            text(sb, x + heapW + tableW + 6, y + 13, "", Sizes.format(r.privateBytes())
+            Svg.text(sb, x + heapW + tableW + 6, y + 13, "", Sizes.format(r.privateBytes())
                     + (s.tableMap() == null ? "" : String.format(Locale.ROOT, " (table %s)",
                     Sizes.format((long) s.tablePagesPrivate() * 4096))));
             y += BAR_HEIGHT + 8;
         }
-        text(sb, MARGIN, y + 14, "fill=\"#555555\"", footer);
+        Svg.text(sb, MARGIN, y + 14, "fill=\"#555555\"", footer);
         return sb.append("</svg>\n").toString();
     }
 
@@ -117,40 +118,34 @@ final class CentralFigure {
         sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(width).append("\" height=\"").append(height)
                 .append("\" font-family=\"monospace\" font-size=\"11\">\n");
         sb.append("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
-        text(sb, MARGIN, 22, "font-size=\"13\" font-weight=\"bold\"", "Counts + marks: pages a child copied by reading, and by one collection");
+        Svg.text(sb, MARGIN, 22, "font-size=\"13\" font-weight=\"bold\"", "Counts + marks: pages a child copied by reading, and by one collection");
         rect(sb, MARGIN, 32, 12, "#e03c31");
-        text(sb, MARGIN + 16, 42, "", "reading (the served requests)");
+        Svg.text(sb, MARGIN + 16, 42, "", "reading (the served requests)");
         rect(sb, MARGIN + 250, 32, 12, "#6c3483");
-        text(sb, MARGIN + 266, 42, "", "one full collection");
+        Svg.text(sb, MARGIN + 266, 42, "", "one full collection");
         int y = 56;
         for (Demo.Combination c : matrix) {
-            text(sb, MARGIN, y + 2 * BAR_HEIGHT / 2 + 8, "", c.label());
+            Svg.text(sb, MARGIN, y + 2 * BAR_HEIGHT / 2 + 8, "", c.label());
             int x = MARGIN + labelWidth;
             int readW = (int) Math.round((double) c.readingPages() / max * barMax);
             int collectW = (int) Math.round((double) c.collectingPages() / max * barMax);
             rect(sb, x, y, readW, "#e03c31");
-            text(sb, x + readW + 6, y + 13, "", String.format(Locale.ROOT, "%,d pages (%s)", c.readingPages(),
+            Svg.text(sb, x + readW + 6, y + 13, "", String.format(Locale.ROOT, "%,d pages (%s)", c.readingPages(),
                     Sizes.format(c.readingPages() * 4096)));
             rect(sb, x, y + BAR_HEIGHT + 2, collectW, "#6c3483");
-            text(sb, x + collectW + 6, y + BAR_HEIGHT + 15, "", String.format(Locale.ROOT, "%,d pages (%s)", c.collectingPages(),
+            Svg.text(sb, x + collectW + 6, y + BAR_HEIGHT + 15, "", String.format(Locale.ROOT, "%,d pages (%s)", c.collectingPages(),
                     Sizes.format(c.collectingPages() * 4096)));
             y += 2 * BAR_HEIGHT + 14;
         }
-        text(sb, MARGIN, y + 14, "fill=\"#555555\"", footer);
+        Svg.text(sb, MARGIN, y + 14, "fill=\"#555555\"", footer);
         return sb.append("</svg>\n").toString();
     }
 
+    /** A bar: a rectangle {@link #BAR_HEIGHT} high, or nothing when it is 0 wide. */
     private static void rect(StringBuilder sb, int x, int y, int w, String fill) {
         if (w > 0) {
-            sb.append("<rect x=\"").append(x).append("\" y=\"").append(y).append("\" width=\"").append(w)
-                    .append("\" height=\"").append(BAR_HEIGHT).append("\" fill=\"").append(fill).append("\"/>\n");
+            Svg.rect(sb, x, y, w, BAR_HEIGHT, fill);
         }
-    }
-
-    private static void text(StringBuilder sb, int x, int y, String attributes, String text) {
-        sb.append("<text x=\"").append(x).append("\" y=\"").append(y).append('"')
-                .append(attributes.isEmpty() ? "" : " " + attributes).append('>')
-                .append(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")).append("</text>\n");
     }
 
     /** One SVG holding {@code parts} one below the other (nested svg elements, each placed with x and y). */
