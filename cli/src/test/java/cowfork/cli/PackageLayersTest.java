@@ -24,7 +24,6 @@ import org.junit.jupiter.api.Test;
  * <p>Chapter 06, from the top:
  * <pre>
  *   cowfork.server            Demo, Serve: the entry points may use anything below
- *   cowfork.server.scale      the production-size benchmark
  *   cowfork.server.tools      started from outside the server: launcher, watch, threaded baseline
  *   cowfork.server.warmup     a worker run in the master before it forks
  *   cowfork.server.master     the supervisor
@@ -34,6 +33,8 @@ import org.junit.jupiter.api.Test;
  *   cowfork.server.http       the HTTP/1.1 codec over bytes
  *   cowfork.server.protocol   the frames between master and worker
  * </pre>
+ * The benchmarks and their drivers (JMH, wrk, gunicorn, gcc) live in the bench module, on
+ * top: no chapter's code uses them, and nothing but them uses JMH.
  */
 class PackageLayersTest {
 
@@ -54,7 +55,7 @@ class PackageLayersTest {
         // Without this, an empty import would pass every rule below.
         assertThat(classes.stream().map(JavaClass::getPackageName).distinct())
                 .contains("cowfork.fork", "cowfork.cow", "cowfork.heap", "cowfork.sidetable", "cowfork.immortal",
-                        "cowfork.server", "cowfork.crosscheck", "cowfork.cli");
+                        "cowfork.server", "cowfork.crosscheck", "cowfork.bench", "cowfork.cli");
     }
 
     @Test
@@ -68,7 +69,6 @@ class PackageLayersTest {
     void chapter06ArrowsPointDown() {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("entry").definedBy("cowfork.server")
-                .layer("scale").definedBy("cowfork.server.scale..")
                 .layer("tools").definedBy("cowfork.server.tools..")
                 .layer("warmup").definedBy("cowfork.server.warmup..")
                 .layer("master").definedBy("cowfork.server.master..")
@@ -79,7 +79,6 @@ class PackageLayersTest {
                 .layer("protocol").definedBy("cowfork.server.protocol..")
 
                 .whereLayer("entry").mayNotBeAccessedByAnyLayer()
-                .whereLayer("scale").mayOnlyAccessLayers("tools", "app", "stats", "http", "protocol")
                 .whereLayer("tools").mayOnlyAccessLayers("master", "worker", "app", "stats", "http", "protocol")
                 .whereLayer("warmup").mayOnlyAccessLayers("worker", "app", "stats", "http", "protocol")
                 .whereLayer("master").mayOnlyAccessLayers("worker", "app", "stats", "http", "protocol")
@@ -88,6 +87,16 @@ class PackageLayersTest {
                 .whereLayer("stats").mayOnlyAccessLayers("http", "protocol")
                 .whereLayer("http").mayNotAccessAnyLayer()
                 .whereLayer("protocol").mayNotAccessAnyLayer()
+                .check(classes);
+    }
+
+    @Test
+    void theChaptersNeitherUseTheBenchmarksNorCarryJmh() {
+        noClasses().that().resideOutsideOfPackages("cowfork.bench..", "cowfork.cli..")
+                .should().dependOnClassesThat().resideInAPackage("cowfork.bench..")
+                .check(classes);
+        noClasses().that().resideOutsideOfPackage("cowfork.bench..")
+                .should().dependOnClassesThat().resideInAPackage("org.openjdk.jmh..")
                 .check(classes);
     }
 
