@@ -2,8 +2,8 @@
 package cowfork.server.scale;
 
 import cowfork.cow.ForkLatencyBlocks;
+import cowfork.fork.ForkRecipe;
 import cowfork.fork.Sizes;
-import cowfork.server.tools.ServerLauncher;
 import cowfork.server.tools.WatchedProcess;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -35,7 +35,7 @@ final class ForkLatencyRun {
 
     /** The lines fork-latency printed for {@code dataBytes}, or one line saying why there are none. */
     static List<String> run(long dataBytes, PrintStream err, Set<AutoCloseable> live) {
-        List<String> cmd = ServerLauncher.javaCommand(ForkLatencyBlocks.class.getName());
+        List<String> cmd = ForkRecipe.javaCommand(ForkLatencyBlocks.class.getName());
         cmd.addAll(List.of("--sizes", sizes(dataBytes), "--huge-pages", "both", "--forks", "20"));
         err.println("scale: fork() of " + Sizes.format(dataBytes) + " in 4 KiB and in huge pages, JVM and C"
                 + " (./cowfork fork-latency), before any server starts");
