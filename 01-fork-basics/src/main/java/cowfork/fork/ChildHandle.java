@@ -76,6 +76,25 @@ public final class ChildHandle implements AutoCloseable {
         return channel.readFd();
     }
 
+    /**
+     * The descriptor the child's messages from us are written to: for a supervisor that
+     * queues its messages and writes them itself when poll reports room ({@link #nonBlocking}).
+     */
+    public int orderFd() {
+        return channel.writeFd();
+    }
+
+    /**
+     * Makes this side's two pipe ends non-blocking, for a supervisor that must never wait
+     * on one child: reads are unaffected (they poll first), but {@link #send} on a full pipe
+     * then fails with EAGAIN instead of waiting, so such a supervisor writes frames itself
+     * ({@link FrameChannel#putHeader}) to {@link #orderFd()} when poll says there is room.
+     */
+    public void nonBlocking() {
+        Syscalls.nonBlocking(channel.readFd());
+        Syscalls.nonBlocking(channel.writeFd());
+    }
+
     /** Sends a message the child reads with {@link ChildContext#receive}. */
     public void send(byte[] message) {
         channel.send(FrameChannel.MESSAGE, message);

@@ -16,6 +16,7 @@ public interface LibC {
     int PR_GET_DUMPABLE = 3;
 
     short POLLIN = 0x001;
+    short POLLOUT = 0x004;
     short POLLERR = 0x008;
     short POLLHUP = 0x010;
     short POLLNVAL = 0x020;
