@@ -2,158 +2,252 @@
 package cowfork.server.master;
 
 import cowfork.cow.Smaps;
-import cowfork.fork.ForkException;
+import cowfork.fork.Processes;
 import cowfork.server.protocol.Protocol;
 import cowfork.server.stats.AddressRange;
 import cowfork.server.stats.DashboardData;
-import cowfork.server.stats.MemoryReport;
 import cowfork.server.stats.StatsReport;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 
 /**
  * Reading {@code /proc/PID/smaps} of every process of the server takes tens of
  * milliseconds. The master is one thread that also reaps, respawns and watches
- * heartbeats, so it never reads them all at once for a client: a /stats request is queued,
- * and the master reads one process per pass of its loop ({@link #step}), answering every
- * queued request when a whole round is done.
+ * heartbeats, so it never reads them all at once for a client: a /stats request is queued
+ * on its worker's handle, and the master reads one process per pass of its loop
+ * ({@link #step}); when a whole round is done, each worker gets one answer carrying all
+ * the requests the round covers ({@link #deliver}).
  *
  * <pre>
- *   ask ─► queued ──(next round starts: at most one per MIN_INTERVAL)──► measure master, worker 1, ...
- *                                                                       one per loop pass
- *          every ask queued before the round started ◄── answered ──────┘ round complete
+ *   ask ─► queued on its worker ──(next round starts: at most one per MIN_INTERVAL)──► measure master, worker 1, ...
+ *                                                                                     one per loop pass
+ *          every ask queued before the round started ◄── one answer per worker ──────┘ round complete
+ *          (a worker whose pipe is full gets it when the pipe has room, from the newest complete round)
  * </pre>
  *
  * <p>Every answer comes from a round that started after the request arrived: never older
  * data than the client asked for, and however many clients ask, at most one round runs
  * per {@link #MIN_INTERVAL_NANOS} (a flood of /stats costs the master one smaps read per
- * pass, not one full read per request).
+ * pass, not one full read per request). A worker's requests are bounded
+ * ({@link Protocol#MAX_ASKS_IN_FLIGHT}), and so is what the master queues for it (its
+ * {@link Outbox}): nothing a client does makes the master wait or grow.
  */
 final class StatsRefresh {
     /** A round starts at most this often. */
     static final long MIN_INTERVAL_NANOS = 200_000_000L;
 
-    /** A request waiting for a round: which worker asked, its token, the format. */
-    record Ask(WorkerHandle worker, int token, byte format) {}
-
-    private final MemoryReport memory;
+    private final IntFunction<Map<String, Smaps.Fields>> measure;
     private final int masterPid;
-    private final List<Ask> waiting = new ArrayList<>();
-    private final List<Ask> inRound = new ArrayList<>();
-    private final Deque<Integer> toMeasure = new ArrayDeque<>();
+    private final Log log;
     private final Map<Integer, Map<String, Smaps.Fields>> measured = new HashMap<>();
     /** The object heap's page states by pid, read in the same step as the smaps when a /dashboard/data ask is in the round. */
     private final Map<Integer, String> strips = new HashMap<>();
     private final AddressRange objectHeap;
+    private final int answerLimit;
     private final long bornNanos = System.nanoTime();
+    /** The processes the running round still has to measure. */
+    private int[] toMeasure = new int[16];
+    private int measuredCount;
+    private int toMeasureCount;
+    private boolean running;
     private boolean withPages;
-    private long lastRoundStart = Long.MIN_VALUE / 2;
+    private long roundStart = Long.MIN_VALUE / 2;
+    /** When the newest complete round started: it answers the asks that came before. */
+    private long answeredBefore = Long.MIN_VALUE / 2;
+    /** When the newest ask arrived (any worker). */
+    private long newestAsk = Long.MIN_VALUE / 2;
     private int rounds;
+    /** The newest complete round's answer bodies by format (built when it completed, for the formats asked), and its round number. */
+    private byte[] json;
+    private byte[] table;
+    private byte[] dashboard;
+    /** Scratch for one answer: the tokens it carries, their formats, its bodies by place, which go whole. */
+    private final int[] tokens = new int[Protocol.MAX_ASKS_IN_FLIGHT];
+    private final byte[] formats = new byte[Protocol.MAX_ASKS_IN_FLIGHT];
+    private final byte[][] bodies = new byte[3][];
+    private final boolean[] sent = new boolean[3];
+    private final boolean[] saidTooLarge = new boolean[3];
 
-    /** {@code objectHeap}: the range whose page map /dashboard/data shows (null: none). */
-    StatsRefresh(MemoryReport memory, int masterPid, AddressRange objectHeap) {
-        this.memory = memory;
+    /**
+     * {@code measure}: a process's memory by class (throws if it cannot be read);
+     * {@code objectHeap}: the range whose page map /dashboard/data shows (null: none);
+     * {@code answerLimit}: the longest answer a worker takes ({@link Protocol#answerLimit}).
+     */
+    StatsRefresh(IntFunction<Map<String, Smaps.Fields>> measure, int masterPid, AddressRange objectHeap, int answerLimit,
+                 Log log) {
+        this.measure = measure;
         this.masterPid = masterPid;
         this.objectHeap = objectHeap;
+        this.answerLimit = answerLimit;
+        this.log = log;
     }
 
-    /** Queues a request; it is answered by a round that starts after now. */
-    void ask(WorkerHandle worker, int token, byte format) {
-        waiting.add(new Ask(worker, token, format));
-    }
-
-    /** Whether the master has stats work to do now (its poll must not sleep past {@link #nextStepNanos}). */
-    boolean busy() {
-        return !inRound.isEmpty() || !waiting.isEmpty();
+    /**
+     * Queues a request of worker {@code w}; it is answered by a round that starts after
+     * {@code now}. Returns false, queuing nothing, if {@code w} already has
+     * {@link Protocol#MAX_ASKS_IN_FLIGHT} requests waiting (a worker that breaks its own bound).
+     */
+    boolean ask(WorkerHandle w, int token, byte format, long now) {
+        if (w.asks == w.askTokens.length) {
+            return false;
+        }
+        w.askTokens[w.asks] = token;
+        w.askFormats[w.asks] = format;
+        w.askedAt[w.asks] = now;
+        w.asks++;
+        newestAsk = now;
+        return true;
     }
 
     /** When {@link #step} has something to do next: now during a round, else when the next round may start. */
     long nextStepNanos(long now) {
-        if (!inRound.isEmpty()) {
+        if (running) {
             return now;
         }
-        return waiting.isEmpty() ? Long.MAX_VALUE : Math.max(now, lastRoundStart + MIN_INTERVAL_NANOS);
+        return newestAsk - roundStart < 0 ? Long.MAX_VALUE : Math.max(now, roundStart + MIN_INTERVAL_NANOS);
     }
 
     /**
-     * Does at most one process's smaps read. Returns the asks the finished round answers,
-     * with their memory by pid, or an empty list while a round runs or none may start yet.
+     * Does at most one process's smaps read (a round starts when an ask came after the last
+     * round started, and at most one per {@link #MIN_INTERVAL_NANOS}). Returns true when this
+     * step completed a round: then {@code report} builds the report, and the answer bodies the
+     * waiting asks need are made from it; {@link #deliver} sends them.
      *
-     * @param pids the processes to measure if a round starts now: the master first, then the workers
+     * @param workers the live workers: the round measures the master first, then each of them
      */
-    List<Ask> step(long now, List<Integer> pids) {
-        if (inRound.isEmpty()) {
-            if (waiting.isEmpty() || now - (lastRoundStart + MIN_INTERVAL_NANOS) < 0) {
-                return List.of();
+    boolean step(long now, List<WorkerHandle> workers, Supplier<StatsReport> report) {
+        if (!running) {
+            if (newestAsk - roundStart < 0 || now - (roundStart + MIN_INTERVAL_NANOS) < 0) {
+                return false;
             }
-            inRound.addAll(waiting);
-            waiting.clear();
+            running = true;
+            roundStart = now;
             measured.clear();
             strips.clear();
-            withPages = objectHeap != null && inRound.stream().anyMatch(a -> a.format() == Protocol.FORMAT_DASHBOARD);
-            toMeasure.clear();
-            toMeasure.add(masterPid);
-            toMeasure.addAll(pids);
-            lastRoundStart = now;
-        }
-        Integer pid = toMeasure.poll();
-        if (pid != null) {
-            try {
-                measured.put(pid, memory.of(pid));
-                if (withPages) { // one pagemap read more in this step: bounded by the object heap's size
-                    String strip = DashboardData.strip(pid, objectHeap);
-                    if (strip != null) {
-                        strips.put(pid, strip);
-                    }
+            withPages = false;
+            if (toMeasure.length < workers.size() + 1) {
+                toMeasure = new int[2 * (workers.size() + 1)];
+            }
+            toMeasureCount = 0;
+            measuredCount = 0;
+            toMeasure[toMeasureCount++] = masterPid;
+            for (WorkerHandle w : workers) {
+                toMeasure[toMeasureCount++] = w.pid();
+                for (int i = 0; i < w.asks; i++) {
+                    withPages |= w.askFormats[i] == Protocol.FORMAT_DASHBOARD;
                 }
-            } catch (IllegalArgumentException gone) {
-                // it exited meanwhile: the report leaves it out
+            }
+            withPages &= objectHeap != null;
+        }
+        if (measuredCount < toMeasureCount) {
+            measureOne(toMeasure[measuredCount++]);
+        }
+        if (measuredCount < toMeasureCount) {
+            return false;
+        }
+        running = false;
+        rounds++;
+        answeredBefore = roundStart;
+        buildBodies(workers, report);
+        return true;
+    }
+
+    /** One process's smaps (and its page map, when the round needs it); a process that exited meanwhile is left out. */
+    private void measureOne(int pid) {
+        try {
+            measured.put(pid, measure.apply(pid));
+            if (withPages) { // one pagemap read more in this step: bounded by the object heap's size
+                String strip = DashboardData.strip(pid, objectHeap);
+                if (strip != null) {
+                    strips.put(pid, strip);
+                }
+            }
+        } catch (RuntimeException e) {
+            char state = Processes.state(pid);
+            if (state != '?' && state != 'Z') {
+                // Not "it exited": a file the master cannot read or parse. Say so; the report leaves it out.
+                log.line("could not measure pid %d (%s): %s; the report leaves it out", pid,
+                        Processes.stateName(state), e);
             }
         }
-        if (!toMeasure.isEmpty()) {
-            return List.of();
+    }
+
+    /** Makes, from the round just completed, the bodies the asks it covers need (each once). */
+    private void buildBodies(List<WorkerHandle> workers, Supplier<StatsReport> report) {
+        json = null;
+        table = null;
+        dashboard = null;
+        StatsReport r = null;
+        for (WorkerHandle w : workers) {
+            for (int i = 0; i < w.asks; i++) {
+                if (w.askedAt[i] - answeredBefore >= 0) {
+                    continue; // came during the round: the next one answers it
+                }
+                r = r != null ? r : report.get();
+                byte f = w.askFormats[i];
+                if (f == Protocol.FORMAT_TEXT && table == null) {
+                    table = r.toTable().getBytes(StandardCharsets.UTF_8);
+                } else if (f == Protocol.FORMAT_DASHBOARD && dashboard == null) {
+                    dashboard = DashboardData.json(r, rounds, (answeredBefore - bornNanos) / 1_000_000, heapPages(),
+                            strips::get).getBytes(StandardCharsets.UTF_8);
+                } else if (f == Protocol.FORMAT_JSON && json == null) {
+                    json = r.toJson().getBytes(StandardCharsets.UTF_8);
+                }
+            }
         }
-        rounds++;
-        List<Ask> done = List.copyOf(inRound);
-        inRound.clear();
-        return done;
     }
 
     /**
-     * Sends {@code report} to every ask of a completed round whose worker is still in
-     * {@code live}: a reaped worker's descriptors are closed, and their numbers may belong to
-     * another worker now. A worker that died after asking is skipped (its pidfd says so).
+     * Queues, in {@code w}'s outbox, one answer to every request of {@code w} that the
+     * newest complete round covers, with each body they need once; if it does not fit (the
+     * worker has not read what it was sent before), nothing is queued and the requests wait
+     * for the outbox to drain or for the next round. Returns whether an answer was queued.
      */
-    void answer(List<Ask> asks, StatsReport report, List<WorkerHandle> live) {
-        byte[] json = null;
-        byte[] table = null;
-        byte[] dashboard = null;
-        for (Ask ask : asks) {
-            if (!live.contains(ask.worker())) {
-                continue;
-            }
-            byte[] body;
-            if (ask.format() == Protocol.FORMAT_TEXT) {
-                body = table != null ? table : (table = report.toTable().getBytes(StandardCharsets.UTF_8));
-            } else if (ask.format() == Protocol.FORMAT_DASHBOARD) {
-                body = dashboard != null ? dashboard : (dashboard = DashboardData.json(report, rounds,
-                        (lastRoundStart - bornNanos) / 1_000_000, heapPages(), strips::get).getBytes(StandardCharsets.UTF_8));
-            } else {
-                body = json != null ? json : (json = report.toJson().getBytes(StandardCharsets.UTF_8));
-            }
-            try {
-                ask.worker().process.send(Protocol.statsReply(ask.token(), ask.format(), body));
-            } catch (ForkException gone) {
-                // it died after asking; the master reaps it when its pidfd fires
+    boolean deliver(WorkerHandle w) {
+        int n = 0;
+        bodies[0] = bodies[1] = bodies[2] = null;
+        for (int i = 0; i < w.asks; i++) {
+            if (w.askedAt[i] - answeredBefore < 0) {
+                tokens[n] = w.askTokens[i];
+                formats[n] = w.askFormats[i];
+                int k = Protocol.bodyIndex(formats[n]);
+                bodies[k] = k == 1 ? table : k == 2 ? dashboard : json;
+                n++;
             }
         }
+        if (n == 0) {
+            return false;
+        }
+        int length = Protocol.answerLength(n, bodies, answerLimit, sent);
+        int at = w.outbox.startFrame(length);
+        if (at < 0) {
+            return false;
+        }
+        w.outbox.commit(Protocol.writeAnswer(w.outbox.array(), at, n, tokens, formats, bodies, sent));
+        int kept = 0;
+        for (int i = 0; i < w.asks; i++) {
+            if (w.askedAt[i] - answeredBefore >= 0) { // came during the round: keeps waiting
+                w.askTokens[kept] = w.askTokens[i];
+                w.askFormats[kept] = w.askFormats[i];
+                w.askedAt[kept] = w.askedAt[i];
+                kept++;
+            }
+        }
+        w.asks = kept;
+        for (int k = 0; k < 3; k++) {
+            if (bodies[k] != null && !sent[k] && !saidTooLarge[k]) {
+                saidTooLarge[k] = true;
+                log.line("a stats answer of %d bytes is more than a worker takes (%d bytes, from the data set's size):"
+                        + " its requests are answered 503; said once", bodies[k].length, answerLimit);
+            }
+        }
+        return true;
     }
 
     private int heapPages() {
@@ -171,12 +265,13 @@ final class StatsRefresh {
     }
 
     /** Rows for the master and {@code workers}, measured now; a worker that exits meanwhile is left out. */
-    static List<StatsReport.Row> measure(MemoryReport memory, int masterPid, List<WorkerHandle> workers, List<Integer> restarts) {
+    static List<StatsReport.Row> measure(IntFunction<Map<String, Smaps.Fields>> memory, int masterPid,
+                                         List<WorkerHandle> workers, List<Integer> restarts) {
         return rows(masterPid, workers, restarts, pid -> {
             try {
-                return memory.of(pid);
-            } catch (IllegalArgumentException gone) {
-                return null; // it exited between the master's last look and now
+                return memory.apply(pid);
+            } catch (RuntimeException e) {
+                return null; // it exited between the master's last look and now, or cannot be read: left out
             }
         });
     }

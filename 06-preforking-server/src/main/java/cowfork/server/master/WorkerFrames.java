@@ -2,6 +2,7 @@
 package cowfork.server.master;
 
 import cowfork.server.protocol.Protocol;
+import java.util.Locale;
 
 
 /**
@@ -14,7 +15,10 @@ import cowfork.server.protocol.Protocol;
  *   STATS      a /stats or /dashboard/data request, queued for StatsRefresh's next round
  * </pre>
  *
- * <p>Reading frames never reaps and never closes: that is {@link WorkerPool#reap}'s alone.
+ * <p>A frame that breaks the protocol (a length its kind does not have, an unknown kind, a
+ * corrupt frame length, more stats requests than a worker may have waiting) is a broken
+ * worker: the master logs it and kills the worker, and its only thread goes on. Reading
+ * frames never reaps and never closes: that is {@link WorkerPool#reap}'s alone.
  */
 final class WorkerFrames {
     private final ServerConfig config;
@@ -41,8 +45,14 @@ final class WorkerFrames {
      */
     boolean read(WorkerHandle w, int max) {
         for (int i = 0; i < max; i++) {
-            byte[] msg = w.process.receiveNow();
-            if (msg == null || msg.length == 0) {
+            byte[] msg;
+            try {
+                msg = w.process.receiveNow();
+            } catch (IllegalStateException corrupt) { // a frame length no FrameChannel writes
+                broken(w, corrupt.getMessage());
+                return false;
+            }
+            if (msg == null) {
                 return false;
             }
             handle(w, msg, System.nanoTime());
@@ -51,10 +61,18 @@ final class WorkerFrames {
     }
 
     private void handle(WorkerHandle w, byte[] msg, long now) {
-        if (msg.length >= 1 + Protocol.COUNTERS) {
-            w.counters = Protocol.counters(msg);
-            w.lastBeatNanos = now;
+        if (w.state == WorkerHandle.State.KILLED) {
+            return; // what a killed worker still had in its pipe changes nothing
         }
+        int expected = msg.length == 0 ? -1 : Protocol.workerMessageLength(msg[0]);
+        if (msg.length != expected) {
+            broken(w, msg.length == 0 ? "an empty message" : expected < 0
+                    ? String.format(Locale.ROOT, "a message of unknown type %d (%d bytes)", msg[0], msg.length)
+                    : String.format(Locale.ROOT, "a '%c' message of %d bytes (it has %d)", (char) msg[0], msg.length, expected));
+            return;
+        }
+        w.counters = Protocol.counters(msg);
+        w.lastBeatNanos = now;
         switch (msg[0]) {
             case Protocol.HEARTBEAT -> {
                 if (!w.booted) {
@@ -73,8 +91,19 @@ final class WorkerFrames {
                 log.line("%s retires after %d requests (%s, %d KiB of Java heap left); a replacement starts",
                         w, w.counters.requests(), w.why, w.counters.heapLeft() >> 10);
             }
-            case Protocol.STATS -> stats.ask(w, Protocol.getInt(msg, 1 + Protocol.COUNTERS), msg[1 + Protocol.COUNTERS + 4]);
-            default -> log.line("%s sent an unknown message type %d; ignored", w, msg[0]);
+            case Protocol.STATS -> {
+                if (!stats.ask(w, Protocol.getInt(msg, 1 + Protocol.COUNTERS), msg[1 + Protocol.COUNTERS + 4], now)) {
+                    broken(w, "more than " + Protocol.MAX_ASKS_IN_FLIGHT + " stats requests waiting at once");
+                }
+            }
+            default -> throw new AssertionError("a known length for an unknown type"); // workerMessageLength knows each
+        }
+    }
+
+    /** A worker that broke the protocol: it cannot be trusted to serve. */
+    private void broken(WorkerHandle w, String what) {
+        if (w.state != WorkerHandle.State.KILLED) {
+            pool.kill(w, "it broke the protocol (" + what + ")");
         }
     }
 

@@ -10,11 +10,12 @@ import java.nio.ByteBuffer;
  *
  * <pre>
  *   in:   [ consumed | inStart .. unparsed bytes .. inEnd | free ]
- *   out:  [ sent | outStart .. unsent .. outEnd ]  then  extra[extraStart, extra.length)
+ *   out:  [ sent | outStart .. unsent .. outEnd ]  then  extra[extraStart, extraEnd)
  * </pre>
  *
- * {@code extra} is for the rare response larger than {@code out} (the stats table): its
- * header goes through {@code out} and the body is sent straight from the array.
+ * {@code extra} is for the rare response larger than {@code out} (the stats table, a file of
+ * the dashboard): its header goes through {@code out} and the body is sent straight from
+ * the array it lies in (a file's own array, or the worker's answer buffer).
  */
 final class Connection {
     /** Waiting for the first byte of the next request on a kept-alive connection. */
@@ -44,6 +45,7 @@ final class Connection {
     int outEnd;
     byte[] extra;
     int extraStart;
+    int extraEnd;
     /** When the connection entered its state: the request's start (READING), or idleness (IDLE). */
     long since;
     boolean closeAfterWrite;
