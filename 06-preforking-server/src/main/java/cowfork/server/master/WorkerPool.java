@@ -78,6 +78,14 @@ final class WorkerPool {
         return Collections.unmodifiableList(workers);
     }
 
+    /** Takes {@code w} (forked elsewhere) into the pool, as {@link #spawn} does: for tests of the bookkeeping. */
+    void adopt(WorkerHandle w) {
+        workers.add(w);
+        while (restarts.size() <= w.slot) {
+            restarts.add(0);
+        }
+    }
+
     /** Restarts per slot (index 0 unused); a read-only view. */
     List<Integer> restarts() {
         return Collections.unmodifiableList(restarts);
