@@ -62,6 +62,7 @@ public final class Forker {
     private static boolean ownPathWarm;
 
     private final Duration deadline;
+    private final Duration killGrace;
     private final Duration startupTimeout;
     private final List<Runnable> warmUps;
     private final Set<ForkRecipe.Precaution> precautions;
@@ -72,6 +73,7 @@ public final class Forker {
 
     private Forker(Builder b) {
         this.deadline = b.deadline;
+        this.killGrace = b.killGrace;
         this.startupTimeout = b.startupTimeout;
         this.warmUps = List.copyOf(b.warmUps);
         this.precautions = b.precautions.isEmpty() ? EnumSet.noneOf(ForkRecipe.Precaution.class) : EnumSet.copyOf(b.precautions);
@@ -218,7 +220,7 @@ public final class Forker {
             return null;
         }
         int pidfd = Syscalls.pidfdOfChild(pid, up[0], down[1]);
-        return new ChildHandle(pid, pidfd, new FrameChannel(up[0], down[1]), startNanos, deadline);
+        return new ChildHandle(pid, pidfd, new FrameChannel(up[0], down[1]), startNanos, deadline, killGrace);
     }
 
     /** What the last {@link #forkAndAbandon} saw: how the abandoned child ended. */
@@ -364,6 +366,7 @@ public final class Forker {
     /** Configures a {@link Forker}. */
     public static final class Builder {
         private Duration deadline = Duration.ofSeconds(30);
+        private Duration killGrace = Duration.ofNanos(ChildHandle.KILL_GRACE_NANOS);
         private Duration startupTimeout = Duration.ofSeconds(5);
         private final List<Runnable> warmUps = new ArrayList<>();
         private final Set<ForkRecipe.Precaution> precautions = EnumSet.allOf(ForkRecipe.Precaution.class);
@@ -376,6 +379,19 @@ public final class Forker {
                 throw new IllegalArgumentException("deadline must be positive, got " + deadline);
             }
             this.deadline = deadline;
+            return this;
+        }
+
+        /**
+         * How long a child sent SIGKILL may take to disappear before the watchdog reports it
+         * as not reaped (default 5 s): SIGKILL cannot be caught, so only a process stuck in the
+         * kernel (state D) outlives it. The handle reaps it later, when it is closed or awaited.
+         */
+        public Builder killGrace(Duration grace) {
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("kill grace must be >= 0, got " + grace);
+            }
+            this.killGrace = grace;
             return this;
         }
 

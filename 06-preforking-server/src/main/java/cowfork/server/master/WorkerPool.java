@@ -38,10 +38,10 @@ final class WorkerPool {
     private static final byte[] STOP = {Protocol.STOP};
     /**
      * How long a worker sent SIGKILL may take to disappear before the master says it is stuck
-     * (in an uninterruptible wait in the kernel, state D) and gives its slot to a new worker.
-     * The master keeps watching its pidfd, and reaps it whenever it does end.
+     * (in an uninterruptible wait in the kernel, state D) and gives its slot to a new worker:
+     * 01's watchdog grace. The master keeps watching its pidfd, and reaps it whenever it ends.
      */
-    static final long KILL_GRACE_NANOS = 5_000_000_000L;
+    static final long KILL_GRACE_NANOS = ChildHandle.KILL_GRACE_NANOS;
     /** A worker that has not read its pipe for this long is named in the log (once per such wait). */
     static final long NOT_READING_NOTICE_NANOS = 1_000_000_000L;
 
