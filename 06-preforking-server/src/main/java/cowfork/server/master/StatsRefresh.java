@@ -105,6 +105,11 @@ final class StatsRefresh {
         return true;
     }
 
+    /** Makes the next {@link #step} at or after {@code now} start a round, as an ask would (for tests). */
+    void forceRound(long now) {
+        newestAsk = now;
+    }
+
     /** When {@link #step} has something to do next: now during a round, else when the next round may start. */
     long nextStepNanos(long now) {
         if (running) {
