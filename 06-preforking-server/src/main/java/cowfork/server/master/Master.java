@@ -9,6 +9,7 @@ import cowfork.server.app.Store;
 import cowfork.server.stats.AddressRange;
 import cowfork.server.stats.DashboardAssets;
 import cowfork.server.stats.MemoryReport;
+import cowfork.server.stats.SmapsSums;
 import cowfork.server.stats.StatsReport;
 import cowfork.server.worker.Sockets;
 import java.io.PrintStream;
@@ -86,7 +87,8 @@ public final class Master {
         long budget = Math.max(64L << 20, config.heapReserveBytes() * 4);
         Forker forker = Forker.builder().childHeapBudget(budget).deadline(Duration.ofDays(3650)).build();
         this.pool = new WorkerPool(config, store, listenFd, forker, log, answerLimit);
-        this.stats = new StatsRefresh(memory::of, masterPid, objectHeap, answerLimit, log);
+        this.stats = new StatsRefresh(SmapsSums::read, memory.ranges(), masterPid, objectHeap, answerLimit,
+                store.strategy(), store.items(), log);
         this.frames = new WorkerFrames(config, pool, stats, log);
     }
 
@@ -221,8 +223,7 @@ public final class Master {
      */
     private void answerStats() {
         List<WorkerHandle> workers = pool.workers();
-        if (!stats.step(System.nanoTime(), workers, () -> new StatsReport(store.strategy(), store.items(), pool.target(),
-                StatsRefresh.rows(masterPid, workers, pool.restarts(), stats::memoryOf)))) {
+        if (!stats.step(System.nanoTime(), workers, pool.target(), pool.restarts())) {
             return;
         }
         for (WorkerHandle w : workers) {

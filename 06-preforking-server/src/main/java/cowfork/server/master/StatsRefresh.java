@@ -6,15 +6,15 @@ import cowfork.fork.Processes;
 import cowfork.server.protocol.Protocol;
 import cowfork.server.stats.AddressRange;
 import cowfork.server.stats.DashboardData;
+import cowfork.server.stats.MemoryReport;
+import cowfork.server.stats.PageStrip;
+import cowfork.server.stats.SmapsSums;
 import cowfork.server.stats.StatsReport;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.IntFunction;
-import java.util.function.Supplier;
 
 /**
  * Reading {@code /proc/PID/smaps} of every process of the server takes tens of
@@ -42,17 +42,26 @@ final class StatsRefresh {
     /** A round starts at most this often. */
     static final long MIN_INTERVAL_NANOS = 200_000_000L;
 
-    private final IntFunction<Map<String, Smaps.Fields>> measure;
+    /** How one process is measured: into {@code sums}; false if it is gone. {@link SmapsSums#read}, but for tests. */
+    interface Reader {
+        boolean read(SmapsSums sums, int pid);
+    }
+
+    private final Reader reader;
+    private final List<AddressRange> ranges;
     private final int masterPid;
+    private final String strategy;
+    private final long items;
     private final Log log;
-    private final Map<Integer, Map<String, Smaps.Fields>> measured = new HashMap<>();
-    /** The object heap's page states by pid, read in the same step as the smaps when a /dashboard/data ask is in the round. */
-    private final Map<Integer, String> strips = new HashMap<>();
     private final AddressRange objectHeap;
     private final int answerLimit;
     private final long bornNanos = System.nanoTime();
-    /** The processes the running round still has to measure. */
-    private int[] toMeasure = new int[16];
+    /** The round's processes (the master first) and what was read of each, in arrays reused round after round. */
+    private int[] pids = new int[0];
+    private SmapsSums[] sums = new SmapsSums[0];
+    private PageStrip[] strips = new PageStrip[0];
+    private boolean[] measuredOk = new boolean[0];
+    private boolean[] stripOk = new boolean[0];
     private int measuredCount;
     private int toMeasureCount;
     private boolean running;
@@ -63,28 +72,33 @@ final class StatsRefresh {
     /** When the newest ask arrived (any worker). */
     private long newestAsk = Long.MIN_VALUE / 2;
     private int rounds;
-    /** The newest complete round's answer bodies by format (built when it completed, for the formats asked), and its round number. */
-    private byte[] json;
-    private byte[] table;
-    private byte[] dashboard;
+    /** The newest complete round's answer bodies by place (json, text, dashboard) and their lengths; null: not made. */
+    private final byte[][] built = new byte[3][];
+    private final int[] builtLength = new int[3];
+    private final DashboardData dashboard = new DashboardData();
     /** Scratch for one answer: the tokens it carries, their formats, its bodies by place, which go whole. */
     private final int[] tokens = new int[Protocol.MAX_ASKS_IN_FLIGHT];
     private final byte[] formats = new byte[Protocol.MAX_ASKS_IN_FLIGHT];
     private final byte[][] bodies = new byte[3][];
+    private final int[] lengths = new int[3];
     private final boolean[] sent = new boolean[3];
     private final boolean[] saidTooLarge = new boolean[3];
 
     /**
-     * {@code measure}: a process's memory by class (throws if it cannot be read);
-     * {@code objectHeap}: the range whose page map /dashboard/data shows (null: none);
-     * {@code answerLimit}: the longest answer a worker takes ({@link Protocol#answerLimit}).
+     * A refresher measuring the classes of {@code ranges} ({@link MemoryReport#ranges()}) in
+     * the master and its workers, with {@code reader}; {@code objectHeap}: the range whose page
+     * map /dashboard/data shows (null: none); {@code answerLimit}: the longest answer a worker
+     * takes ({@link Protocol#answerLimit}); {@code strategy} and {@code items} head each report.
      */
-    StatsRefresh(IntFunction<Map<String, Smaps.Fields>> measure, int masterPid, AddressRange objectHeap, int answerLimit,
-                 Log log) {
-        this.measure = measure;
+    StatsRefresh(Reader reader, List<AddressRange> ranges, int masterPid, AddressRange objectHeap, int answerLimit,
+                 String strategy, long items, Log log) {
+        this.reader = reader;
+        this.ranges = ranges;
         this.masterPid = masterPid;
         this.objectHeap = objectHeap;
         this.answerLimit = answerLimit;
+        this.strategy = strategy;
+        this.items = items;
         this.log = log;
     }
 
@@ -121,29 +135,27 @@ final class StatsRefresh {
     /**
      * Does at most one process's smaps read (a round starts when an ask came after the last
      * round started, and at most one per {@link #MIN_INTERVAL_NANOS}). Returns true when this
-     * step completed a round: then {@code report} builds the report, and the answer bodies the
-     * waiting asks need are made from it; {@link #deliver} sends them.
+     * step completed a round: then the answer bodies the waiting asks need are made from it,
+     * and {@link #deliver} sends them.
      *
-     * @param workers the live workers: the round measures the master first, then each of them
+     * @param workers  the live workers: the round measures the master first, then each of them
+     * @param target   how many workers the pool keeps (for the report's head)
+     * @param restarts restarts per slot (for the report's rows)
      */
-    boolean step(long now, List<WorkerHandle> workers, Supplier<StatsReport> report) {
+    boolean step(long now, List<WorkerHandle> workers, int target, List<Integer> restarts) {
         if (!running) {
             if (newestAsk - roundStart < 0 || now - (roundStart + MIN_INTERVAL_NANOS) < 0) {
                 return false;
             }
             running = true;
             roundStart = now;
-            measured.clear();
-            strips.clear();
-            withPages = false;
-            if (toMeasure.length < workers.size() + 1) {
-                toMeasure = new int[2 * (workers.size() + 1)];
-            }
+            room(workers.size() + 1);
             toMeasureCount = 0;
             measuredCount = 0;
-            toMeasure[toMeasureCount++] = masterPid;
+            withPages = false;
+            pids[toMeasureCount++] = masterPid;
             for (WorkerHandle w : workers) {
-                toMeasure[toMeasureCount++] = w.pid();
+                pids[toMeasureCount++] = w.pid();
                 for (int i = 0; i < w.asks; i++) {
                     withPages |= w.askFormats[i] == Protocol.FORMAT_DASHBOARD;
                 }
@@ -151,7 +163,7 @@ final class StatsRefresh {
             withPages &= objectHeap != null;
         }
         if (measuredCount < toMeasureCount) {
-            measureOne(toMeasure[measuredCount++]);
+            measureOne(measuredCount++);
         }
         if (measuredCount < toMeasureCount) {
             return false;
@@ -159,53 +171,99 @@ final class StatsRefresh {
         running = false;
         rounds++;
         answeredBefore = roundStart;
-        buildBodies(workers, report);
+        buildBodies(workers, target, restarts);
         return true;
     }
 
-    /** One process's smaps (and its page map, when the round needs it); a process that exited meanwhile is left out. */
-    private void measureOne(int pid) {
+    /** Room for {@code n} processes in the round's arrays (they grow with TTIN, never shrink). */
+    private void room(int n) {
+        if (sums.length >= n) {
+            return;
+        }
+        int old = sums.length;
+        pids = java.util.Arrays.copyOf(pids, n);
+        sums = java.util.Arrays.copyOf(sums, n);
+        strips = java.util.Arrays.copyOf(strips, n);
+        measuredOk = new boolean[n];
+        stripOk = new boolean[n];
+        for (int i = old; i < n; i++) {
+            sums[i] = new SmapsSums(ranges);
+            strips[i] = objectHeap == null ? null : new PageStrip(objectHeap);
+        }
+    }
+
+    /** Process {@code i} of the round: its smaps (and its page map, when the round needs it); one that exited meanwhile is left out. */
+    private void measureOne(int i) {
+        int pid = pids[i];
+        measuredOk[i] = false;
+        stripOk[i] = false;
         try {
-            measured.put(pid, measure.apply(pid));
-            if (withPages) { // one pagemap read more in this step: bounded by the object heap's size
-                String strip = DashboardData.strip(pid, objectHeap);
-                if (strip != null) {
-                    strips.put(pid, strip);
-                }
+            measuredOk[i] = reader.read(sums[i], pid);
+            if (measuredOk[i] && withPages) { // one pagemap read more in this step: bounded by the object heap's size
+                stripOk[i] = strips[i].read(pid);
             }
         } catch (RuntimeException e) {
             char state = Processes.state(pid);
             if (state != '?' && state != 'Z') {
-                // Not "it exited": a file the master cannot read or parse. Say so; the report leaves it out.
+                // Not "it exited": a file the master cannot read. Say so; the report leaves it out.
                 log.line("could not measure pid %d (%s): %s; the report leaves it out", pid,
                         Processes.stateName(state), e);
             }
         }
     }
 
-    /** Makes, from the round just completed, the bodies the asks it covers need (each once). */
-    private void buildBodies(List<WorkerHandle> workers, Supplier<StatsReport> report) {
-        json = null;
-        table = null;
-        dashboard = null;
-        StatsReport r = null;
+    /** The round's index of {@code pid}, if it was measured; -1 if not. */
+    private int measured(int pid) {
+        for (int i = 0; i < toMeasureCount; i++) {
+            if (pids[i] == pid) {
+                return measuredOk[i] ? i : -1;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Makes, from the round just completed, the bodies the asks it covers need (each once).
+     * The dashboard's is written into an array kept from round to round; the /stats table and
+     * JSON, asked for rarely, are made as strings.
+     */
+    private void buildBodies(List<WorkerHandle> workers, int target, List<Integer> restarts) {
+        built[0] = built[1] = built[2] = null;
         for (WorkerHandle w : workers) {
             for (int i = 0; i < w.asks; i++) {
                 if (w.askedAt[i] - answeredBefore >= 0) {
                     continue; // came during the round: the next one answers it
                 }
-                r = r != null ? r : report.get();
-                byte f = w.askFormats[i];
-                if (f == Protocol.FORMAT_TEXT && table == null) {
-                    table = r.toTable().getBytes(StandardCharsets.UTF_8);
-                } else if (f == Protocol.FORMAT_DASHBOARD && dashboard == null) {
-                    dashboard = DashboardData.json(r, rounds, (answeredBefore - bornNanos) / 1_000_000, heapPages(),
-                            strips::get).getBytes(StandardCharsets.UTF_8);
-                } else if (f == Protocol.FORMAT_JSON && json == null) {
-                    json = r.toJson().getBytes(StandardCharsets.UTF_8);
+                int k = Protocol.bodyIndex(w.askFormats[i]);
+                if (built[k] != null) {
+                    continue;
+                }
+                if (k == 2) {
+                    writeDashboard(workers, target, restarts);
+                    built[2] = dashboard.bytes();
+                    builtLength[2] = dashboard.length();
+                } else {
+                    StatsReport r = new StatsReport(strategy, items, target, rows(masterPid, workers, restarts, this::memoryOf));
+                    built[k] = (k == 1 ? r.toTable() : r.toJson()).getBytes(StandardCharsets.UTF_8);
+                    builtLength[k] = built[k].length;
                 }
             }
         }
+    }
+
+    /** The /dashboard/data document of the round just completed: the master, then every worker measured in it. */
+    private void writeDashboard(List<WorkerHandle> workers, int target, List<Integer> restarts) {
+        dashboard.begin(strategy, items, target, rounds, (answeredBefore - bornNanos) / 1_000_000, heapPages());
+        int m = measured(masterPid);
+        dashboard.process(0, masterPid, "running", 0, 0, m < 0 ? null : sums[m], m >= 0 && stripOk[m] ? strips[m] : null);
+        for (WorkerHandle w : workers) {
+            int i = measured(w.pid());
+            if (i >= 0) {
+                dashboard.process(w.slot, w.pid(), w.stateName(), w.counters.requests(), restarts.get(w.slot), sums[i],
+                        stripOk[i] ? strips[i] : null);
+            }
+        }
+        dashboard.end();
     }
 
     /**
@@ -222,19 +280,20 @@ final class StatsRefresh {
                 tokens[n] = w.askTokens[i];
                 formats[n] = w.askFormats[i];
                 int k = Protocol.bodyIndex(formats[n]);
-                bodies[k] = k == 1 ? table : k == 2 ? dashboard : json;
+                bodies[k] = built[k];
+                lengths[k] = builtLength[k];
                 n++;
             }
         }
         if (n == 0) {
             return false;
         }
-        int length = Protocol.answerLength(n, bodies, answerLimit, sent);
+        int length = Protocol.answerLength(n, bodies, lengths, answerLimit, sent);
         int at = w.outbox.startFrame(length);
         if (at < 0) {
             return false;
         }
-        w.outbox.commit(Protocol.writeAnswer(w.outbox.array(), at, n, tokens, formats, bodies, sent));
+        w.outbox.commit(Protocol.writeAnswer(w.outbox.array(), at, n, tokens, formats, bodies, lengths, sent));
         int kept = 0;
         for (int i = 0; i < w.asks; i++) {
             if (w.askedAt[i] - answeredBefore >= 0) { // came during the round: keeps waiting
@@ -249,7 +308,7 @@ final class StatsRefresh {
             if (bodies[k] != null && !sent[k] && !saidTooLarge[k]) {
                 saidTooLarge[k] = true;
                 log.line("a stats answer of %d bytes is more than a worker takes (%d bytes, from the data set's size):"
-                        + " its requests are answered 503; said once", bodies[k].length, answerLimit);
+                        + " its requests are answered 503; said once", lengths[k], answerLimit);
             }
         }
         return true;
@@ -259,9 +318,10 @@ final class StatsRefresh {
         return objectHeap == null ? 0 : (int) ((objectHeap.end() - objectHeap.start()) >>> 12);
     }
 
-    /** The last complete round's memory of {@code pid}; null if it was not measured. */
+    /** The last complete round's memory of {@code pid}; null if it was not measured (allocates: for the /stats reports). */
     Map<String, Smaps.Fields> memoryOf(int pid) {
-        return measured.get(pid);
+        int i = measured(pid);
+        return i < 0 ? null : sums[i].toMap();
     }
 
     /** Rounds completed so far. */
@@ -296,7 +356,7 @@ final class StatsRefresh {
             Map<String, Smaps.Fields> m = memoryOf.apply(w.pid());
             if (m != null) {
                 Protocol.Counters c = w.counters;
-                rows.add(new StatsReport.Row("worker " + w.slot, w.slot, w.pid(), w.state.name().toLowerCase(Locale.ROOT),
+                rows.add(new StatsReport.Row("worker " + w.slot, w.slot, w.pid(), w.stateName(),
                         c.requests(), restarts.get(w.slot), c.heapAllocated(), c.heapLeft(), c.connections(), m));
             }
         }

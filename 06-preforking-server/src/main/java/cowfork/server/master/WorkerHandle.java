@@ -72,6 +72,19 @@ final class WorkerHandle {
         return process.pid();
     }
 
+    /** Its state as the reports name it ("running", ...), without making a string. */
+    String stateName() {
+        return STATE_NAMES[state.ordinal()];
+    }
+
+    private static final String[] STATE_NAMES = new String[State.values().length];
+
+    static {
+        for (State s : State.values()) {
+            STATE_NAMES[s.ordinal()] = s.name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     @Override
     public String toString() {
         return "worker " + slot + " (pid " + pid() + ")";

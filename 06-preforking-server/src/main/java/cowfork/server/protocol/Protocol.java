@@ -138,17 +138,18 @@ public final class Protocol {
 
     /**
      * The length of a stats answer to {@code n} tokens with {@code bodies} (by
-     * {@link #bodyIndex}; null: not asked for), and which bodies it carries whole: each in
-     * order while the answer stays within {@code limit}; {@code sent[k]} says.
+     * {@link #bodyIndex}; null: not asked for; body k is {@code bodies[k][0, lengths[k])}), and
+     * which bodies it carries whole: each in order while the answer stays within
+     * {@code limit}; {@code sent[k]} says.
      */
-    public static int answerLength(int n, byte[][] bodies, int limit, boolean[] sent) {
+    public static int answerLength(int n, byte[][] bodies, int[] lengths, int limit, boolean[] sent) {
         int length = ANSWER_HEAD + n * ANSWER_TOKEN_ENTRY;
         for (byte[] b : bodies) {
             length += b == null ? 0 : ANSWER_BODY_ENTRY;
         }
         for (int k = 0; k < FORMATS.length; k++) {
-            sent[k] = bodies[k] != null && length + bodies[k].length <= limit;
-            length += sent[k] ? bodies[k].length : 0;
+            sent[k] = bodies[k] != null && length + lengths[k] <= limit;
+            length += sent[k] ? lengths[k] : 0;
         }
         return length;
     }
@@ -158,7 +159,8 @@ public final class Protocol {
      * {@code formats[i]}, and {@code bodies} as {@link #answerLength} chose them. Returns the
      * position after it.
      */
-    public static int writeAnswer(byte[] o, int at, int n, int[] tokens, byte[] formats, byte[][] bodies, boolean[] sent) {
+    public static int writeAnswer(byte[] o, int at, int n, int[] tokens, byte[] formats, byte[][] bodies, int[] lengths,
+                                  boolean[] sent) {
         int m = 0;
         for (byte[] b : bodies) {
             m += b == null ? 0 : 1;
@@ -170,7 +172,7 @@ public final class Protocol {
         for (int k = 0; k < FORMATS.length; k++) {
             if (bodies[k] != null) {
                 o[p] = FORMATS[k];
-                putInt(o, p + 1, sent[k] ? bodies[k].length : -bodies[k].length);
+                putInt(o, p + 1, sent[k] ? lengths[k] : -lengths[k]);
                 p += ANSWER_BODY_ENTRY;
             }
         }
@@ -181,8 +183,8 @@ public final class Protocol {
         }
         for (int k = 0; k < FORMATS.length; k++) {
             if (sent[k]) {
-                System.arraycopy(bodies[k], 0, o, p, bodies[k].length);
-                p += bodies[k].length;
+                System.arraycopy(bodies[k], 0, o, p, lengths[k]);
+                p += lengths[k];
             }
         }
         return p;
@@ -191,10 +193,12 @@ public final class Protocol {
     /** A stats answer to one token (allocates: for the warm-up and tests, which play the master). */
     public static byte[] answer(int token, byte format, byte[] body, int limit) {
         byte[][] bodies = new byte[3][];
+        int[] lengths = new int[3];
         bodies[bodyIndex(format)] = body;
+        lengths[bodyIndex(format)] = body.length;
         boolean[] sent = new boolean[3];
-        byte[] o = new byte[answerLength(1, bodies, limit, sent)];
-        writeAnswer(o, 0, 1, new int[] {token}, new byte[] {format}, bodies, sent);
+        byte[] o = new byte[answerLength(1, bodies, lengths, limit, sent)];
+        writeAnswer(o, 0, 1, new int[] {token}, new byte[] {format}, bodies, lengths, sent);
         return o;
     }
 

@@ -3,16 +3,12 @@ package cowfork.server.master;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import cowfork.cow.Smaps;
 import cowfork.fork.Processes;
 import cowfork.server.protocol.Protocol;
-import cowfork.server.stats.StatsReport;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
-import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,12 +23,12 @@ class StatsRefreshTest {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final Log log = new Log(new PrintStream(out, true, StandardCharsets.UTF_8));
 
-    private boolean oneRound(IntFunction<Map<String, Smaps.Fields>> measure, int pid) {
-        StatsRefresh stats = new StatsRefresh(measure, pid, null, Protocol.answerLimit(0), log);
+    private boolean oneRound(StatsRefresh.Reader measure, int pid) {
+        StatsRefresh stats = new StatsRefresh(measure, List.of(), pid, null, Protocol.answerLimit(0), "test", 0, log);
         long now = System.nanoTime() + StatsRefresh.MIN_INTERVAL_NANOS;
         stats.forceRound(now);
         for (int i = 0; i < 10; i++) {
-            if (stats.step(now, List.of(), () -> new StatsReport("test", 0, 0, List.of()))) {
+            if (stats.step(now, List.of(), 0, List.of(0))) {
                 return true;
             }
         }
@@ -42,7 +38,7 @@ class StatsRefreshTest {
     @Test
     void aLiveProcessThatCannotBeReadIsLoggedAndLeftOut() {
         int self = Processes.self();
-        boolean done = oneRound(pid -> {
+        boolean done = oneRound((sums, pid) -> {
             throw new NumberFormatException("For input string: \"12x\"");
         }, self);
         assertThat(done).as("the round completes").isTrue();
@@ -53,7 +49,7 @@ class StatsRefreshTest {
     @Test
     void aProcessThatHasExitedIsLeftOutQuietly() {
         int gone = Integer.MAX_VALUE - 7; // no such process
-        boolean done = oneRound(pid -> {
+        boolean done = oneRound((sums, pid) -> {
             throw new IllegalArgumentException("no process " + pid);
         }, gone);
         assertThat(done).isTrue();
@@ -62,7 +58,7 @@ class StatsRefreshTest {
 
     @Test
     void anUnreadableFileOfALiveProcessDoesNotEndTheRound() {
-        boolean done = oneRound(pid -> {
+        boolean done = oneRound((sums, pid) -> {
             throw new IllegalStateException("the kernel refused to show /proc/" + pid + "/smaps");
         }, Processes.self());
         assertThat(done).isTrue();

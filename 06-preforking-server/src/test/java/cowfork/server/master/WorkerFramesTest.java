@@ -13,7 +13,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -96,7 +95,7 @@ class WorkerFramesTest {
         final Log log = new Log(new PrintStream(out, true, StandardCharsets.UTF_8));
         final ServerConfig config = ServerConfig.defaults();
         final WorkerPool pool = new WorkerPool(config, null, -1, Forker.safe(), log, LIMIT);
-        final StatsRefresh stats = new StatsRefresh(pid -> Map.of(), 0, null, LIMIT, log);
+        final StatsRefresh stats = new StatsRefresh((sums, pid) -> false, java.util.List.of(), 0, null, LIMIT, "test", 0, log);
         final WorkerFrames frames = new WorkerFrames(config, pool, stats, log);
 
         String log() {
