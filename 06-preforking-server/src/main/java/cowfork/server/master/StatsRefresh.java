@@ -351,7 +351,10 @@ final class StatsRefresh {
                                         IntFunction<Map<String, Smaps.Fields>> memoryOf) {
         List<StatsReport.Row> rows = new ArrayList<>();
         Map<String, Smaps.Fields> master = memoryOf.apply(masterPid);
-        rows.add(new StatsReport.Row("master", 0, masterPid, "running", 0, 0, 0, 0, 0, master == null ? Map.of() : master));
+        // The master's Java heap allocated: what its thread (the one that runs this) has allocated since it started.
+        long allocated = ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())
+                .getCurrentThreadAllocatedBytes();
+        rows.add(new StatsReport.Row("master", 0, masterPid, "running", 0, 0, allocated, 0, 0, master == null ? Map.of() : master));
         for (WorkerHandle w : workers) {
             Map<String, Smaps.Fields> m = memoryOf.apply(w.pid());
             if (m != null) {

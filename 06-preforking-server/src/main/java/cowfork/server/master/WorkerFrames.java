@@ -45,35 +45,35 @@ final class WorkerFrames {
      */
     boolean read(WorkerHandle w, int max) {
         for (int i = 0; i < max; i++) {
-            byte[] msg;
             try {
-                msg = w.process.receiveNow();
+                if (!w.process.nextMessageInPlace()) {
+                    return false;
+                }
             } catch (IllegalStateException corrupt) { // a frame length no FrameChannel writes
                 broken(w, corrupt.getMessage());
                 return false;
             }
-            if (msg == null) {
-                return false;
-            }
-            handle(w, msg, System.nanoTime());
+            handle(w, w.process.heldBuffer(), w.process.heldStart(), w.process.heldLength(), System.nanoTime());
+            w.process.releaseMessage();
         }
         return true;
     }
 
-    private void handle(WorkerHandle w, byte[] msg, long now) {
+    /** One message, {@code msg[at, at + length)}, read where it lies (the master makes no garbage per heartbeat). */
+    private void handle(WorkerHandle w, byte[] msg, int at, int length, long now) {
         if (w.state == WorkerHandle.State.KILLED) {
             return; // what a killed worker still had in its pipe changes nothing
         }
-        int expected = msg.length == 0 ? -1 : Protocol.workerMessageLength(msg[0]);
-        if (msg.length != expected) {
-            broken(w, msg.length == 0 ? "an empty message" : expected < 0
-                    ? String.format(Locale.ROOT, "a message of unknown type %d (%d bytes)", msg[0], msg.length)
-                    : String.format(Locale.ROOT, "a '%c' message of %d bytes (it has %d)", (char) msg[0], msg.length, expected));
+        int expected = length == 0 ? -1 : Protocol.workerMessageLength(msg[at]);
+        if (length != expected) {
+            broken(w, length == 0 ? "an empty message" : expected < 0
+                    ? String.format(Locale.ROOT, "a message of unknown type %d (%d bytes)", msg[at], length)
+                    : String.format(Locale.ROOT, "a '%c' message of %d bytes (it has %d)", (char) msg[at], length, expected));
             return;
         }
-        w.counters = Protocol.counters(msg);
+        w.counters.read(msg, at);
         w.lastBeatNanos = now;
-        switch (msg[0]) {
+        switch (msg[at]) {
             case Protocol.HEARTBEAT -> {
                 if (!w.booted) {
                     w.booted = true;
@@ -82,7 +82,7 @@ final class WorkerFrames {
                 }
             }
             case Protocol.RETIRING -> {
-                byte reason = msg[1 + Protocol.COUNTERS];
+                byte reason = msg[at + 1 + Protocol.COUNTERS];
                 if (w.state == WorkerHandle.State.RUNNING) {
                     w.state = WorkerHandle.State.RETIRING;
                     w.stopDeadlineNanos = now + ServerConfig.nanos(config.gracefulTimeoutSeconds());
@@ -92,7 +92,7 @@ final class WorkerFrames {
                         w, w.counters.requests(), w.why, w.counters.heapLeft() >> 10);
             }
             case Protocol.STATS -> {
-                if (!stats.ask(w, Protocol.getInt(msg, 1 + Protocol.COUNTERS), msg[1 + Protocol.COUNTERS + 4], now)) {
+                if (!stats.ask(w, Protocol.getInt(msg, at + 1 + Protocol.COUNTERS), msg[at + 1 + Protocol.COUNTERS + 4], now)) {
                     broken(w, "more than " + Protocol.MAX_ASKS_IN_FLIGHT + " stats requests waiting at once");
                 }
             }

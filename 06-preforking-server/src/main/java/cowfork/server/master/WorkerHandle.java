@@ -31,7 +31,7 @@ final class WorkerHandle {
     /** When a STOPPING or RETIRING worker is killed if it has not exited. */
     long stopDeadlineNanos = Long.MAX_VALUE;
     boolean booted;
-    Protocol.Counters counters = new Protocol.Counters(0, 0, 0, 0);
+    final Protocol.Counters counters = new Protocol.Counters();
     String why = "";
     /** It was killed while it was the slot's serving worker: no replacement runs yet. */
     boolean killedWhileRunning;

@@ -55,6 +55,7 @@ final class WorkerPool {
     private final SplittableRandom jitter = new SplittableRandom();
     private final RespawnBackoff backoff = new RespawnBackoff();
     private final List<WorkerHandle> workers = new ArrayList<>();
+    private final List<WorkerHandle> view = Collections.unmodifiableList(workers);
     /** Restarts per slot; index 0 unused. */
     private final List<Integer> restarts = new ArrayList<>(List.of(0));
     private int target;
@@ -75,7 +76,7 @@ final class WorkerPool {
 
     /** The live workers (forked and not yet reaped), oldest first; a read-only view. */
     List<WorkerHandle> workers() {
-        return Collections.unmodifiableList(workers);
+        return view;
     }
 
     /** Takes {@code w} (forked elsewhere) into the pool, as {@link #spawn} does: for tests of the bookkeeping. */
@@ -123,7 +124,8 @@ final class WorkerPool {
      */
     long nextDeadline(long now, long next) {
         long timeout = ServerConfig.nanos(config.timeoutSeconds());
-        for (WorkerHandle w : workers) {
+        for (int i = 0; i < workers.size(); i++) {
+            WorkerHandle w = workers.get(i);
             if (w.state == WorkerHandle.State.KILLED) {
                 if (!w.survivedKill) {
                     next = Math.min(next, w.killedNanos + KILL_GRACE_NANOS);
@@ -150,7 +152,8 @@ final class WorkerPool {
      * forks only with {@code signals}' handler threads ended (no other thread may run at a fork).
      */
     void reconcile(long now, Signals signals) {
-        for (WorkerHandle w : List.copyOf(workers)) {
+        for (int i = 0; i < workers.size(); i++) { // (stopping one changes no list; index loops allocate nothing)
+            WorkerHandle w = workers.get(i);
             if (w.slot > target && w.state == WorkerHandle.State.RUNNING) {
                 log.line("%s: slot %d is above --workers %d now; stopping it gracefully", w, w.slot, target);
                 stop(w, WorkerHandle.State.STOPPING, now);
@@ -168,7 +171,8 @@ final class WorkerPool {
     }
 
     private boolean hasRunning(int slot) {
-        for (WorkerHandle w : workers) {
+        for (int i = 0; i < workers.size(); i++) {
+            WorkerHandle w = workers.get(i);
             if (w.slot == slot && w.holdsSlot()) {
                 return true;
             }
@@ -245,7 +249,8 @@ final class WorkerPool {
 
     /** Names, once per wait, a worker that has not read its pipe for {@link #NOT_READING_NOTICE_NANOS}. */
     void noticeNotReading(long now) {
-        for (WorkerHandle w : workers) {
+        for (int i = 0; i < workers.size(); i++) {
+            WorkerHandle w = workers.get(i);
             if (w.outboxWaitingSince != 0 && !w.saidNotReading && w.state != WorkerHandle.State.KILLED
                     && now - (w.outboxWaitingSince + NOT_READING_NOTICE_NANOS) >= 0) {
                 w.saidNotReading = true;
@@ -306,7 +311,8 @@ final class WorkerPool {
      */
     void killOverdue(long now, long stopAllDeadline) {
         long timeout = ServerConfig.nanos(config.timeoutSeconds());
-        for (WorkerHandle w : workers) {
+        for (int i = 0; i < workers.size(); i++) {
+            WorkerHandle w = workers.get(i);
             if (w.state == WorkerHandle.State.KILLED) {
                 if (!w.survivedKill && now - (w.killedNanos + KILL_GRACE_NANOS) >= 0) {
                     // SIGKILL cannot be caught: a process that outlives it is stuck in the kernel.

@@ -84,8 +84,40 @@ public final class Protocol {
         return (int) Math.min(64L << 20, (64L << 10) + 9 * (heapPages + 1024));
     }
 
-    /** The counters a worker reports with every message. */
-    public record Counters(long requests, long heapAllocated, long heapLeft, int connections) {}
+    /**
+     * The counters a worker reports with every message, as the master keeps them: read in
+     * place from each message ({@link #read}), one instance per worker for its whole life.
+     */
+    public static final class Counters {
+        private long requests;
+        private long heapAllocated;
+        private long heapLeft;
+        private int connections;
+
+        /** Takes the counters of the worker message at {@code msg[at]} (type first, then the counters). */
+        public void read(byte[] msg, int at) {
+            requests = getLong(msg, at + 1);
+            heapAllocated = getLong(msg, at + 9);
+            heapLeft = getLong(msg, at + 17);
+            connections = getInt(msg, at + 25);
+        }
+
+        public long requests() {
+            return requests;
+        }
+
+        public long heapAllocated() {
+            return heapAllocated;
+        }
+
+        public long heapLeft() {
+            return heapLeft;
+        }
+
+        public int connections() {
+            return connections;
+        }
+    }
 
     /** Writes type and counters into {@code msg}; returns the position after them. */
     public static int encodeCounters(byte[] msg, byte type, long requests, long allocated, long left, int connections) {
@@ -95,11 +127,6 @@ public final class Protocol {
         putLong(msg, 17, left);
         putInt(msg, 25, connections);
         return 1 + COUNTERS;
-    }
-
-    /** The counters of a worker message. */
-    public static Counters counters(byte[] msg) {
-        return new Counters(getLong(msg, 1), getLong(msg, 9), getLong(msg, 17), getInt(msg, 25));
     }
 
     static void putLong(byte[] b, int at, long v) {
