@@ -56,6 +56,13 @@ public final class ServerProcess implements AutoCloseable {
         return s;
     }
 
+    /** {@link #start}, with {@code echo} seeing every line as it is read (to note what else was true at that moment). */
+    public static ServerProcess startAndAwaitReady(java.util.function.Consumer<String> echo, String... args) {
+        ServerProcess s = startWithoutWaiting(echo, args);
+        s.awaitLine(l -> l.contains("ready:"), Duration.ofSeconds(60));
+        return s;
+    }
+
     public static ServerProcess startWithoutWaiting(String... args) {
         return startWithoutWaiting(line -> { }, args);
     }
