@@ -2,11 +2,11 @@
 package cowfork.experiment;
 
 import cowfork.fork.Forker;
-import cowfork.fork.Sizes;
 import cowfork.heap.Collector;
 import cowfork.heap.Heap;
 import cowfork.heap.MarkPlacement;
 import cowfork.heap.MarkPlacements;
+import cowfork.support.Sizes;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,7 +3,7 @@ package cowfork.immortal;
 
 import cowfork.cow.PageMapPicture;
 import cowfork.experiment.SharingReport;
-import cowfork.fork.Sizes;
+import cowfork.support.Sizes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

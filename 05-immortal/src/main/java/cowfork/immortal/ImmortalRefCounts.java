@@ -2,10 +2,10 @@
 package cowfork.immortal;
 
 import cowfork.cow.Region;
-import cowfork.fork.Sizes;
 import cowfork.heap.HeaderRefCounts;
 import cowfork.heap.Heap;
 import cowfork.heap.RefCounts;
+import cowfork.support.Sizes;
 import java.nio.ByteOrder;
 import java.util.BitSet;
 import java.util.Locale;

@@ -50,7 +50,7 @@ public final class Bench {
             }
         }
         strategies.forEach(RefCountStrategies::byName); // fail now, with the list of names, not in the forked JVM
-        cowfork.fork.Sizes.parse(size, cowfork.heap.Heap.MAX_BYTES);
+        cowfork.support.Sizes.parse(size, cowfork.heap.Heap.MAX_BYTES);
         List<String> jvmArgs = forkedJvmArgs();
         Collection<RunResult> results = new Runner(new OptionsBuilder()
                 .include(RefCountBench.class.getName())

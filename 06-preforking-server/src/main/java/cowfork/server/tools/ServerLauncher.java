@@ -1,6 +1,7 @@
 // Starts the server as a process of its own (the demo, the benchmark and the tests do), and reads what it prints.
 package cowfork.server.tools;
 
+import cowfork.support.WatchedProcess;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;

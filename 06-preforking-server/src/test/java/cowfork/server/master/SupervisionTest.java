@@ -37,7 +37,7 @@ class SupervisionTest {
             List<Integer> workers = server.workerPids();
             assertThat(workers).hasSize(2).doesNotContain(victim);
             for (int pid : workers) {
-                assertThat(cowfork.fork.Processes.state(pid)).isNotEqualTo('Z'); // the dead one was reaped
+                assertThat(cowfork.support.Processes.state(pid)).isNotEqualTo('Z'); // the dead one was reaped
             }
         }
     }
@@ -157,7 +157,7 @@ class SupervisionTest {
         server.awaitExit(WAIT);
         server.awaitAllGone(WAIT); // PR_SET_PDEATHSIG killed them
         assertThat(workers).allMatch(pid -> {
-            char s = cowfork.fork.Processes.state(pid);
+            char s = cowfork.support.Processes.state(pid);
             return s == '?' || s == 'Z';
         });
         server.close();

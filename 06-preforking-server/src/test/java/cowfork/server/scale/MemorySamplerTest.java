@@ -4,7 +4,7 @@ package cowfork.server.scale;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import cowfork.server.tools.WatchedProcess;
+import cowfork.support.WatchedProcess;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;

@@ -1,5 +1,5 @@
 // What /proc says about processes: state, parent, children, wait channel; read by tests and demos.
-package cowfork.fork;
+package cowfork.support;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -16,9 +16,17 @@ import java.util.List;
 public final class Processes {
     private Processes() {}
 
-    /** This process's id. */
+    /**
+     * This process's id, read from the {@code /proc/self} link on every call, so that a
+     * forked child gets its own ({@code ProcessHandle.current()} keeps the pid of the
+     * process that first asked, and a forked JVM child inherits that answer).
+     */
     public static int self() {
-        return Syscalls.posix().getpid();
+        try {
+            return Integer.parseInt(Files.readSymbolicLink(Path.of("/proc/self")).toString());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read /proc/self: " + e, e);
+        }
     }
 
     /**

@@ -4,7 +4,6 @@ package cowfork.cow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import cowfork.fork.ForkLatency;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -19,15 +18,15 @@ import org.junit.jupiter.api.Test;
  * tests run 8 MiB and 3 forks (well under a second) and assert that figure against what
  * {@link KernelProbe} found on this kernel; the timings are printed, never asserted.
  */
-class ForkLatencyBlocksTest {
+class ForkLatencyHugePagesTest {
     private static final Pattern FORK_LINE = Pattern.compile(
             "^fork: runtime=(jvm|c) pages=(4k|2m) touched_mib=(\\d+) thp_mib=(\\d+) rss_mib=(\\d+) median_us=(\\d+)"
                     + " ms_per_gb=[0-9.]+$", Pattern.MULTILINE);
 
-    private static String run(ForkLatency.Blocks blocks, String... args) throws Exception {
+    private static String run(String thpMode, String... args) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-            ForkLatency.run(args, blocks, out);
+            ForkLatency.run(args, thpMode, out);
         }
         String output = bytes.toString(StandardCharsets.UTF_8);
         System.out.print(output);
@@ -43,7 +42,7 @@ class ForkLatencyBlocksTest {
     @Test
     void bothRowsSayHowMuchOfTheBlockWasReallyOnHugePages() throws Exception {
         KernelProbe.Facts kernel = KernelProbe.probe();
-        String output = run(ForkLatencyBlocks.forThisKernel(), "--sizes", "8m", "--forks", "3", "--huge-pages", "both");
+        String output = run(ForkLatency.thpModeOfThisKernel(), "--sizes", "8m", "--forks", "3", "--huge-pages", "both");
         if (kernel.thp().equals("never") || kernel.thp().equals("unsupported")) {
             assertThat(rows(output)).as(kernel.line()).containsExactly(List.of("jvm", "4k", "8", "0"), List.of("c", "4k", "8", "0"));
             assertThat(output).contains("fork-latency: no huge-page rows");
@@ -58,7 +57,7 @@ class ForkLatencyBlocksTest {
 
     @Test
     void onAKernelWithoutHugePagesYesIsRefusedAndBothSaysWhy() throws Exception {
-        ForkLatencyBlocks never = new ForkLatencyBlocks("never");
+        String never = "never";
         assertThatThrownBy(() -> run(never, "--sizes", "8m", "--forks", "3", "--huge-pages", "yes"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--huge-pages yes")
                 .hasMessageContaining("'never'");
@@ -69,7 +68,7 @@ class ForkLatencyBlocksTest {
 
     @Test
     void aBadHugePagesValueIsRefusedBeforeAnythingRuns() {
-        assertThatThrownBy(() -> run(ForkLatencyBlocks.forThisKernel(), "--huge-pages", "maybe"))
+        assertThatThrownBy(() -> run(ForkLatency.thpModeOfThisKernel(), "--huge-pages", "maybe"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no, yes or both");
     }
 }
