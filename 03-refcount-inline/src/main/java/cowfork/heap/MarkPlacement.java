@@ -97,7 +97,7 @@ public interface MarkPlacement extends AutoCloseable {
      * The pages a forked child's collection writes <em>to keep marks</em> when it finds
      * {@code marked} reachable (after {@link #prepareForFork}): per region, the heap's and
      * {@link #side()}'s. The default is the header's: the page of each marked object's header.
-     * The collector adds the sweep's own writes ({@link Collector.Prediction}).
+     * The experiment's {@code GcPrediction} adds the sweep's own writes.
      *
      * @param marked the objects the collection will mark (permanent ones excluded), in any order
      */
