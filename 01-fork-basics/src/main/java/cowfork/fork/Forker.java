@@ -128,6 +128,32 @@ public final class Forker {
     }
 
     /**
+     * Forks a child that does nothing but wait, and returns once it has said so: a witness
+     * whose memory stays as the fork left it, for reading its {@code /proc} files (its
+     * threads, or which pages the parent writes from now on: those the child is left alone
+     * to map). It ends when sent any message ({@link ChildHandle#send}); then
+     * {@link ChildHandle#await}. Closing the handle kills and reaps it.
+     *
+     * @throws IllegalStateException if the child did not say it was ready within {@code timeout}
+     *         (it is killed and reaped), or as {@link #start}
+     * @throws ForkException as {@link #start}
+     */
+    public ChildHandle startIdle(Duration timeout) {
+        ChildHandle child = start(c -> {
+            c.send("ready");
+            c.receive();
+            return new byte[0];
+        });
+        String message = child.receiveString(timeout);
+        if (!"ready".equals(message)) {
+            child.close();
+            throw new IllegalStateException("the idle child should have said \"ready\" but said " + message
+                    + " (null: nothing within " + timeout.toSeconds() + " s); it was " + child);
+        }
+        return child;
+    }
+
+    /**
      * Forks a child running {@code task} and returns at once. The caller must
      * {@link ChildHandle#await} or {@link ChildHandle#close} it; closing kills and reaps.
      * The child lives only as long as the calling thread: when this thread ends, the kernel

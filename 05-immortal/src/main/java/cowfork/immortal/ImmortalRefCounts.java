@@ -160,6 +160,23 @@ public final class ImmortalRefCounts extends HeaderRefCounts {
     }
 
     /**
+     * The pages {@link #immortalizeAll} writes: the page of every live object's count word
+     * (one store each, whatever the count was). Pages that hold no object's header, only
+     * the inside of a large chunk or free space, are not written. Writes nothing.
+     *
+     * @throws IllegalArgumentException if {@code heap} does not use this strategy
+     */
+    public static BitSet pagesImmortalizeAllWrites(Heap heap) {
+        if (!(heap.refCounts() instanceof ImmortalRefCounts)) {
+            throw new IllegalArgumentException("immortalizeAll writes only a heap with the " + NAME + " strategy; this heap uses '"
+                    + heap.refCounts().name() + "'");
+        }
+        BitSet pages = new BitSet();
+        heap.forEachLiveObject(ref -> pages.set(Math.toIntExact(Region.pageOf(ref + Heap.OB_REFCNT))));
+        return pages;
+    }
+
+    /**
      * Before fork, makes every live object immortal ({@link #immortalizeAll}), as Cinder's
      * {@code immortalize_heap()}: the one thing this strategy does that inline counts do not.
      *

@@ -45,15 +45,17 @@ final class Repository {
     }
 
     /**
-     * Every tracked Markdown file, as paths relative to {@code root}, sorted. Asks
-     * {@code git ls-files '*.md'} (given 30 seconds, then killed); where git is missing or the
+     * Every Markdown file git tracks or would track (tracked, or new and not ignored, so a
+     * writer's uncommitted file is checked too), as paths relative to {@code root}, sorted,
+     * none under {@code target/}. Asks {@code git ls-files --cached --others --exclude-standard}
+     * (given 30 seconds, then killed); where git is missing or the
      * tree is not a git checkout (a copy of the course without .git), walks the tree instead,
      * skipping {@code target/} and {@code .git}.
      */
     static List<Path> markdownFiles(Path root) {
         List<Path> tracked = gitLsFiles(root, "*.md");
         if (tracked != null) {
-            return tracked.stream().filter(p -> Files.isRegularFile(root.resolve(p))).sorted().toList();
+            return tracked.stream().filter(p -> !startsWithAny(p, "target", ".git") && Files.isRegularFile(root.resolve(p))).sorted().toList();
         }
         try (Stream<Path> walk = Files.walk(root)) {
             return walk.filter(p -> p.toString().endsWith(".md") && Files.isRegularFile(p))
@@ -88,7 +90,7 @@ final class Repository {
             throw new UncheckedIOException(e);
         }
         try {
-            git = new ProcessBuilder("git", "ls-files", "-z", "--", pathspec)
+            git = new ProcessBuilder("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", pathspec)
                     .directory(root.toFile())
                     .redirectOutput(listing.toFile())
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
