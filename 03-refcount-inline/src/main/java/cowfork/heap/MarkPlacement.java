@@ -125,7 +125,8 @@ public interface MarkPlacement extends AutoCloseable {
     /**
      * Makes a placement for one heap. Factories are registered as services
      * ({@code META-INF/services/cowfork.heap.MarkPlacement$Factory}) and listed by
-     * {@link MarkPlacements}, in chapter order.
+     * {@link MarkPlacements}, in chapter order. {@link SeamFactory} holds what every
+     * factory shares (name, chapter, the closed-region guard).
      */
     interface Factory {
         /** The name of the placement this factory makes; equal to {@link MarkPlacement#name()}. */

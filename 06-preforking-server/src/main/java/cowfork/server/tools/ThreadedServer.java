@@ -79,7 +79,7 @@ public final class ThreadedServer implements AutoCloseable {
      * @throws IllegalArgumentException if ATOMIC is asked for a store whose counts are not atomic
      */
     public ThreadedServer(HeapStore store, Locking locking, String host, int port, int threads, boolean faults) {
-        if (locking == Locking.ATOMIC && !store.strategy().equals(AtomicRefCounts.NAME)) {
+        if (locking == Locking.ATOMIC && !store.heap().refCounts().safeUnderThreads()) {
             throw new IllegalArgumentException("--locking atomic needs atomic counts, this heap's are '"
                     + store.strategy() + "': several threads would lose count updates");
         }
