@@ -110,6 +110,7 @@ public abstract class MarkPlacementContract {
     }
 
     @Test
+    @SuppressWarnings("try") // the open Borrow is the point: held for the block, never referenced in it
     void aCollectionWhileABorrowedIterationIsOpenIsRefused() {
         try (Heap heap = newHeap(1 << 16); Collector c = new Collector(heap, placement())) {
             long list = heap.newList();

@@ -105,8 +105,18 @@ class StatsFloodTest {
             }
         }
 
+        /** {@link #stop}; an interrupt while it waits is kept (the flag set again) and ends the test. */
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
+            try {
+                stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while stopping the flood", e);
+            }
+        }
+
+        private void stop() throws InterruptedException {
             running.set(false);
             for (Thread t : threads) {
                 t.join(15_000); // a request in flight ends within the socket timeout

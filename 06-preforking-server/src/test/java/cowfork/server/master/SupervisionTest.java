@@ -220,8 +220,18 @@ class SupervisionTest {
             awaitTrue(() -> ok.get() >= n, n + " successful requests (" + ok.get() + " so far, " + failed.get() + " failed)");
         }
 
+        /** {@link #stop}; an interrupt while it waits is kept (the flag set again) and ends the test. */
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
+            try {
+                stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while stopping the load", e);
+            }
+        }
+
+        private void stop() throws InterruptedException {
             running.set(false);
             thread.interrupt();
             thread.join(10_000);

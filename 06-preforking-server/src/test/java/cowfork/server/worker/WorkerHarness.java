@@ -111,8 +111,18 @@ public final class WorkerHarness implements AutoCloseable {
         return loop.isAlive();
     }
 
+    /** {@link #stop}; an interrupt while it waits is kept (the flag set again) and ends the test. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
+        try {
+            stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping the worker", e);
+        }
+    }
+
+    private void stop() throws InterruptedException {
         stopped = true;
         loop.join(5_000);
         drain.join(5_000);
