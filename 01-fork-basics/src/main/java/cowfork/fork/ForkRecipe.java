@@ -8,6 +8,7 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -132,6 +133,25 @@ public final class ForkRecipe {
             throw new IllegalStateException("this JVM is not set up to fork safely; start it with"
                     + missing + " (./cowfork does this for you; see 01-fork-basics/README.md)");
         }
+    }
+
+    /**
+     * {@code java <this JVM's fork flags> -cp <this class path> mainClass}: the start of the command
+     * line of another JVM that may fork, started as this one was (a mutable list: add the program's
+     * arguments). The flags are this JVM's -XX: and -Xmn options and the native-access options of
+     * JDK 22+, so a JVM started by a test or a tool runs with the recipe's flags too.
+     */
+    public static List<String> javaCommand(String mainClass) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("-XX:") || a.startsWith("-Xmn") || a.startsWith("--enable-native-access")
+                    || a.startsWith("--sun-misc-unsafe")) {
+                cmd.add(a);
+            }
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        return cmd;
     }
 
     private static String asCommandLine(String name, String value) {

@@ -66,7 +66,8 @@ public final class KernelProbe {
     private static final Path THP_ENABLED = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
     private static final Path PTRACE_SCOPE = Path.of("/proc/sys/kernel/yama/ptrace_scope");
     private static final int ENOSYS = 38;
-    private static final int CAP_SYS_PTRACE = 19;
+    /** The capability that lets a process read (and attach to) any other process of any user. */
+    public static final int CAP_SYS_PTRACE = 19;
 
     /** Prints {@link Facts#line()} for this kernel. */
     public static void main(String[] args) {
@@ -179,7 +180,7 @@ public final class KernelProbe {
     }
 
     /** Whether this process has capability {@code bit} in its effective set (CapEff in /proc/self/status). */
-    static boolean hasCapability(int bit) {
+    public static boolean hasCapability(int bit) {
         String status = readOrNull(Path.of("/proc/self/status"));
         if (status != null) {
             for (String line : status.split("\n")) {

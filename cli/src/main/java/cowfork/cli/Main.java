@@ -65,6 +65,7 @@ public final class Main {
                 "HotSpot's own collectors after fork: Java heap pages each one un-shares"));
         TOOLS.put("crosscheck", new Tool(cowfork.crosscheck.CrossCheck::main,
                 "the same catalogue and workloads in every real CPython and Ruby found here"));
+        TOOLS.put("inspect", new Tool(cowfork.inspect.Inspect::main, "any pre-forking server's memory by process and region, live (./cowfork inspect --help)"));
     }
 
     public static void main(String[] args) throws Exception {

@@ -2,7 +2,7 @@
 package cowfork.server.scale;
 
 import cowfork.cow.ForkLatency;
-import cowfork.server.tools.ServerLauncher;
+import cowfork.fork.ForkRecipe;
 import cowfork.support.Sizes;
 import cowfork.support.WatchedProcess;
 import java.io.PrintStream;
@@ -35,7 +35,7 @@ final class ForkLatencyRun {
 
     /** The lines fork-latency printed for {@code dataBytes}, or one line saying why there are none. */
     static List<String> run(long dataBytes, PrintStream err, Set<AutoCloseable> live) {
-        List<String> cmd = ServerLauncher.javaCommand(ForkLatency.class.getName());
+        List<String> cmd = ForkRecipe.javaCommand(ForkLatency.class.getName());
         cmd.addAll(List.of("--sizes", sizes(dataBytes), "--huge-pages", "both", "--forks", "20"));
         err.println("scale: fork() of " + Sizes.format(dataBytes) + " in 4 KiB and in huge pages, JVM and C"
                 + " (./cowfork fork-latency), before any server starts");

@@ -1,12 +1,10 @@
 // Starts the server as a process of its own (the demo, the benchmark and the tests do), and reads what it prints.
 package cowfork.server.tools;
 
+import cowfork.fork.ForkRecipe;
 import cowfork.support.WatchedProcess;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -57,28 +55,10 @@ public final class ServerLauncher implements AutoCloseable {
      * where it listens (it comes after the preload: a data set of many GiB needs more than a minute).
      */
     public static ServerLauncher start(Consumer<String> echo, List<String> args, Duration timeout) {
-        List<String> cmd = javaCommand(SERVE);
+        List<String> cmd = ForkRecipe.javaCommand(SERVE);
         cmd.addAll(List.of("--bind", "127.0.0.1:0"));
         cmd.addAll(args);
         return new ServerLauncher(WatchedProcess.start(cmd, echo), timeout);
-    }
-
-    /**
-     * {@code java <this JVM's fork flags> -cp <this class path> mainClass}: the start of a
-     * command line for a JVM that may fork, as this one was started (a mutable list: add the
-     * program's arguments).
-     */
-    public static List<String> javaCommand(String mainClass) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("-XX:") || a.startsWith("-Xmn") || a.startsWith("--enable-native-access")
-                    || a.startsWith("--sun-misc-unsafe")) {
-                cmd.add(a); // the fork recipe's flags, as this JVM got them
-            }
-        }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
-        return cmd;
     }
 
     /**

@@ -3,15 +3,13 @@ package cowfork.server.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import cowfork.fork.ForkRecipe;
 import cowfork.support.WatchedProcess;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
@@ -29,15 +27,7 @@ class WatchTest {
 
     /** The command line of a watch process started with this JVM, its fork flags and its class path. */
     static List<String> command(String... args) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("-XX:") || a.startsWith("-Xmn") || a.startsWith("--enable-native-access")
-                    || a.startsWith("--sun-misc-unsafe")) {
-                cmd.add(a);
-            }
-        }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Watch.class.getName()));
+        List<String> cmd = ForkRecipe.javaCommand(Watch.class.getName());
         cmd.addAll(List.of(args));
         return cmd;
     }
