@@ -3,6 +3,7 @@ package cowfork.server.master;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import cowfork.server.Interrupts;
 import cowfork.server.tools.RawHttp;
 import cowfork.server.tools.ServerProcess;
 import java.io.IOException;
@@ -105,15 +106,10 @@ class StatsFloodTest {
             }
         }
 
-        /** {@link #stop}; an interrupt while it waits is kept (the flag set again) and ends the test. */
+        /** {@link #stop}, keeping an interrupt ({@link Interrupts}). */
         @Override
         public void close() {
-            try {
-                stop();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while stopping the flood", e);
-            }
+            Interrupts.keep("stopping the flood", this::stop);
         }
 
         private void stop() throws InterruptedException {

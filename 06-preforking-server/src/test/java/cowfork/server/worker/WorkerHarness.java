@@ -4,6 +4,7 @@ package cowfork.server.worker;
 import cowfork.fork.ChildContext;
 import cowfork.fork.FrameChannel;
 import cowfork.fork.Syscalls;
+import cowfork.server.Interrupts;
 import cowfork.server.app.Store;
 import cowfork.server.http.Bytes;
 import cowfork.server.http.HttpParser;
@@ -111,15 +112,10 @@ public final class WorkerHarness implements AutoCloseable {
         return loop.isAlive();
     }
 
-    /** {@link #stop}; an interrupt while it waits is kept (the flag set again) and ends the test. */
+    /** {@link #stop}, keeping an interrupt ({@link Interrupts}). */
     @Override
     public void close() {
-        try {
-            stop();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while stopping the worker", e);
-        }
+        Interrupts.keep("stopping the worker", this::stop);
     }
 
     private void stop() throws InterruptedException {
