@@ -83,10 +83,23 @@ public final class ForkRecipe {
         if (this.precautions.contains(Precaution.QUIET_JIT)) {
             prepareJitControl();
         }
-        this.eden = ManagementFactory.getMemoryPoolMXBeans().stream()
-                .filter(p -> p.getName().contains("Eden"))
-                .findFirst()
-                .orElseThrow(() -> new IllegalStateException("no eden memory pool; run with -XX:+UseSerialGC"));
+        this.eden = edenPool().orElseThrow(() -> new IllegalStateException("no eden memory pool; run with -XX:+UseSerialGC"));
+    }
+
+    private static java.util.Optional<MemoryPoolMXBean> edenPool() {
+        return ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getName().contains("Eden")).findFirst();
+    }
+
+    /**
+     * The most a child forked from this JVM can ever allocate: the whole eden, free after a
+     * collection (-Xmn sizes it); -1 if this JVM's collector has no eden.
+     */
+    public static long edenCapacity() {
+        return edenPool().map(p -> capacity(p.getUsage())).orElse(-1L);
+    }
+
+    private static long capacity(MemoryUsage u) {
+        return u.getMax() > 0 ? u.getMax() : u.getCommitted();
     }
 
     /** Connects to the DiagnosticCommand MBean and writes the exclude-all directive file. */
@@ -213,8 +226,7 @@ public final class ForkRecipe {
     /** Bytes a child may allocate before it would need a GC it can never run. */
     public long edenFree() {
         MemoryUsage u = eden.getUsage();
-        long capacity = u.getMax() > 0 ? u.getMax() : u.getCommitted();
-        return capacity - u.getUsed();
+        return capacity(u) - u.getUsed();
     }
 
     long lastGcNanos() {

@@ -28,7 +28,8 @@ class VmOperationDuringForkTest {
 
     @Test
     void aVmOperationDuringForkDoesNotHangTheChild() throws Exception {
-        // A short startup timeout keeps the test fast: each stuck child costs this much.
+        // A short startup timeout keeps the test fast: each stuck (sleeping) child costs this much; a child
+        // still running when it passes is slow, not stuck, and is waited for.
         Forker forker = Forker.builder().deadline(Duration.ofSeconds(10)).startupTimeout(Duration.ofMillis(250)).build();
         Thread forking = Thread.currentThread();
         AtomicBoolean stop = new AtomicBoolean();

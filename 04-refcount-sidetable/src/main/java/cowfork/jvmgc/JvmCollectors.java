@@ -66,32 +66,57 @@ public final class JvmCollectors {
 
     private JvmCollectors() {}
 
+    /** What {@code --help} prints, and what follows the error for a bad option. */
+    static final String USAGE = "usage: ./cowfork jvm-gc [--live-mb N] [--collectors " + String.join(",", ALL) + "]"
+            + " [--fork-shared-heaps]\n"
+            + "  --live-mb N          the live set each JVM builds, in MiB (1..4096, default 64)\n"
+            + "  --collectors A,B     the collectors to measure, in order (default: all of them)\n"
+            + "  --fork-shared-heaps  fork ZGC too, whose heap is a shared mapping: it may crash parent or child\n"
+            + "One JVM per collector builds the live set, forks a child that only waits, runs one event at a time"
+            + " and prints a jvm-gc: line per event.";
+
     public static void main(String[] args) {
+        System.exit(command(args, System.out, System.err));
+    }
+
+    /**
+     * The command line: runs the JVMs, or prints {@link #USAGE} for {@code --help}.
+     *
+     * @return 0 for {@code --help}, 2 for a bad option (the reason and the usage on {@code err}),
+     *         else what {@link #run} returns
+     */
+    static int command(String[] args, PrintStream out, PrintStream err) {
         Options options;
         try {
             options = parse(args);
         } catch (IllegalArgumentException e) {
-            System.err.println("jvm-gc: " + e.getMessage());
-            System.err.println("usage: JvmCollectors [--live-mb N (default 64)] [--collectors " + String.join(",", ALL) + "]"
-                    + " [--fork-shared-heaps (fork ZGC too: it may crash parent or child)]");
-            System.exit(2);
-            return;
+            err.println("jvm-gc: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
         }
-        System.exit(run(System.out, options));
+        if (options == null) {
+            out.println(USAGE);
+            return 0;
+        }
+        return run(out, options);
     }
 
+    /** The options {@code args} ask for, or null if they ask for {@code --help} ({@code -h}). */
     static Options parse(String[] args) {
         Options o = Options.defaults();
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             switch (flag) {
+                case "--help", "-h" -> {
+                    return null;
+                }
                 case "--live-mb" -> o = new Options((int) CommandLine.wholeNumber(flag, CommandLine.value(args, ++i, flag),
                         Integer.MIN_VALUE, Integer.MAX_VALUE), o.collectors(),
                         o.deadlineSeconds(), o.forkSharedHeaps());
                 case "--collectors" -> o = new Options(o.liveMb(), List.of(CommandLine.value(args, ++i, flag).split(",")),
                         o.deadlineSeconds(), o.forkSharedHeaps());
                 case "--fork-shared-heaps" -> o = new Options(o.liveMb(), o.collectors(), o.deadlineSeconds(), true);
-                default -> throw new IllegalArgumentException("unknown option '" + flag + "'");
+                default -> throw new IllegalArgumentException("unknown option '" + flag + "'; try --help");
             }
         }
         return o;

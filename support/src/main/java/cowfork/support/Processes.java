@@ -140,6 +140,25 @@ public final class Processes {
         }
     }
 
+    /**
+     * The conventional name of a Linux signal number, e.g. "SIGSEGV" for 11. (Our own table:
+     * jnr-constants names 6 by its alias SIGIOT, which nobody recognises.)
+     */
+    public static String signalName(int signal) {
+        if (signal >= 1 && signal < LINUX_SIGNALS.size()) {
+            return "SIG" + LINUX_SIGNALS.get(signal);
+        }
+        if (signal >= 34 && signal <= 64) {
+            return "SIGRTMIN+" + (signal - 34);
+        }
+        return "signal " + signal;
+    }
+
+    /** Linux signal names by number (x86-64 and arm64 share them). */
+    private static final List<String> LINUX_SIGNALS = List.of("", "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE",
+            "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU",
+            "URG", "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS");
+
     /** The meaning of a {@code /proc/PID/stat} state letter. */
     public static String stateName(char s) {
         return switch (s) {

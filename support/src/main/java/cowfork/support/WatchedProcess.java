@@ -142,9 +142,9 @@ public final class WatchedProcess implements AutoCloseable {
                     }
                 }
                 if (ended) {
-                    String status = exitStatus();
+                    String how = howItEnded();
                     killTree(); // it closed its output: whatever it still does, nobody reads it
-                    throw new IllegalStateException(name + " ended its output" + status + " before printing " + expected
+                    throw new IllegalStateException(name + " ended its output before printing " + expected + how
                             + tailForMessage());
                 }
                 long left = deadline - System.nanoTime();
@@ -264,9 +264,24 @@ public final class WatchedProcess implements AutoCloseable {
         }
     }
 
-    /** " (it exited with status N)" if it has exited, else "". */
-    private String exitStatus() {
-        return process.isAlive() ? "" : " (it exited with status " + process.exitValue() + ")";
+    /**
+     * How the process ended, for a failure message: "; it exited with status 1", or for a
+     * death by signal, as Java and the shell report it, "; it exited with status 137 (128 + 9:
+     * killed by signal 9 (SIGKILL))"; empty if it still runs a second after closing its output.
+     */
+    private String howItEnded() {
+        try {
+            if (!process.waitFor(1, TimeUnit.SECONDS)) {
+                return "";
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+        int status = process.exitValue();
+        return "; it exited with status " + status + (status > 128 && status <= 128 + 64
+                ? " (128 + " + (status - 128) + ": killed by signal " + (status - 128) + " ("
+                + Processes.signalName(status - 128) + "))" : "");
     }
 
     /**

@@ -47,6 +47,16 @@ class WatchedProcessTest {
     }
 
     @Test
+    void aProcessThatDiesBeforeItsLineSaysHow() {
+        WatchedProcess p = WatchedProcess.start(List.of("sh", "-c", "kill -9 $$"), line -> { });
+        assertThatThrownBy(() -> p.awaitLine(0, l -> l.contains("ready"), Duration.ofSeconds(30)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("ended its output before printing the expected line")
+                .hasMessageContaining("exited with status 137 (128 + 9: killed by signal 9 (SIGKILL))")
+                .hasMessageContaining("it printed nothing");
+    }
+
+    @Test
     void aProcessThatExitsGivesItsCodeAndEveryLine() {
         WatchedProcess p = WatchedProcess.start(List.of("sh", "-c", "echo one; echo two; exit 3"), line -> { });
         assertThat(p.awaitExit(Duration.ofSeconds(30))).isEqualTo(3);

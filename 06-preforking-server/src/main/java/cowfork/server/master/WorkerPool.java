@@ -21,7 +21,7 @@ import java.util.SplittableRandom;
 /**
  * The bookkeeping behind the master's loop: the live workers, the target count of slots
  * (1..target), how often each slot has been restarted, and when the next fork may happen
- * ({@link RespawnBackoff}).
+ * ({@link RespawnPolicy}: the master's {@link RespawnBackoff}, unless one is registered in its place).
  *
  * <pre>
  *   slot:      1            2                    3
@@ -35,6 +35,8 @@ import java.util.SplittableRandom;
  */
 final class WorkerPool {
     private static final byte[] NOTHING = new byte[0];
+    /** The exit status of a worker told to crash as it boots (--debug-crash-workers): EX_SOFTWARE. */
+    static final int EXIT_DEBUG_CRASH = 70;
 
     private final ServerConfig config;
     private final WorkerConfig workerConfig;
@@ -43,7 +45,7 @@ final class WorkerPool {
     private final Forker forker;
     private final Log log;
     private final SplittableRandom jitter = new SplittableRandom();
-    private final RespawnBackoff backoff = new RespawnBackoff();
+    private final RespawnPolicy backoff = RespawnPolicy.forMaster();
     private final List<WorkerHandle> workers = new ArrayList<>();
     /** Restarts per slot; index 0 unused. */
     private final List<Integer> restarts = new ArrayList<>(List.of(0));
@@ -157,6 +159,10 @@ final class WorkerPool {
             p = forker.start(child -> {
                 for (int fd : masterOnly) {
                     Syscalls.posix().close(fd);
+                }
+                if (config.debugCrashWorkers()) {
+                    child.exitCode(EXIT_DEBUG_CRASH); // --debug-crash-workers: dies before its first heartbeat
+                    return NOTHING;
                 }
                 new Worker(wc, child, store, listenFd).run();
                 return NOTHING;

@@ -37,7 +37,7 @@ import cowfork.server.protocol.Protocol;
  */
 public final class Worker {
     private static final int POLLIN = LibC.POLLIN;
-    private static final int POLLOUT = 0x004;
+    static final int POLLOUT = 0x004;
     /** Room left in a connection's output buffer for the status line and headers. */
     static final int HEADER_ROOM = 512;
     /** Exit status of a worker whose poll(2) failed with anything but EINTR (EX_OSERR): the master replaces it. */
@@ -71,7 +71,7 @@ public final class Worker {
         this.master = new MasterLink(child, config.heartbeatNanos());
         this.listenFd = listenFd;
         this.pid = Syscalls.posix().getpid();
-        Endpoints endpoints = new Endpoints(store, pid, config.outBufferBytes() - HEADER_ROOM);
+        Endpoints endpoints = new Endpoints(store, pid, config.outBufferBytes() - HEADER_ROOM, config.routes());
         ResponseWriter writer = new ResponseWriter(net, pid);
         this.slots = new Slots(config, net, listenFd, writer, master, pid);
         this.cycle = new RequestCycle(config, net, slots, master, writer, endpoints, pid);
@@ -170,6 +170,7 @@ public final class Worker {
             int events = switch (c.state) {
                 case Connection.WRITING -> POLLOUT;
                 case Connection.AWAITING_MASTER -> 0; // only hang-ups are reported
+                case Connection.BODY -> c.interimEnd > 0 ? POLLIN | POLLOUT : POLLIN; // a 100 (Continue) still to send
                 default -> POLLIN;
             };
             pollFds[2 * slot] = c.fd;

@@ -45,7 +45,7 @@ class SupervisionTest {
 
     @Test
     void termLetsInFlightRequestsFinishThenEveryProcessExits() throws Exception {
-        ServerProcess server = ServerProcess.start("--workers", "2");
+        ServerProcess server = ServerProcess.start("--workers", "2", "--debug-endpoints");
         try (Load load = new Load(server, "/item/9");
              Socket slow1 = server.socket();
              Socket slow2 = server.socket()) {

@@ -63,9 +63,19 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Starts a server and returns once it listens; {@code echo} sees every line as it is read (e.g. to time it). */
     public static ServerProcess startWithoutWaiting(java.util.function.Consumer<String> echo, String... args) {
+        return startWithoutWaiting(List.of(), echo, args);
+    }
+
+    /**
+     * As {@link #startWithoutWaiting(java.util.function.Consumer, String...)}, with
+     * {@code classPathFirst} before the class path ({@link ServerLauncher#start(java.util.function.Consumer, List,
+     * Duration, List)}).
+     */
+    public static ServerProcess startWithoutWaiting(List<java.nio.file.Path> classPathFirst, java.util.function.Consumer<String> echo,
+                                                    String... args) {
         List<String> all = new ArrayList<>(List.of("--data-size", "4m", "--warmup", "4000"));
         all.addAll(List.of(args));
-        return new ServerProcess(ServerLauncher.start(echo, all));
+        return new ServerProcess(ServerLauncher.start(echo, all, Duration.ofMinutes(1), classPathFirst));
     }
 
     /** Waits for a line matching {@code p} (searching from the first line); fails with the output so far. */
