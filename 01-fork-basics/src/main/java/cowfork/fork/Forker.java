@@ -1,6 +1,7 @@
 // Forks this JVM safely (warm-up, recipe, fork, watchdog) and runs a ChildTask in the child.
 package cowfork.fork;
 
+import cowfork.support.Processes;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;

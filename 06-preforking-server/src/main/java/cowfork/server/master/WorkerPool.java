@@ -327,7 +327,7 @@ final class WorkerPool {
                     w.killedWhileRunning = false;
                     log.line("%s still exists %.1f s after SIGKILL: %s, %s; its slot gets a new worker, and it is"
                             + " reaped whenever it ends", w, (now - w.killedNanos) / 1e9,
-                            cowfork.fork.Processes.describe(w.pid()), cowfork.fork.Processes.syscall(w.pid()));
+                            cowfork.support.Processes.describe(w.pid()), cowfork.support.Processes.syscall(w.pid()));
                 }
                 continue;
             }
