@@ -18,7 +18,7 @@
 # Loads only 127.0.0.1. Each run is short (5 s by default); the whole script takes about 4 minutes
 # (5 with --faults) on 2 cores.
 #
-# --scale runs the benchmark at production size instead (cowfork.server.scale.Scale):
+# --scale runs the benchmark at production size instead (cowfork.bench.scale.Scale, in the bench module):
 #
 #   06-preforking-server/bench/run.sh --scale [--data-size 1g] [--workers 1,2,4,8] [--servers LIST]
 #                                     [--window 10] [--cap 30] [--cap-largest 60]

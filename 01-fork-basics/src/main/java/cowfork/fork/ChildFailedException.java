@@ -27,7 +27,7 @@ public class ChildFailedException extends RuntimeException {
                 sb.append(". Just before the kill: ").append(r.lastSeen());
             }
             sb.append(". A forked JVM child that stops making progress is usually blocked on a lock or"
-                    + " a GC that no thread in the child can finish: see 01-fork-basics/README.md, 'Why it hangs'");
+                    + " a GC that no thread in the child can finish: see 01-fork-basics/NOTES.md, 'Why a forked JVM child hangs'");
         } else if (r.payload() == null) {
             sb.append(" before its task returned");
         }

@@ -1,6 +1,7 @@
 // Parent side: the handle on one forked child: talk to it, wait with a deadline, kill it, always reap it.
 package cowfork.fork;
 
+import cowfork.support.Processes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

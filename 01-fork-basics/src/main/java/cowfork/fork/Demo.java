@@ -1,11 +1,16 @@
 // ./cowfork demo 01: real forks of this JVM, showing a child's memory, exit codes, a zombie, stdout, a hang.
 package cowfork.fork;
 
+import cowfork.support.CommandLine;
+import cowfork.support.Processes;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +19,9 @@ import java.util.List;
  * Chapter 01, runnable: {@code ./cowfork demo 01}. Forks this JVM for real and shows
  * what a learner should see once: a child's copy of memory, exit codes and signals, a
  * zombie, the stdout pitfall, and a child that hangs without the recipe (caught by the
- * watchdog). Every pid printed is real; every state comes from /proc.
+ * watchdog). Every pid printed is real; every state comes from /proc. {@code --svg DIR}
+ * also writes {@value #FIGURE}: this JVM's threads and the one thread of a child forked
+ * from it ({@link ThreadsAtFork}).
  */
 public final class Demo {
     private Demo() {}
@@ -22,18 +29,29 @@ public final class Demo {
     /** Data the parent owns; the child gets a copy-on-write copy of it. */
     private static final StringBuilder GREETING = new StringBuilder("hello from the parent");
 
-    public static void main(String[] args) {
-        for (String a : args) {
+    /** The figure {@code --svg DIR} writes. */
+    public static final String FIGURE = "01-threads-at-fork.svg";
+
+    public static void main(String[] args) throws IOException {
+        boolean quick = false;
+        Path svgDir = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
-                System.out.println("usage: demo 01 [--quick]\n  Forks this JVM and shows copies of memory, exit"
+                System.out.println("usage: demo 01 [--quick] [--svg DIR]\n  Forks this JVM and shows copies of memory, exit"
                         + " statuses, a zombie, the stdout pitfall and a hang caught by the watchdog.\n"
-                        + "  --quick  a shorter watchdog deadline (for the tour and CI)");
+                        + "  --quick    a shorter watchdog deadline (for the tour and CI)\n"
+                        + "  --svg DIR  also write DIR/" + FIGURE + ": this JVM's threads and its forked child's one,"
+                        + " from /proc/PID/task");
                 return;
-            } else if (!a.equals("--quick")) {
+            } else if (a.equals("--quick")) {
+                quick = true;
+            } else if (a.equals("--svg")) {
+                svgDir = Path.of(CommandLine.value(args, ++i, a));
+            } else {
                 throw new IllegalArgumentException("unknown option '" + a + "'; try --help");
             }
         }
-        boolean quick = List.of(args).contains("--quick");
         Forker forker = Forker.builder().deadline(Duration.ofSeconds(10)).build();
         int me = Processes.self();
         System.out.println("== 01 fork basics: this JVM is pid " + me + "\n");
@@ -43,8 +61,21 @@ public final class Demo {
         zombie(forker);
         stdoutPitfall(forker);
         hangWithoutTheRecipe(quick ? 1500 : 3000);
+        if (svgDir != null) {
+            threadsFigure(forker, svgDir);
+        }
 
         System.out.println("children left behind: " + Processes.childrenOf(me).size() + " (every child was reaped)");
+    }
+
+    /** With --svg: one more fork, and the figure of both processes' threads ({@link ThreadsAtFork}). */
+    private static void threadsFigure(Forker forker, Path dir) throws IOException {
+        ThreadsAtFork seen = ThreadsAtFork.measure(forker);
+        Path file = dir.resolve(FIGURE);
+        Files.writeString(file, seen.svg("./cowfork demo 01 --svg DIR   (Linux " + System.getProperty("os.version") + ", JDK "
+                + System.getProperty("java.version") + ")"), StandardCharsets.UTF_8);
+        System.out.println("figure: " + file + " (this JVM: " + seen.parent().size() + " threads; its child "
+                + seen.childPid() + ": " + seen.child().size() + ")\n");
     }
 
     private static void copyOfMemory(Forker forker) {

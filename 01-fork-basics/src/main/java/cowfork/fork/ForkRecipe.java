@@ -8,6 +8,7 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -82,10 +83,23 @@ public final class ForkRecipe {
         if (this.precautions.contains(Precaution.QUIET_JIT)) {
             prepareJitControl();
         }
-        this.eden = ManagementFactory.getMemoryPoolMXBeans().stream()
-                .filter(p -> p.getName().contains("Eden"))
-                .findFirst()
-                .orElseThrow(() -> new IllegalStateException("no eden memory pool; run with -XX:+UseSerialGC"));
+        this.eden = edenPool().orElseThrow(() -> new IllegalStateException("no eden memory pool; run with -XX:+UseSerialGC"));
+    }
+
+    private static java.util.Optional<MemoryPoolMXBean> edenPool() {
+        return ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getName().contains("Eden")).findFirst();
+    }
+
+    /**
+     * The most a child forked from this JVM can ever allocate: the whole eden, free after a
+     * collection (-Xmn sizes it); -1 if this JVM's collector has no eden.
+     */
+    public static long edenCapacity() {
+        return edenPool().map(p -> capacity(p.getUsage())).orElse(-1L);
+    }
+
+    private static long capacity(MemoryUsage u) {
+        return u.getMax() > 0 ? u.getMax() : u.getCommitted();
     }
 
     /** Connects to the DiagnosticCommand MBean and writes the exclude-all directive file. */
@@ -132,6 +146,25 @@ public final class ForkRecipe {
             throw new IllegalStateException("this JVM is not set up to fork safely; start it with"
                     + missing + " (./cowfork does this for you; see 01-fork-basics/README.md)");
         }
+    }
+
+    /**
+     * {@code java <this JVM's fork flags> -cp <this class path> mainClass}: the start of the command
+     * line of another JVM that may fork, started as this one was (a mutable list: add the program's
+     * arguments). The flags are this JVM's -XX: and -Xmn options and the native-access options of
+     * JDK 22+, so a JVM started by a test or a tool runs with the recipe's flags too.
+     */
+    public static List<String> javaCommand(String mainClass) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("-XX:") || a.startsWith("-Xmn") || a.startsWith("--enable-native-access")
+                    || a.startsWith("--sun-misc-unsafe")) {
+                cmd.add(a);
+            }
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        return cmd;
     }
 
     private static String asCommandLine(String name, String value) {
@@ -193,8 +226,7 @@ public final class ForkRecipe {
     /** Bytes a child may allocate before it would need a GC it can never run. */
     public long edenFree() {
         MemoryUsage u = eden.getUsage();
-        long capacity = u.getMax() > 0 ? u.getMax() : u.getCommitted();
-        return capacity - u.getUsed();
+        return capacity(u) - u.getUsed();
     }
 
     long lastGcNanos() {
@@ -232,7 +264,12 @@ public final class ForkRecipe {
      * Waits until every other live Java thread is waiting, blocked, or running native code.
      * Such a thread holds no VM-internal lock; one running Java code might (resolving a
      * call site takes the inline-cache lock, allocating a new TLAB takes the heap lock).
-     * Reads thread states without a safepoint (no stack traces are taken).
+     * Each look at the threads is two reads ({@link #busyThreads}): the first, of states
+     * only, needs no VM operation; the second takes one stack frame from each thread still
+     * RUNNABLE, which HotSpot does in a VM operation (a thread dump) that the VM thread runs
+     * at a safepoint. The JVM's own Signal Dispatcher is such a thread, so expect one
+     * safepoint per look. It ends before this method returns, so it is over before the
+     * fork, while the parent's VM thread is still there to end it.
      *
      * @throws IllegalStateException naming the threads, if they keep running Java code
      *         for 10 s (the default): stop your own threads and executors before forking.

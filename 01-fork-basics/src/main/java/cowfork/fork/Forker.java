@@ -1,6 +1,7 @@
 // Forks this JVM safely (warm-up, recipe, fork, watchdog) and runs a ChildTask in the child.
 package cowfork.fork;
 
+import cowfork.support.Processes;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -31,8 +32,8 @@ import java.util.Set;
  *       children's descriptors, run the task, send its result or its stack trace,
  *       {@code exit_group} (libc's {@code _exit});</li>
  *   <li>parent: let the JIT work again; wait (startup timeout) for the child to say it is
- *       back in Java, else kill it and fork again ({@link #MAX_FORK_ATTEMPTS}); open a pidfd
- *       for the watchdog.</li>
+ *       back in Java; if it has not and is asleep, kill it and fork again
+ *       ({@link #MAX_FORK_ATTEMPTS}); open a pidfd for the watchdog.</li>
  * </ol>
  * Forks are serialised: only one thread forks at a time.
  *
@@ -54,7 +55,9 @@ public final class Forker {
      * waits in {@code SafepointSynchronize::block} for a VM thread it does not have: forever.
      * Nothing in the recipe can stop HotSpot's own threads from starting one, so the parent
      * checks instead: the child writes a byte as soon as it runs Java code, and a child that
-     * has not within the startup timeout is killed (its task never started) and forked again.
+     * has not within the startup timeout, and is asleep (such a child waits in a futex), is
+     * killed (its task never started) and forked again. One that is still running is only
+     * slow (a busy machine) and gets more time.
      */
     static final int MAX_FORK_ATTEMPTS = 10;
     private static final byte STARTED = 'S';
@@ -130,6 +133,32 @@ public final class Forker {
     }
 
     /**
+     * Forks a child that does nothing but wait, and returns once it has said so: a witness
+     * whose memory stays as the fork left it, for reading its {@code /proc} files (its
+     * threads, or which pages the parent writes from now on: those the child is left alone
+     * to map). It ends when sent any message ({@link ChildHandle#send}); then
+     * {@link ChildHandle#await}. Closing the handle kills and reaps it.
+     *
+     * @throws IllegalStateException if the child did not say it was ready within {@code timeout}
+     *         (it is killed and reaped), or as {@link #start}
+     * @throws ForkException as {@link #start}
+     */
+    public ChildHandle startIdle(Duration timeout) {
+        ChildHandle child = start(c -> {
+            c.send("ready");
+            c.receive();
+            return new byte[0];
+        });
+        String message = child.receiveString(timeout);
+        if (!"ready".equals(message)) {
+            child.close();
+            throw new IllegalStateException("the idle child should have said \"ready\" but said " + message
+                    + " (null: nothing within " + timeout.toSeconds() + " s); it was " + child);
+        }
+        return child;
+    }
+
+    /**
      * Forks a child running {@code task} and returns at once. The caller must
      * {@link ChildHandle#await} or {@link ChildHandle#close} it; closing kills and reaps.
      * The child lives only as long as the calling thread: when this thread ends, the kernel
@@ -156,7 +185,7 @@ public final class Forker {
                 }
             }
             throw new IllegalStateException(MAX_FORK_ATTEMPTS + " children in a row never came back from fork() into"
-                    + " Java within " + startupTimeout.toMillis() + " ms; each was killed and reaped:" + stuck);
+                    + " Java: each was asleep after " + startupTimeout.toMillis() + " ms, and was killed and reaped:" + stuck);
         }
     }
 
@@ -209,7 +238,7 @@ public final class Forker {
             abandoned = abandon(pid, up[0], down[1]);
             return null;
         }
-        if (!childCameBack(up[0], down[1])) {
+        if (!childCameBack(pid, up[0], down[1], startNanos + deadline.toNanos())) {
             stuck.append("\n  ").append(Processes.describe(pid)).append("; ").append(Processes.syscall(pid));
             if (Boolean.getBoolean(ChildHandle.GDB_ON_HANG)) {
                 stuck.append("; gdb backtrace:\n").append(Processes.backtrace(pid));
@@ -257,14 +286,23 @@ public final class Forker {
     }
 
     /**
-     * Waits (at most the startup timeout) for the child's first byte, which it writes as
-     * soon as it runs Java code again after {@code fork()}, and answers with the go-ahead
-     * byte its task waits for. True if the child came back, or has already ended (the
-     * watchdog reports how); false if it is still stuck in the return from {@code fork()}.
+     * Waits for the child's first byte, which it writes as soon as it runs Java code again
+     * after {@code fork()}, and answers with the go-ahead byte its task waits for. True if
+     * the child came back, or has already ended (the watchdog reports how); false if it is
+     * stuck in the return from {@code fork()}: no byte after the startup timeout and asleep
+     * (state S: a child stuck there waits in a futex for a VM thread it does not have). A
+     * child still running or faulting pages in (R, D) is slow, not stuck: it gets another
+     * startup timeout, until its deadline. So the clock only decides how soon a stuck child
+     * is found, never whether a slow one is killed.
      */
-    private boolean childCameBack(int fromChild, int toChild) {
-        if (new PollSet(fromChild).await(startupTimeout.toMillis()) == 0) {
-            return false;
+    private boolean childCameBack(int pid, int fromChild, int toChild, long deadlineNanos) {
+        PollSet in = new PollSet(fromChild);
+        while (in.await(startupTimeout.toMillis()) == 0) { // timeout (or EINTR): look at the child
+            char state = Processes.state(pid);
+            boolean slowOrEnded = state == 'R' || state == 'D' || state == 'Z'; // Z: the pipe's end of file comes next
+            if (!slowOrEnded || System.nanoTime() - deadlineNanos > 0) {
+                return false;
+            }
         }
         byte[] b = new byte[1];
         if (Syscalls.posix().read(fromChild, b, 1L) == 1) {
@@ -396,10 +434,12 @@ public final class Forker {
         }
 
         /**
-         * How long a new child may take to come back from fork() into Java before it is
-         * killed and forked again (default 5 s). A healthy child answers as soon as it is
-         * scheduled, so this only bounds what a stuck child costs; a slow child killed by
-         * mistake costs a fork, never a task run twice (its task waits for the go-ahead).
+         * How long a new child may take to come back from fork() into Java before the parent
+         * looks at it (default 5 s): asleep, it is stuck, and is killed and forked again; still
+         * running, it is slow and gets as long again, up to its deadline. A healthy child answers
+         * as soon as it is scheduled, so this only bounds what a stuck child costs. Were a
+         * sleeping child killed by mistake, that would cost a fork, never a task run twice (its
+         * task waits for the go-ahead).
          */
         public Builder startupTimeout(Duration timeout) {
             if (timeout.isNegative() || timeout.isZero()) {

@@ -117,8 +117,12 @@ public final class Syscalls {
         throw new AssertionError("exit_group returned");
     }
 
-    /** Runs the exit path's native glue once, harmlessly (returns this process's pid). */
-    static long warmExitPath() {
+    /**
+     * Runs the exit path's native glue once, harmlessly (returns this process's pid): call it
+     * in the parent before the first fork whose child will end with {@link #exitNow}, so the
+     * child does not run that glue for the first time.
+     */
+    public static long warmExitPath() {
         return LIBC.syscall(SYS_GETPID, 0);
     }
 

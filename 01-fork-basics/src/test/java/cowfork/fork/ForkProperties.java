@@ -4,6 +4,7 @@ package cowfork.fork;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import cowfork.support.Processes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.Test;
  */
 class ForkProperties {
     private static final Forker FORKER = Forker.builder().deadline(Duration.ofSeconds(20)).build();
+    /** Far later than any scheduling delay on a loaded machine, far sooner than the 20 s of {@link #FORKER}'s deadline. */
+    private static final Duration NEVER_THIS_LATE = Duration.ofSeconds(10);
 
     @AfterEach
     @AfterProperty
@@ -76,15 +79,18 @@ class ForkProperties {
     @Property(tries = 10)
     void aChildThatMissesItsDeadlineIsKilledReapedAndReported(@ForAll @IntRange(min = 50, max = 400) int deadlineMillis) {
         Forker strict = Forker.builder().deadline(Duration.ofMillis(deadlineMillis)).build();
-        long t0 = System.nanoTime();
         ChildResult r = strict.run(child -> {
             // Blocks forever: the parent never sends anything. Only the watchdog can end this.
             child.receive();
             return new byte[0];
         });
-        long tookMillis = (System.nanoTime() - t0) / 1_000_000;
         assertThat(r.status()).isEqualTo(new ExitStatus.TimedOut(deadlineMillis, true));
-        assertThat(tookMillis).as("from fork to reaped, ms").isBetween((long) deadlineMillis, deadlineMillis + 1000L);
+        // Measured by the watchdog from just before fork(), so the recipe's warm-up, drain and
+        // collection before it do not count. Never early; how late is a matter of scheduling
+        // (the benchmarks time it), so the upper bound only tells "killed at its deadline" from
+        // "killed by something else much later".
+        assertThat(r.elapsed()).as("from fork to reaped").isGreaterThanOrEqualTo(Duration.ofMillis(deadlineMillis))
+                .isLessThan(Duration.ofMillis(deadlineMillis).plus(NEVER_THIS_LATE));
         assertThat(Processes.state(r.pid())).as("the killed child is reaped").isEqualTo('?');
     }
 

@@ -4,6 +4,7 @@ package cowfork.fork;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import cowfork.support.Processes;
 import org.junit.jupiter.api.Test;
 
 /**

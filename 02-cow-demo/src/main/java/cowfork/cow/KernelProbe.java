@@ -1,9 +1,9 @@
-// What this kernel does where Linux builds differ (read faults, huge pages, page size, pidfds, ptrace): probed, never assumed.
+// What this kernel does where kernels can differ (read faults, huge pages, page size, pidfds, ptrace): probed, never assumed.
 package cowfork.cow;
 
 import cowfork.fork.ForkException;
-import cowfork.fork.Processes;
 import cowfork.fork.Syscalls;
+import cowfork.support.Processes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -11,11 +11,12 @@ import java.nio.file.Path;
 
 /**
  * Asks the running kernel, by experiment or from {@code /proc} and {@code /sys}, the facts
- * this project's measurements depend on and that differ between Linux builds:
+ * this project's measurements depend on and that can differ from one kernel to another:
  * <pre>
- *   read_fault   what reading a never-written anonymous page maps: the kernel's shared
- *                zero page (present, pagemap bit 56 clear) or a fresh page of its own
- *                (present, bit 56 set). Both exist on 6.x kernels.
+ *   read_fault   what reading a never-written anonymous page maps. Mainline Linux maps
+ *                the shared zero page (present, pagemap bit 56 clear); a sandboxed
+ *                kernel build this project ran on (6.18 too) was measured mapping a
+ *                fresh private page instead (present, bit 56 set). The probe decides.
  *   thp          /sys/kernel/mm/transparent_hugepage/enabled: always, madvise, never,
  *                or unsupported (no such file)
  *   thp_backed   whether a 2 MiB huge page really backed a MADV_HUGEPAGE region here
@@ -65,7 +66,8 @@ public final class KernelProbe {
     private static final Path THP_ENABLED = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
     private static final Path PTRACE_SCOPE = Path.of("/proc/sys/kernel/yama/ptrace_scope");
     private static final int ENOSYS = 38;
-    private static final int CAP_SYS_PTRACE = 19;
+    /** The capability that lets a process read (and attach to) any other process of any user. */
+    public static final int CAP_SYS_PTRACE = 19;
 
     /** Prints {@link Facts#line()} for this kernel. */
     public static void main(String[] args) {
@@ -178,7 +180,7 @@ public final class KernelProbe {
     }
 
     /** Whether this process has capability {@code bit} in its effective set (CapEff in /proc/self/status). */
-    static boolean hasCapability(int bit) {
+    public static boolean hasCapability(int bit) {
         String status = readOrNull(Path.of("/proc/self/status"));
         if (status != null) {
             for (String line : status.split("\n")) {

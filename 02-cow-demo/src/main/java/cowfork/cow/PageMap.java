@@ -1,7 +1,7 @@
 // One process's page table for an address range, read from /proc/PID/pagemap: which pages are shared, which private.
 package cowfork.cow;
 
-import cowfork.fork.Processes;
+import cowfork.support.Processes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -3,14 +3,20 @@ package cowfork.experiment;
 
 import cowfork.cow.PageMapPicture;
 import cowfork.fork.Forker;
-import cowfork.fork.Sizes;
 import cowfork.heap.Heap;
 import cowfork.heap.HeapStats;
 import cowfork.heap.InlineRefCounts;
 import cowfork.heap.RefCountStrategies;
 import cowfork.heap.RefCounts;
+import cowfork.support.Sizes;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 
 /**
  * The chapter's demo. The parent builds a dataset (a web app's preloaded catalogue) in a
@@ -23,12 +29,28 @@ import java.util.Locale;
  * the kernel, page for page. Then, per mark placement, one full collection of the same
  * dataset with dropped cycles in a forked child, and its {@code gc:} line ({@link GcLines}).
  *
+ * <p>{@code --predict [N]} asks the chapter's question before the child runs: <em>how many
+ * pages will the read-only child copy?</em> (with inline counts: how many of the heap's
+ * pages; under a strategy with a count table, heap and table together). N is the guess;
+ * without N it is asked on the terminal. After the run the guess, the model's prediction
+ * ({@link RefCounts#predictPrivatePages}) and the kernel's count are printed side by side
+ * ({@link Predict}). Without {@code --predict} nothing is asked and nothing more is printed.
+ *
+ * <p>{@code --svg DIR} also writes the page strip {@value #FIGURE}: every page of the heap
+ * in the child, copied or shared, one cell per page.
+ *
  * <p>{@code --strategy NAME} runs the same experiment with any registered strategy; the
  * demo asks the strategy what to do before fork and what it predicts, never its name.
- * The laboratory it uses (dataset, served items, fork-and-measure) is in
+ * The laboratory it uses (dataset, served items, fork-and-measure) is this package,
  * {@code cowfork.experiment}, shared with chapters 04 to 06.
  */
 public final class Demo {
+    /** The page strip's file name in the {@code --svg} directory. */
+    public static final String FIGURE = "03-page-strip.svg";
+    /** The strip's width in cells: with {@value #STRIP_ROWS} rows, one cell per page up to 32m's 8,673 pages. */
+    private static final int STRIP_COLUMNS = 128;
+    private static final int STRIP_ROWS = 70;
+
     private Demo() {
     }
 
@@ -38,13 +60,24 @@ public final class Demo {
 
     /** Runs the demo; returns the exit code (0 ok, 2 bad arguments). */
     public static int main(String[] args, PrintStream out, PrintStream err) {
-        return DemoMain.run(args, a -> DemoOptions.parse(a, DemoOptions.Flag.STRATEGY), usage(),
-                options -> run(options, out, err), out, err);
+        return DemoMain.run(args, a -> DemoOptions.parse(a, DemoOptions.Flag.STRATEGY, DemoOptions.Flag.SVG,
+                DemoOptions.Flag.PREDICT), usage(), options -> {
+                    SharingReport report = run(options, out, err);
+                    if (options.svgDir() != null) {
+                        Path file = writeFigure(report, options);
+                        out.println();
+                        out.println("figure: " + file);
+                    }
+                }, out, err);
     }
 
     static String usage() {
-        return DemoOptions.usage("03", "default 32m; 1g and more for benchmarks", "the child", "--strategy NAME",
-                "the refcount strategy (default " + InlineRefCounts.NAME + "): one of " + RefCountStrategies.names());
+        return DemoOptions.usage("03", "default 32m; 1g and more for benchmarks", "the child", List.of(
+                new String[] {"--strategy NAME", "the refcount strategy (default " + InlineRefCounts.NAME + "): one of "
+                        + RefCountStrategies.names()},
+                new String[] {"--svg DIR", "also write the page strip DIR/" + FIGURE + " (the docs use docs/figures)"},
+                new String[] {"--predict [N]", "guess first: how many pages will the read-only child copy? N is your guess"
+                        + " (without N,\nyou are asked); after the run: your guess, the model's and the kernel's count"}));
     }
 
     /** Runs the experiment with the strategy {@code --strategy} named (inline if none) and prints it; returns the report. */
@@ -64,6 +97,14 @@ public final class Demo {
             out.printf(Locale.ROOT, "child:  serves %,d of %,d items (%.0f%%) as JSON: lookup, serialise, drop. No value changes.%n",
                     served.count(), data.itemCount(), 100.0 * o.touch());
 
+            OptionalLong guess = o.predict() == null ? OptionalLong.empty() : Predict.ask(o.predict(), out,
+                    String.format(Locale.ROOT, "the read-only child will serve %.0f%% of the items as JSON (%s counts).",
+                            100.0 * o.touch(), factory.name()),
+                    heap.refCounts().table().isEmpty()
+                            ? String.format(Locale.ROOT, "How many of the heap's %,d pages will it copy?", SharingExperiment.usedPages(heap))
+                            : String.format(Locale.ROOT, "How many pages will it copy, of the heap's %,d and its count table's?",
+                                    SharingExperiment.usedPages(heap)));
+
             long t1 = System.nanoTime();
             String prepared = heap.refCounts().prepareForFork(heap); // inline counts need nothing
             if (!prepared.isEmpty()) {
@@ -81,6 +122,14 @@ public final class Demo {
             out.println(report.line());
             out.printf(Locale.ROOT, "predicted from the touched objects' %s: %,d pages private (%s)%n", predicted.basis(),
                     predicted.total(), report.matches(predicted) ? "matches the kernel, page for page" : "DIFFERS from the kernel");
+            if (o.predict() != null) {
+                out.println();
+                out.print(Predict.comparison(guess, new Predict.Count(predicted.total(), "predictPrivatePages, from the touched"
+                        + " objects' " + predicted.basis()), new Predict.Count(report.heapPagesPrivate() + report.tablePagesPrivate(),
+                        "the child's private pages" + (report.tableMap() == null ? "" : String.format(Locale.ROOT,
+                                ": heap %,d + table %,d", report.heapPagesPrivate(), report.tablePagesPrivate()))
+                        + ", from /proc/PID/pagemap"), report.matches(predicted)));
+            }
             if (report.heapPagesPrivate() > 0) {
                 out.printf(Locale.ROOT, "%nWhat to notice: the child changed no value and touched %.0f%% of the items,"
                                 + " yet %.0f%% of the heap's pages (%s) are now private copies in the child:"
@@ -96,5 +145,27 @@ public final class Demo {
             GcLines.print(o, 3, out); // the collector's half: this chapter's placement, marks in the header
             return report;
         }
+    }
+
+    /**
+     * Writes the page strip: every page of the heap in the read-only child, copied or
+     * shared, one cell per page (per group of pages for a heap above 8,960 pages).
+     *
+     * @throws IOException if the file cannot be written
+     */
+    static Path writeFigure(SharingReport report, DemoOptions o) throws IOException {
+        PageMapPicture picture = PageMapPicture.forPages(report.heapPages(), STRIP_COLUMNS, STRIP_ROWS);
+        String args = (o.quick() ? "--quick" : "--size " + Sizes.toArgument(o.size())) + " --touch " + o.touch() + " --seed "
+                + o.seed() + (o.strategy() == null ? "" : " --strategy " + o.strategy());
+        String footer = "./cowfork demo 03 " + args + " --svg DIR   (Linux " + System.getProperty("os.version") + ", JDK "
+                + System.getProperty("java.version") + ")";
+        String title = String.format(Locale.ROOT, "The heap after a read-only child served %.0f%% of the items as JSON"
+                + " (%s counts)", 100 * o.touch(), report.strategy());
+        String caption = String.format(Locale.ROOT, "%,d of %,d pages copied by the child (%.0f%%), the rest still shared"
+                + " with the parent", report.heapPagesPrivate(), report.heapPages(), 100.0 * report.heapPagesPrivate() / report.heapPages());
+        Path file = o.svgDir().resolve(FIGURE);
+        Files.writeString(file, picture.svg(title, List.of(new PageMapPicture.Panel("the heap in the child", caption,
+                report.heapMap())), footer), StandardCharsets.UTF_8);
+        return file;
     }
 }

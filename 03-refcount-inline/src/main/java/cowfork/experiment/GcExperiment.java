@@ -41,7 +41,7 @@ public final class GcExperiment {
     public static GcReport run(Forker forker, Collector collector, long... roots) {
         warmUp(collector);
         Heap heap = collector.heap();
-        long heapBytes = (heap.usedEnd() + Region.PAGE_SIZE - 1) / Region.PAGE_SIZE * Region.PAGE_SIZE;
+        long heapBytes = (long) SharingExperiment.usedPages(heap) * Region.PAGE_SIZE;
         Region side = collector.marks().side().orElse(null);
         Region table = heap.refCounts().table().orElse(null);
         try (ChildHandle child = forker.start(c -> {

@@ -41,7 +41,7 @@ public final class SharingExperiment {
      */
     public static SharingReport run(Forker forker, Heap heap, Workload workload, long objectsTouched) {
         workload.run(heap);
-        long heapBytes = (heap.usedEnd() + Region.PAGE_SIZE - 1) / Region.PAGE_SIZE * Region.PAGE_SIZE;
+        long heapBytes = (long) usedPages(heap) * Region.PAGE_SIZE;
         Region table = heap.refCounts().table().orElse(null);
         try (ChildHandle child = forker.start(c -> {
             workload.run(heap);
@@ -60,5 +60,13 @@ public final class SharingExperiment {
             child.await().orThrow();
             return new SharingReport(heap.refCounts().name(), objectsTouched, heapMap, tableMap);
         }
+    }
+
+    /**
+     * The pages of the heap's used part, from its start to {@link Heap#usedEnd()} rounded up
+     * to a page: what a child's page map of the heap covers in these experiments.
+     */
+    public static int usedPages(Heap heap) {
+        return Math.toIntExact((heap.usedEnd() + Region.PAGE_SIZE - 1) / Region.PAGE_SIZE);
     }
 }

@@ -2,6 +2,7 @@
 package cowfork.experiment;
 
 import cowfork.cow.PageMap;
+import cowfork.cow.PageState;
 import cowfork.heap.Heap;
 import cowfork.heap.RefCounts;
 import java.util.BitSet;
@@ -50,6 +51,15 @@ public record SharingReport(String strategy, long objectsTouched, PageMap heapMa
 
     public int tablePagesPrivate() {
         return tableMap == null ? 0 : tableMap.privatePages().size();
+    }
+
+    /**
+     * Pages of the table in use: present in the child's map, so present in the parent at fork
+     * (what the table adds to the parent's RSS). The rest of {@link #tablePages()} is reserved
+     * address space no count has reached yet. 0 without a table.
+     */
+    public int tablePagesPresent() {
+        return tableMap == null ? 0 : tableMap.pages() - tableMap.count(PageState.NOT_PRESENT);
     }
 
     /** The heap pages (indices from the heap's start) that went private in the child. */

@@ -97,7 +97,7 @@ public interface MarkPlacement extends AutoCloseable {
      * The pages a forked child's collection writes <em>to keep marks</em> when it finds
      * {@code marked} reachable (after {@link #prepareForFork}): per region, the heap's and
      * {@link #side()}'s. The default is the header's: the page of each marked object's header.
-     * The collector adds the sweep's own writes ({@link Collector.Prediction}).
+     * The experiment's {@code GcPrediction} adds the sweep's own writes.
      *
      * @param marked the objects the collection will mark (permanent ones excluded), in any order
      */
@@ -125,7 +125,8 @@ public interface MarkPlacement extends AutoCloseable {
     /**
      * Makes a placement for one heap. Factories are registered as services
      * ({@code META-INF/services/cowfork.heap.MarkPlacement$Factory}) and listed by
-     * {@link MarkPlacements}, in chapter order.
+     * {@link MarkPlacements}, in chapter order. {@link SeamFactory} holds what every
+     * factory shares (name, chapter, the closed-region guard).
      */
     interface Factory {
         /** The name of the placement this factory makes; equal to {@link MarkPlacement#name()}. */

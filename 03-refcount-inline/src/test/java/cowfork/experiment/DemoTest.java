@@ -3,12 +3,19 @@ package cowfork.experiment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import cowfork.experiment.DatasetBuilder;
+import cowfork.experiment.PredictLines;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DemoTest {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -40,6 +47,44 @@ class DemoTest {
                 .isGreaterThan(Long.parseLong(gc.group(3)) / 2);
         assertThat(gc.group(5)).isEqualTo("matches the kernel");
         assertThat(text.split("gc: marks=", -1)).as("one gc: line per placement on the class path").hasSize(2);
+        assertThat(text).as("without --predict, no question").doesNotContain("predict:");
+    }
+
+    @Test
+    void withPredictTheGuessTheModelAndTheKernelArePrintedSideBySide() {
+        assertThat(run("--size", "512k", "--touch", "0.2", "--predict", "100")).isZero();
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertThat(text).contains("predict: the read-only child will serve 20% of the items as JSON (inline counts).\n")
+                .containsPattern("\n {9}How many of the heap's [\\d,]+ pages will it copy\\? > 100\n");
+        Matcher m = Pattern.compile("heap_pages_private=(\\d+) ").matcher(text);
+        assertThat(m.find()).as(text).isTrue();
+        PredictLines p = PredictLines.in(text);
+        assertThat(p.guess()).isEqualTo(100);
+        assertThat(p.kernel()).as("the kernel's count is the refcounts: line's").isEqualTo(Long.parseLong(m.group(1)))
+                .isEqualTo(p.model());
+        assertThat(p.pageByPage()).isTrue();
+    }
+
+    @Test
+    void predictWithoutAGuessAndWithoutATerminalIsAUsageError() {
+        Assumptions.assumeTrue(System.console() == null, "this test JVM has a terminal, where --predict would ask");
+        assertThat(run("--predict", "--size", "256k")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("demo: --predict needs your guess when there is no terminal")
+                .contains("usage: ./cowfork demo 03").contains("--predict [N]");
+        assertThat(out.toString(StandardCharsets.UTF_8)).as("nothing ran").isEmpty();
+    }
+
+    @Test
+    void svgWritesThePageStripWithTheCommandThatRegeneratesIt(@TempDir Path dir) throws IOException {
+        assertThat(run("--size", "256k", "--touch", "0.2", "--svg", dir.toString())).isZero();
+        String text = out.toString(StandardCharsets.UTF_8);
+        Matcher m = Pattern.compile("heap_pages=(\\d+) heap_pages_private=(\\d+) ").matcher(text);
+        assertThat(m.find()).as(text).isTrue();
+        assertThat(text).contains("figure: " + dir.resolve(Demo.FIGURE));
+        String svg = Files.readString(dir.resolve(Demo.FIGURE));
+        assertThat(svg).startsWith("<svg").endsWith("</svg>\n").contains("one cell per 4 KiB page")
+                .contains(String.format("%,d of %,d pages copied by the child", Long.parseLong(m.group(2)), Long.parseLong(m.group(1))))
+                .contains("./cowfork demo 03 --size 256k --touch 0.2 --seed " + DatasetBuilder.DEFAULT_SEED + " --svg DIR");
     }
 
     @Test
@@ -62,6 +107,7 @@ class DemoTest {
     @Test
     void helpPrintsUsage() {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--quick").contains("--size").contains("inline");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--quick").contains("--size").contains("inline")
+                .contains("--predict [N]").contains("--svg DIR");
     }
 }

@@ -2,6 +2,7 @@
 package cowfork.heap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import cowfork.cow.ChildSnapshot;
 import cowfork.cow.KernelProbe;
@@ -12,7 +13,7 @@ import cowfork.cow.Smaps;
 import cowfork.experiment.Dataset;
 import cowfork.experiment.DatasetBuilder;
 import cowfork.fork.Forker;
-import cowfork.fork.Processes;
+import cowfork.support.Processes;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -62,9 +63,11 @@ class HugePageHeapTest {
                 Region.HugePages.ALLOWED)) {
             Dataset data = DatasetBuilder.build(heap, DATA);
             long parentThpKb = Smaps.of(Processes.self(), heap.region()).fields().anonHugePagesKb();
-            if (KernelProbe.probe().thpBacked()) { // else the test still holds, but proves nothing about huge pages
-                assertThat(parentThpKb).as("the kernel grants huge pages: the shared heap must be on them").isPositive();
-            }
+            KernelProbe.Facts kernel = KernelProbe.probe();
+            // Without huge pages the write would still copy 4 KiB, which proves nothing about huge pages.
+            assumeThat(kernel.thpBacked()).as("the kernel backs a MADV_HUGEPAGE region with huge pages (%s)", kernel.line())
+                    .isTrue();
+            assertThat(parentThpKb).as("the kernel grants huge pages: the shared heap must be on them").isPositive();
             long item = data.items();
             record Child(Smaps.Fields fields, PageMap map) {}
             // Under inline counts an incref is a store into the object's header: one write.

@@ -8,12 +8,14 @@ import cowfork.experiment.DatasetBuilder;
 import cowfork.experiment.DemoMain;
 import cowfork.experiment.DemoOptions;
 import cowfork.experiment.GcLines;
+import cowfork.experiment.Predict;
 import cowfork.experiment.SharingExperiment;
 import cowfork.experiment.SharingReport;
 import cowfork.fork.Forker;
-import cowfork.fork.Sizes;
 import cowfork.heap.InlineRefCounts;
+import cowfork.heap.RefCounts;
 import cowfork.jvmgc.JvmCollectors;
+import cowfork.support.Sizes;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 
 /**
  * The chapter's demo. For each strategy, inline, side table (8 bytes per 16-byte granule)
@@ -38,6 +41,15 @@ import java.util.Locale;
  *       dense-table page); printed as {@code sparse: ...} lines and a table.</li>
  * </ol>
  * Every figure is read from the children's {@code /proc/PID/pagemap}.
+ *
+ * <p>{@code --predict [N]} asks the chapter's question once inline counts have run: <em>the
+ * same child with a side table: how many pages will it copy, heap and table together?</em>
+ * (inline's count is in the question). A side table moves the writes out of the objects'
+ * pages into the table, so the answer is all table pages; how many depends on how the
+ * touched objects spread over 8 KiB windows of heap. N is the guess; without N it is asked
+ * on the terminal. Section 1 then ends with the guess, the side table's prediction
+ * ({@link cowfork.heap.RefCounts#predictPrivatePages}) and the kernel's count side by side
+ * ({@link Predict}). Without {@code --predict} nothing is asked and nothing more is printed.
  */
 public final class Demo {
     private static final List<String> STRATEGIES = List.of(InlineRefCounts.NAME, SideTableRefCounts.NAME,
@@ -73,19 +85,19 @@ public final class Demo {
     }
 
     static String usage() {
-        String svgHelp = "also write the page maps as SVG figures into DIR";
-        String text = DemoOptions.usage("04", "default 32m", "the child", "--svg DIR", svgHelp,
+        return DemoOptions.usage("04", "default 32m", "the child", List.of(
+                new String[] {"--svg DIR", "also write the page maps as SVG figures into DIR"},
+                new String[] {"--jvm-gc LIST", "section 3's HotSpot collectors: none, or e.g. Serial,G1 (default all;"
+                        + " Serial with --quick)"},
+                new String[] {"--predict [N]", "guess first: with a side table, how many pages will the child copy, heap and"
+                        + " table\ntogether? N is your guess (without N, you are asked); after section 1: your guess,"
+                        + " the model's\nand the kernel's count"}),
                 "Compares the strategies " + STRATEGIES + " on the same dataset and the same read-only children.");
-        // One more flag of this demo's own, in the same column as the others.
-        int column = text.indexOf(svgHelp) - text.lastIndexOf('\n', text.indexOf(svgHelp)) - 1;
-        return text.replace("[--svg DIR]", "[--svg DIR] [--jvm-gc LIST]").replace(svgHelp, svgHelp + "\n"
-                + String.format(Locale.ROOT, "%-" + column + "s%s", "  --jvm-gc LIST",
-                "section 3's HotSpot collectors: none, or e.g. Serial,G1 (default all; Serial with --quick)"));
     }
 
     /** The options, or null for --help. @throws IllegalArgumentException saying which argument is wrong */
     static DemoOptions parse(String[] args) {
-        return DemoOptions.parse(args, DemoOptions.Flag.SVG);
+        return DemoOptions.parse(args, DemoOptions.Flag.SVG, DemoOptions.Flag.PREDICT);
     }
 
     /** Runs every strategy and prints both sections; returns the runs in the order of {@link #STRATEGIES}. */
@@ -94,13 +106,17 @@ public final class Demo {
                 + " read-only children.%n", Sizes.format(o.size()), o.seed());
         Forker forker = Forker.builder().deadline(SharingExperiment.WORKLOAD_TIMEOUT.plusMinutes(1)).build();
         List<StrategyRun> runs = new ArrayList<>();
+        OptionalLong guess = OptionalLong.empty();
         for (String strategy : STRATEGIES) {
+            if (o.predict() != null && strategy.equals(SideTableRefCounts.NAME)) {
+                guess = ask(o, runs.get(0), out);
+            }
             StrategyRun r = StrategyRun.of(strategy, o.size(), o.touch(), o.seed(), forker, DatasetBuilder.Progress.bar(err, o.size()));
             out.printf(Locale.ROOT, "  %-9s built %,d objects (%s live) in %,d ms, then forked %d children%n", strategy,
                     r.stats().liveObjects(), Sizes.format(r.stats().liveBytes()), r.buildMillis(), r.reports().size());
             runs.add(r);
         }
-        printServe(runs, o, out);
+        printServe(runs, o, guess, out);
         printSparse(runs, out);
         GcLines.print(o, 4, out); // the collector's half: header marks next to Ruby 2.0's bitmap
         return runs;
@@ -150,7 +166,30 @@ public final class Demo {
         }
     }
 
-    private static void printServe(List<StrategyRun> runs, DemoOptions o, PrintStream out) {
+    /** The chapter's question, asked once inline counts have run (their count is part of it); returns the guess. */
+    private static OptionalLong ask(DemoOptions o, StrategyRun inline, PrintStream out) {
+        SharingReport ri = inline.report(StrategyRun.SERVE);
+        return Predict.ask(o.predict(), out,
+                String.format(Locale.ROOT, "with inline counts, the child that serves %.0f%% of the items as JSON copied %,d of the"
+                        + " heap's %,d pages.", 100 * o.touch(), ri.heapPagesPrivate(), ri.heapPages()),
+                String.format(Locale.ROOT, "Now a side table: %d bytes of count per %d-byte granule, in a region of its own"
+                        + " (one table page per %d KiB of heap).", SideTableRefCounts.COUNT_BYTES, SideTableRefCounts.GRANULE,
+                        SideTableRefCounts.HEAP_BYTES_PER_TABLE_PAGE >> 10),
+                "The same child serves the same items: how many pages will it copy, heap and table together?");
+    }
+
+    /** After section 1 with --predict: the guess, the side table's prediction and the kernel's count side by side. */
+    private static void printPrediction(StrategyRun table, OptionalLong guess, PrintStream out) {
+        SharingReport rt = table.report(StrategyRun.SERVE);
+        RefCounts.PredictedPages predicted = table.prediction(StrategyRun.SERVE);
+        out.println();
+        out.print(Predict.comparison(guess, new Predict.Count(predicted.total(), "predictPrivatePages, from the touched"
+                        + " objects' " + predicted.basis()), new Predict.Count(rt.heapPagesPrivate() + rt.tablePagesPrivate(),
+                        String.format(Locale.ROOT, "the child's private pages: heap %,d + table %,d, from /proc/PID/pagemap",
+                                rt.heapPagesPrivate(), rt.tablePagesPrivate())), table.matchesPrediction(StrategyRun.SERVE)));
+    }
+
+    private static void printServe(List<StrategyRun> runs, DemoOptions o, OptionalLong guess, PrintStream out) {
         StrategyRun inline = runs.get(0);
         StrategyRun table = runs.get(1);
         StrategyRun dense = runs.get(2);
@@ -200,6 +239,9 @@ public final class Demo {
             out.printf(Locale.ROOT, "predicted for %s from the touched objects' %s: %s%n", r.strategy(),
                     r.prediction(StrategyRun.SERVE).basis(),
                     r.matchesPrediction(StrategyRun.SERVE) ? "matches the kernel, page for page" : "DIFFERS from the kernel");
+        }
+        if (o.predict() != null) {
+            printPrediction(table, guess, out);
         }
         out.printf(Locale.ROOT, "%nWhat to notice: neither table copied a heap page. The side table copied %,d table pages"
                         + " (%s) against %,d heap pages inline (%s): one table page holds the counts of 8 KiB of heap, mostly"

@@ -103,8 +103,7 @@ public record StrategyRun(String strategy, HeapStats stats, long buildMillis, in
 
     /** Pages of the strategy's table present in the parent at fork (what the table adds to the master's RSS), 0 without one. */
     public int tablePagesPresent() {
-        SharingReport r = report(SERVE);
-        return r.tableMap() == null ? 0 : r.tablePages() - r.tableMap().count(cowfork.cow.PageState.NOT_PRESENT);
+        return report(SERVE).tablePagesPresent();
     }
 
     /** Heap plus table pages private in the child that ran workload {@code name}, in bytes. */

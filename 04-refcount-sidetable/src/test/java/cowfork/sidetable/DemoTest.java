@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import cowfork.experiment.Dataset;
 import cowfork.experiment.DatasetBuilder;
 import cowfork.experiment.DemoOptions;
+import cowfork.experiment.PredictLines;
 import cowfork.experiment.ServedItems;
 import cowfork.experiment.SharingReport;
 import cowfork.heap.Heap;
@@ -65,6 +66,30 @@ class DemoTest {
         assertThat(dir.resolve("04-sidetable-table.svg")).exists();
         assertThat(Files.readString(dir.resolve("04-dense-table.svg"))).startsWith("<svg");
         assertGcLines(text);
+        assertThat(text).as("without --predict, no question").doesNotContain("predict:");
+    }
+
+    @Test
+    void withPredictTheSideTablesCountIsGuessedThenShownBesideTheModelAndTheKernel() {
+        assertThat(run("--size", "512k", "--touch", "0.2", "--jvm-gc", "none", "--predict", "40")).isZero();
+        String text = out.toString(StandardCharsets.UTF_8);
+        Matcher inline = LINE.matcher(text);
+        assertThat(inline.find()).as(text).isTrue();
+        assertThat(text).containsPattern("  inline +built .*\npredict: with inline counts, the child that serves 20% of the items as"
+                + " JSON copied " + String.format("%,d", Long.parseLong(inline.group(4))) + " of the heap's [\\d,]+ pages\\.\n")
+                .containsPattern("heap and table together\\? > 40\n  sidetable built ");
+        Matcher table = LINE.matcher(text);
+        while (table.find() && !table.group(1).equals("sidetable")) {
+            // the inline line comes first
+        }
+        assertThat(table.group(1)).isEqualTo("sidetable");
+        PredictLines p = PredictLines.in(text);
+        assertThat(p.guess()).isEqualTo(40);
+        assertThat(p.kernel()).as("the side table's heap and table pages").isEqualTo(Long.parseLong(table.group(4))
+                + Long.parseLong(table.group(5))).isEqualTo(p.model()).isPositive();
+        assertThat(p.pageByPage()).isTrue();
+        assertThat(text.indexOf("predict: your guess")).as("at the end of section 1")
+                .isLessThan(text.indexOf("2. Sparse but uniform")).isGreaterThan(text.indexOf("predicted for dense"));
     }
 
     /** One gc: line per placement, header first: header marks copy most heap pages, the bitmap only the sweep's and bitmap pages. */
@@ -121,6 +146,7 @@ class DemoTest {
     @Test
     void helpPrintsUsage() {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--quick").contains("--svg").contains("sidetable");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--quick").contains("--svg").contains("sidetable")
+                .contains("--jvm-gc LIST").contains("--predict [N]");
     }
 }

@@ -3,6 +3,7 @@ package cowfork.immortal;
 
 import cowfork.cow.PageMap;
 import cowfork.cow.Region;
+import cowfork.experiment.SharingExperiment;
 import cowfork.fork.ChildHandle;
 import cowfork.fork.Forker;
 import cowfork.heap.Heap;
@@ -80,7 +81,7 @@ public final class AllocatorWrites {
         if (!heap.isFreed(spare)) {
             throw new IllegalStateException("an int made after immortalizeAll should be mortal and freed at zero: " + heap.describe(spare));
         }
-        long heapBytes = (heap.usedEnd() + Region.PAGE_SIZE - 1) / Region.PAGE_SIZE * Region.PAGE_SIZE;
+        long heapBytes = (long) SharingExperiment.usedPages(heap) * Region.PAGE_SIZE;
         Long.toString(spare); // loads and warms what the child runs
         try (ChildHandle child = forker.start(c -> {
             long fresh = heap.newInt(42);

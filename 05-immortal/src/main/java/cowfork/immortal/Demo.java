@@ -9,20 +9,23 @@ import cowfork.experiment.DatasetBuilder;
 import cowfork.experiment.DemoMain;
 import cowfork.experiment.DemoOptions;
 import cowfork.experiment.GcLines;
+import cowfork.experiment.Predict;
 import cowfork.experiment.ServedItems;
 import cowfork.experiment.SharingExperiment;
 import cowfork.experiment.SharingReport;
 import cowfork.fork.Forker;
-import cowfork.fork.Sizes;
 import cowfork.heap.Heap;
 import cowfork.heap.HeapStats;
 import cowfork.heap.RefCountStrategies;
 import cowfork.heap.RefCounts;
+import cowfork.support.Sizes;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 
 /**
  * The project's central comparison. For each registered strategy, in the order of the
@@ -43,6 +46,17 @@ import java.util.Locale;
  * copied by reading next to pages copied by collecting. {@code --svg DIR} also writes the
  * figure {@value #FIGURE}. The demo never asks a strategy for its name to
  * decide what to do.
+ *
+ * <p>{@code --predict [N]} asks the chapter's question just before this chapter's strategy
+ * (the newest, immortal) prepares for fork. A read-only child copies nothing under it, so
+ * the question is about the price: <em>how many of the heap's pages will
+ * {@link ImmortalRefCounts#immortalizeAll} itself write, in the parent, before fork?</em>
+ * N is the guess; without N it is asked on the terminal. To let the kernel answer, a
+ * witness child is forked just before immortalizeAll ({@link ParentWrites}: the pages the
+ * parent then writes are left to the witness alone), and the immortal section ends with the
+ * guess, the model ({@link ImmortalRefCounts#pagesImmortalizeAllWrites}) and the kernel's
+ * count side by side ({@link Predict}). Without {@code --predict} nothing is asked, no
+ * witness is forked and nothing more is printed.
  */
 public final class Demo {
     /** The figure's file name in the {@code --svg} directory. */
@@ -69,14 +83,17 @@ public final class Demo {
     }
 
     static String usage() {
-        return DemoOptions.usage("05", "default 32m", "each child", "--svg DIR",
-                "also write the figure DIR/" + FIGURE + " (the docs use docs/figures)",
+        return DemoOptions.usage("05", "default 32m", "each child", List.of(
+                new String[] {"--svg DIR", "also write the figure DIR/" + FIGURE + " (the docs use docs/figures)"},
+                new String[] {"--predict [N]", "guess first: how many of the heap's pages will immortalizeAll write, before fork?"
+                        + "\nN is your guess (without N, you are asked); after the immortal run: your guess, the model's"
+                        + "\nand the kernel's count (a child forked just before immortalizeAll shows the parent's writes)"}),
                 "strategies compared: every one on the class path, " + RefCountStrategies.names());
     }
 
     /** The options, or null for --help. @throws IllegalArgumentException saying which argument is wrong */
     static DemoOptions parse(String[] args) {
-        return DemoOptions.parse(args, DemoOptions.Flag.SVG);
+        return DemoOptions.parse(args, DemoOptions.Flag.SVG, DemoOptions.Flag.PREDICT);
     }
 
     /** Runs one experiment per registered strategy and prints them; returns one {@link Run} per strategy, in registry order. */
@@ -88,7 +105,8 @@ public final class Demo {
         Forker forker = Forker.builder().deadline(SharingExperiment.WORKLOAD_TIMEOUT.plusMinutes(1)).build();
         List<Run> runs = new ArrayList<>();
         for (RefCounts.Factory factory : strategies) {
-            runs.add(runOne(o, factory, forker, out));
+            boolean thisChapters = factory == strategies.get(strategies.size() - 1); // the newest strategy: immortal
+            runs.add(runOne(o, factory, forker, thisChapters ? o.predict() : null, out));
         }
         out.println();
         printLeak(runs, out);
@@ -154,7 +172,13 @@ public final class Demo {
         return String.format(Locale.ROOT, "%,d (%s)", pages, Sizes.format(pages * Region.PAGE_SIZE));
     }
 
-    private static Run runOne(DemoOptions o, RefCounts.Factory factory, Forker forker, PrintStream out) {
+    /**
+     * One strategy's section. With {@code predict} (this chapter's strategy, under
+     * {@code --predict}): asks how many pages its {@code prepareForFork} writes, runs it with a
+     * witness child ({@link ParentWrites}), and ends the section with the comparison.
+     */
+    private static Run runOne(DemoOptions o, RefCounts.Factory factory, Forker forker, Predict.Request predict,
+                              PrintStream out) {
         String strategy = factory.name();
         out.println();
         out.println("== " + strategy + " ==");
@@ -167,8 +191,22 @@ public final class Demo {
             out.printf(Locale.ROOT, "parent: %,d items, %,d objects, %s live, built in %d ms; the child serves %,d items (%.0f%%) as JSON%n",
                     data.itemCount(), stats.liveObjects(), Sizes.format(stats.liveBytes()),
                     (System.nanoTime() - t0) / 1_000_000, served.count(), 100.0 * o.touch());
+            OptionalLong guess = OptionalLong.empty();
+            BitSet model = null;
+            if (predict != null) {
+                model = ImmortalRefCounts.pagesImmortalizeAllWrites(heap);
+                guess = Predict.ask(predict, out, String.format(Locale.ROOT, "before fork, immortalizeAll stores the immortal"
+                        + " count in each of the %,d objects' headers,", stats.liveObjects()),
+                        "the parent's last writes to the heap, so that no child ever writes a count.",
+                        String.format(Locale.ROOT, "How many of the heap's %,d pages will those stores write?",
+                                SharingExperiment.usedPages(heap)));
+            }
             long t1 = System.nanoTime();
-            String prepared = heap.refCounts().prepareForFork(heap); // immortal: immortalizeAll; the others: nothing
+            // immortal: immortalizeAll; the others: nothing. Under --predict, with a witness child that sees its writes
+            // (and the time printed includes the copies those writes then make for the parent).
+            ParentWrites.Report<String> writes = predict == null ? null
+                    : ParentWrites.run(forker, heap, () -> heap.refCounts().prepareForFork(heap));
+            String prepared = writes != null ? writes.result() : heap.refCounts().prepareForFork(heap);
             if (!prepared.isEmpty()) {
                 out.printf(Locale.ROOT, "%s in %d ms, just before fork%n", prepared, (System.nanoTime() - t1) / 1_000_000);
             }
@@ -193,6 +231,13 @@ public final class Demo {
                                 : String.format(Locale.ROOT, ", copied with the %d immortal objects on its page", allocation.neighbours()),
                         allocation.privatePages().equals(allocation.predicted()) ? "" : "; predicted " + allocation.predicted());
                 out.println(allocation.line(strategy));
+            }
+            if (writes != null) {
+                out.println();
+                out.print(Predict.comparison(guess, new Predict.Count(model.cardinality(),
+                        "pagesImmortalizeAllWrites, from every object's header address"), new Predict.Count(
+                        writes.writtenPages().cardinality(), "a child forked just before it: the pages the parent wrote,"
+                        + " from /proc/PID/pagemap"), model.equals(writes.writtenPages())));
             }
             LeakReport leak = LeakReport.measure(heap, () -> deleteItems(heap, data, leakVictims(data)), data.root());
             heap.decref(data.root());

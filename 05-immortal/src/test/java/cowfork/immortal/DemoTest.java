@@ -3,6 +3,7 @@ package cowfork.immortal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import cowfork.experiment.PredictLines;
 import cowfork.experiment.SharingReport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -54,6 +55,26 @@ class DemoTest {
         assertThat(svg).startsWith("<svg").contains("inline: object heap").contains("immortal: object heap")
                 .contains("sidetable: count table").contains("Private bytes per child").endsWith("</svg>\n");
         assertMatrix(text, svg);
+        assertThat(text).as("without --predict, no question and no witness").doesNotContain("predict:");
+    }
+
+    @Test
+    void withPredictImmortalizeAllsWritesAreGuessedThenShownBesideTheModelAndTheKernel() {
+        assertThat(run("--size", "512k", "--predict", "90")).isZero();
+        String text = out.toString(StandardCharsets.UTF_8);
+        Matcher objects = Pattern.compile("== immortal ==\nparent: [\\d,]+ items, ([\\d,]+) objects").matcher(text);
+        assertThat(objects.find()).as(text).isTrue();
+        assertThat(text).contains("predict: before fork, immortalizeAll stores the immortal count in each of the "
+                + objects.group(1) + " objects' headers,").containsPattern("will those stores write\\? > 90\nimmortalizeAll: ");
+        long heapPages = line(text, "immortal")[1];
+        PredictLines p = PredictLines.in(text);
+        assertThat(p.guess()).isEqualTo(90);
+        assertThat(p.kernel()).as("pages the parent wrote, seen by the witness").isEqualTo(p.model()).isPositive()
+                .isLessThanOrEqualTo(heapPages);
+        assertThat(p.pageByPage()).isTrue();
+        assertThat(text.indexOf("predict: your guess")).as("at the end of the immortal section")
+                .isGreaterThan(text.indexOf("allocator: strategy=immortal")).isLessThan(text.indexOf("The leak:"));
+        assertThat(line(text, "immortal")[2]).as("the witness changes nothing the reading child copies").isLessThanOrEqualTo(UNWRITTEN);
     }
 
     /**
@@ -94,6 +115,7 @@ class DemoTest {
     @Test
     void helpPrintsUsage() {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--quick").contains("--svg").contains("immortal");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--quick").contains("--svg").contains("immortal")
+                .contains("--predict [N]").contains("immortalizeAll");
     }
 }

@@ -1,13 +1,13 @@
 // ./cowfork demo 06: run the pre-forked server once per refcount strategy, serve the same requests, print each worker's memory.
 package cowfork.server;
 
-import cowfork.fork.CommandLine;
 import cowfork.server.app.Endpoints;
 import cowfork.server.app.HeapStore;
 import cowfork.server.master.ServerConfig;
 import cowfork.server.stats.StatsJson;
 import cowfork.server.tools.RawHttp;
 import cowfork.server.tools.ServerLauncher;
+import cowfork.support.CommandLine;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.Socket;
@@ -99,7 +99,9 @@ public final class Demo {
         out.println();
         out.println("=== refcounts=" + strategy + " ===");
         List<String> args = List.of("--workers", String.valueOf(o.workers()), "--refcounts", strategy,
-                "--data-size", o.dataSize(), "--warmup", o.quick() ? "5000" : "20000");
+                "--data-size", o.dataSize(), "--warmup", o.quick() ? "5000" : "20000",
+                "--debug-endpoints", // for /sleep, which onePerWorker uses
+                "--keep-alive", "300"); // each worker's connection waits while the others' are served, however slowly
         try (ServerLauncher server = ServerLauncher.start(line -> out.println("  | " + line), args)) {
             server.awaitLine(0, l -> l.contains("ready:"), Duration.ofMinutes(2));
             List<Socket> connections = onePerWorker(server, o.workers());

@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import cowfork.cow.Region;
 import cowfork.experiment.SharingReport;
-import cowfork.fork.Sizes;
 import cowfork.heap.Heap;
 import cowfork.heap.RefCounts;
 import cowfork.server.app.HeapStore;
 import cowfork.server.stats.StatsJson;
 import cowfork.server.tools.RawHttp;
 import cowfork.server.tools.ServerProcess;
+import cowfork.support.Sizes;
 import java.io.IOException;
 import java.net.Socket;
 import java.util.List;
@@ -59,7 +59,8 @@ class MemoryByStrategyTest {
     @MethodSource("strategies")
     void eachWorkersPrivatePagesDependOnTheStrategy(String strategy) throws IOException {
         RefCounts.PredictedPages writes = whatReadingWrites(strategy);
-        try (ServerProcess server = ServerProcess.start("--workers", "2", "--refcounts", strategy, "--data-size", DATA_SIZE)) {
+        try (ServerProcess server = ServerProcess.start("--workers", "2", "--refcounts", strategy, "--data-size", DATA_SIZE,
+                "--debug-endpoints")) { // Demo.onePerWorker holds each worker with /sleep
             String idle = server.get("/stats").body();
             for (String worker : List.of("worker 1", "worker 2")) {
                 assertThat(StatsJson.region(idle, worker, "object_heap").privateKb()).as("idle " + worker)

@@ -51,20 +51,21 @@ public final class Main {
                 "two servers (inline, immortal) under the same load, one live page of their memory (./cowfork watch --help)"));
         TOOLS.put("serve-threads", new Tool(cowfork.server.tools.ThreadedServer::main,
                 "the comparison: the same server as one JVM with N threads, no fork"));
-        TOOLS.put("scale", new Tool(cowfork.server.scale.Scale::main,
+        TOOLS.put("scale", new Tool(cowfork.bench.scale.Scale::main,
                 "every server and worker count on a 1 GiB data set, under load until PSS stops growing"));
-        TOOLS.put("respawn-bench", new Tool(cowfork.server.tools.RespawnBench::main,
+        TOOLS.put("respawn-bench", new Tool(cowfork.bench.respawn.RespawnBench::main,
                 "kill -9 a serving worker under load, N times; time until its replacement booted"));
         TOOLS.put("fork-stress", new Tool(cowfork.fork.ForkStress::main,
                 "fork N children in a row; count hangs (--forks N, default 10000)"));
-        TOOLS.put("fork-latency", new Tool(cowfork.cow.ForkLatencyBlocks::main,
+        TOOLS.put("fork-latency", new Tool(cowfork.cow.ForkLatency::main,
                 "fork() time against resident memory, 4 KiB and 2 MiB pages, next to C (needs gcc)"));
-        TOOLS.put("bench", new Tool(cowfork.heap.bench.Bench::main,
-                "JMH: incref/decref and traversal for every refcount strategy, one run"));
+        TOOLS.put("bench", new Tool(cowfork.bench.Bench::main,
+                "JMH: every refcount strategy in one run; --compare A,B: paired runs, median ratio, 95% interval"));
         TOOLS.put("jvm-gc", new Tool(cowfork.jvmgc.JvmCollectors::main,
                 "HotSpot's own collectors after fork: Java heap pages each one un-shares"));
         TOOLS.put("crosscheck", new Tool(cowfork.crosscheck.CrossCheck::main,
                 "the same catalogue and workloads in every real CPython and Ruby found here"));
+        TOOLS.put("inspect", new Tool(cowfork.inspect.Inspect::main, "any pre-forking server's memory by process and region, live (./cowfork inspect --help)"));
     }
 
     public static void main(String[] args) throws Exception {
@@ -84,6 +85,7 @@ public final class Main {
         switch (command) {
             case "tour" -> Tour.main(rest);
             case "results" -> Results.main(rest);
+            case "lab" -> cowfork.labs.LabMain.main(rest);
             case "demo" -> {
                 if (rest.length == 0 || !CHAPTERS.containsKey(rest[0])) {
                     fail("demo needs a chapter number: one of " + String.join(", ", CHAPTERS.keySet())
@@ -109,6 +111,7 @@ public final class Main {
                   tour [--quick]        every chapter's demo in order, with the story between them
                   demo NN [ARGS]        one chapter's demo (./cowfork demo NN --help for its options)
                   results [--forks N]   rerun the experiments; rewrite docs/results.md and docs/figures
+                  lab [NN]              the labs and where you stand; lab NN grades your code (NN-*/LAB.md)
                 """);
         for (Map.Entry<String, Tool> t : TOOLS.entrySet()) {
             sb.append(String.format("  %-21s %s%n", t.getKey() + " [ARGS]", t.getValue().description()));

@@ -39,8 +39,9 @@ record Interpreter(String language, Path executable, String version, Set<String>
         return digits.isEmpty() ? 0 : Integer.parseInt(digits);
     }
 
+    /** {@code cpython 3.12.1 (~/.pyenv/versions/3.12.1/bin/python3.12)}: the executable as {@link Interpreters#shown} prints it. */
     @Override
     public String toString() {
-        return language + " " + version + " (" + executable + ")";
+        return language + " " + version + " (" + Interpreters.shown(executable, Interpreters.home()) + ")";
     }
 }

@@ -1,6 +1,7 @@
 // Finds every CPython 3 and Ruby on this machine by the conventional places (PATH, ~/.pyenv, ~/.rbenv, ~/.rubies) and asks each what it is.
 package cowfork.crosscheck;
 
+import cowfork.support.WatchedProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ final class Interpreters {
         static Search fromEnvironment() {
             String path = System.getenv().getOrDefault("PATH", "");
             List<Path> dirs = Arrays.stream(path.split(":")).filter(s -> !s.isEmpty()).map(Path::of).toList();
-            return new Search(dirs, Path.of(System.getProperty("user.home")));
+            return new Search(dirs, Interpreters.home());
         }
     }
 
@@ -47,6 +48,29 @@ final class Interpreters {
     }
 
     private Interpreters() {
+    }
+
+    /** This process's home directory (user.home): the {@code ~} of ~/.pyenv and of every path shown. */
+    static Path home() {
+        return Path.of(System.getProperty("user.home"));
+    }
+
+    /**
+     * A path as the cross-check prints it: under {@code home} as {@code ~/...} (the home
+     * directory itself as {@code ~}), anywhere else in full. A home of {@code /} or a relative
+     * one shortens nothing, and only whole names count: with home {@code /home/ann},
+     * {@code /home/anna/bin/ruby} stays as it is.
+     */
+    static String shown(Path path, Path home) {
+        if (home == null || !home.isAbsolute() || home.getNameCount() == 0 || !path.isAbsolute()) {
+            return path.toString();
+        }
+        Path h = home.normalize();
+        Path p = path.normalize();
+        if (!p.startsWith(h)) {
+            return path.toString();
+        }
+        return p.equals(h) ? "~" : "~/" + h.relativize(p);
     }
 
     /** Every python3 and python3.X in the PATH and in ~/.pyenv/versions/NAME/bin. */
@@ -92,10 +116,11 @@ final class Interpreters {
      * @throws IllegalStateException if it cannot be started, fails, or answers something else than a probe line
      */
     static Interpreter probeOne(String language, Path executable, Path script) {
-        try (ScriptProcess p = new ScriptProcess(List.of(executable.toString(), script.toString(), "--probe"),
-                PROBE_DEADLINE)) {
-            Map<String, String> answer = ResultLine.fields(p.expect("probe "));
-            p.awaitSuccess();
+        long end = System.nanoTime() + PROBE_DEADLINE.toNanos();
+        try (WatchedProcess p = WatchedProcess.start(List.of(executable.toString(), script.toString(), "--probe"),
+                ForkedRun.ENVIRONMENT, line -> { })) {
+            Map<String, String> answer = ResultLine.fields(ForkedRun.expect(p, "probe ", end));
+            ForkedRun.awaitSuccess(p, end);
             String version = answer.get("version");
             String real = answer.get("executable");
             if (version == null || real == null || !version.matches("\\d+\\.\\d+\\.\\d+.*")) {

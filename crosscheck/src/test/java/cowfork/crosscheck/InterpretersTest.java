@@ -82,6 +82,26 @@ class InterpretersTest {
     }
 
     @Test
+    void pathsUnderTheHomeDirectoryAreShownFromTildeAndOthersInFull() {
+        Path home = Path.of("/home/ann");
+        assertThat(Interpreters.shown(Path.of("/home/ann/.pyenv/versions/3.12.1/bin/python3.12"), home))
+                .isEqualTo("~/.pyenv/versions/3.12.1/bin/python3.12");
+        assertThat(Interpreters.shown(Path.of("/home/ann"), home)).isEqualTo("~");
+        assertThat(Interpreters.shown(Path.of("/home/ann/./bin/../bin/ruby"), home)).isEqualTo("~/bin/ruby");
+        assertThat(Interpreters.shown(Path.of("/home/anna/bin/ruby"), home)).isEqualTo("/home/anna/bin/ruby");
+        assertThat(Interpreters.shown(Path.of("/usr/bin/python3.11"), home)).isEqualTo("/usr/bin/python3.11");
+        assertThat(Interpreters.shown(Path.of("/usr/bin/ruby"), Path.of("/"))).isEqualTo("/usr/bin/ruby");
+        assertThat(Interpreters.shown(Path.of("bin/ruby"), home)).isEqualTo("bin/ruby");
+    }
+
+    @Test
+    void anInterpreterNamesItsExecutableFromTheHomeDirectory() {
+        Path exe = Interpreters.home().resolve(".pyenv/versions/3.12.1/bin/python3.12");
+        assertThat(new Interpreter("cpython", exe, "3.12.1", java.util.Set.of()))
+                .hasToString("cpython 3.12.1 (~/.pyenv/versions/3.12.1/bin/python3.12)");
+    }
+
+    @Test
     void versionsCompareByNumberNotByText() {
         assertThat(Interpreter.compareVersions("3.9.18", "3.10.13")).isNegative();
         assertThat(Interpreter.compareVersions("3.13.0", "3.13")).isZero();

@@ -18,11 +18,14 @@ import cowfork.server.stats.DashboardAssets;
  *   GET /query?from=F&amp;count=N  a small query over N items (default 100, at most 10000)
  *   GET /stats[?format=text]   every worker's memory by region (answered by the master)
  *   GET /sleep?ms=N            a slow handler (at most 60000 ms): the worker is busy meanwhile,
- *                              as a synchronous gunicorn worker would be
+ *                              as a synchronous gunicorn worker would be; only with --debug-endpoints
  *   GET /dashboard             a live view of the memory (DashboardAssets), reading /dashboard/data
  *   GET /dashboard/data        the stats plus page maps of the object heap (answered by the master, DashboardData)
+ *   OPTIONS * or OPTIONS /...  the methods every route allows, in Allow (the writer adds it)
  * </pre>
- * HEAD works on every route.
+ * HEAD works on every route. Two kinds of route are off unless the {@link Routes} say so:
+ * {@code /sleep}, with which N requests hold N workers for a minute, and the process details
+ * of {@code /stats} and the dashboard on a bind other clients can reach.
  */
 public final class Endpoints {
     /** {@link #route} results. */
@@ -42,6 +45,7 @@ public final class Endpoints {
     private static final byte[] STATS = Bytes.ascii("/stats");
     private static final byte[] SLEEP = Bytes.ascii("/sleep");
     private static final byte[] DASHBOARD = Bytes.ascii("/dashboard");
+    private static final byte[] DASHBOARD_FILES = Bytes.ascii("/dashboard/");
     private static final byte[] DASHBOARD_DATA = Bytes.ascii("/dashboard/data");
     private static final byte[] DASHBOARD_JS = Bytes.ascii("/dashboard/uPlot.iife.min.js");
     private static final byte[] DASHBOARD_CSS = Bytes.ascii("/dashboard/uPlot.min.css");
@@ -52,12 +56,16 @@ public final class Endpoints {
     private static final byte[] FORMAT_TEXT = Bytes.ascii("format=text");
     private static final byte[] INDEX = Bytes.ascii("cowfork pre-forked server. Endpoints:\n"
             + "  GET /health\n  GET /item/KEY\n  GET /query?from=F&count=N\n  GET /stats[?format=text]\n"
-            + "  GET /sleep?ms=N\n  GET /dashboard\n  GET /dashboard/data\n");
+            + "  GET /sleep?ms=N (with --debug-endpoints)\n  GET /dashboard\n  GET /dashboard/data\n");
     private static final byte[] HEALTH_START = Bytes.ascii("{\"status\":\"ok\",\"pid\":");
     private static final byte[] HEALTH_REQUESTS = Bytes.ascii(",\"requests\":");
     private static final byte[] SLEPT = Bytes.ascii("{\"slept_ms\":");
     private static final byte[] NOT_FOUND = Bytes.ascii("no such item; keys are 0 .. items-1\n");
     private static final byte[] NO_ROUTE = Bytes.ascii("no such endpoint; GET / lists them\n");
+    private static final byte[] NO_SLEEP = Bytes.ascii("no such endpoint: /sleep is served only with --debug-endpoints\n");
+    private static final byte[] NO_STATS = Bytes.ascii("not served on this address: the process details of /stats and the"
+            + " dashboard are served on a loopback bind, or with --expose-stats\n");
+    private static final byte[] NOTHING = new byte[0];
     private static final byte[] BAD_QUERY = Bytes.ascii("query parameters: from=F (>= 0) and count=N (1 .. 10000)\n");
     private static final byte[] BAD_SLEEP = Bytes.ascii("sleep takes ms=N with N in 0 .. 60000\n");
     private static final byte[] TOO_LARGE = Bytes.ascii("the answer is larger than the response buffer\n");
@@ -74,9 +82,20 @@ public final class Endpoints {
     /** For /stats: which format the master should answer in. */
     private byte statsFormat;
 
-    public Endpoints(Store store, int pid, int bodyBytes) {
+    /**
+     * Which routes beyond the application's are served.
+     *
+     * @param sleep {@code /sleep} (--debug-endpoints)
+     * @param stats {@code /stats} and the dashboard (on a loopback bind, or with --expose-stats)
+     */
+    public record Routes(boolean sleep, boolean stats) {}
+
+    private final Routes routes;
+
+    public Endpoints(Store store, int pid, int bodyBytes, Routes routes) {
         this.store = store;
         this.pid = pid;
+        this.routes = routes;
         this.body = new byte[bodyBytes];
         this.answer = body;
     }
@@ -108,6 +127,9 @@ public final class Endpoints {
      * @return {@link #ANSWERED}, or {@link #ASK_MASTER} for /stats
      */
     public int route(byte[] in, RequestHead head, long requests) {
+        if (head.method == RequestHead.OPTIONS) {
+            return text(200, NOTHING); // RFC 9110 section 9.3.7: what is allowed is in Allow; every route allows the same
+        }
         int path = head.targetStart;
         int pathEnd = head.pathEnd;
         int queryStart = pathEnd < head.targetEnd ? pathEnd + 1 : head.targetEnd;
@@ -133,6 +155,10 @@ public final class Endpoints {
             p = Bytes.put(body, p, body.length, '}');
             return json(p);
         }
+        if (!routes.stats() && (Bytes.equals(in, path, pathEnd, STATS) || Bytes.equals(in, path, pathEnd, DASHBOARD)
+                || Bytes.startsWith(in, path, pathEnd, DASHBOARD_FILES))) {
+            return text(404, NO_STATS);
+        }
         if (Bytes.equals(in, path, pathEnd, STATS)) {
             statsFormat = Bytes.equals(in, queryStart, queryEnd, FORMAT_TEXT) ? Protocol.FORMAT_TEXT : Protocol.FORMAT_JSON;
             return ASK_MASTER;
@@ -154,6 +180,9 @@ public final class Endpoints {
             return file(TEXT, DashboardAssets.UPLOT_LICENSE);
         }
         if (Bytes.equals(in, path, pathEnd, SLEEP)) {
+            if (!routes.sleep()) {
+                return text(404, NO_SLEEP);
+            }
             long ms = Bytes.queryLong(in, queryStart, queryEnd, MS, -1);
             if (ms < 0 || ms > MAX_SLEEP_MS) {
                 return text(400, BAD_SLEEP);

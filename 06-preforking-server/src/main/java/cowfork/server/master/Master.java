@@ -83,8 +83,9 @@ public final class Master {
         int answerLimit = MemoryReport.answerLimit(store.regions());
         DashboardAssets.load(); // the page's files are read here, before any fork: a worker never loads a class
         // A worker's heap budget is the eden free at its fork; collect before a fork when less than
-        // this is free, so every worker starts with at least this much (or the whole eden if smaller).
-        long budget = Math.max(64L << 20, config.heapReserveBytes() * 4);
+        // this is free: what it allocates as it starts (ServerConfig refuses a pool the eden cannot
+        // hold), and at least 64 MiB (or the whole eden if smaller).
+        long budget = config.childHeapBudget();
         Forker forker = Forker.builder().childHeapBudget(budget).deadline(Duration.ofDays(3650)).build();
         this.pool = new WorkerPool(config, store, listenFd, forker, log, answerLimit);
         this.stats = new StatsRefresh(SmapsSums::read, memory.ranges(), masterPid, objectHeap, answerLimit,

@@ -15,19 +15,14 @@ package cowfork.server.master;
  *   a worker that had booted dies:            0, and the count starts again
  * </pre>
  */
-final class RespawnBackoff {
+final class RespawnBackoff implements RespawnPolicy {
     static final long FIRST_DELAY_NANOS = 100_000_000L;
     static final long MAX_DELAY_NANOS = 10_000_000_000L;
 
     private int quickDeaths;
 
-    /**
-     * Records that a worker died; returns how long to wait before forking its replacement.
-     *
-     * @param booted   whether it had sent its first heartbeat
-     * @param requests requests it had served
-     */
-    long onDeath(boolean booted, long requests) {
+    @Override
+    public long onDeath(boolean booted, long requests) {
         if (booted || requests > 0) {
             quickDeaths = 0;
             return 0;
@@ -36,14 +31,14 @@ final class RespawnBackoff {
         return quickDeaths <= 1 ? 0 : delay(quickDeaths - 1);
     }
 
-    /** Records that fork itself failed; returns how long to wait before trying again. */
-    long onForkFailure() {
+    @Override
+    public long onForkFailure() {
         quickDeaths++;
         return delay(quickDeaths);
     }
 
-    /** Workers in a row that died before booting (or forks that failed). */
-    int quickDeaths() {
+    @Override
+    public int quickDeaths() {
         return quickDeaths;
     }
 

@@ -1,23 +1,31 @@
 // The command line of ./cowfork serve: gunicorn's flag names where gunicorn has one, each checked with a clear error.
 package cowfork.server.master;
 
-import cowfork.fork.CommandLine;
-import cowfork.fork.Sizes;
+import cowfork.fork.ForkRecipe;
+import cowfork.server.app.Endpoints;
 import cowfork.server.http.HttpParser;
 import cowfork.server.worker.Sockets;
 import cowfork.server.worker.WorkerConfig;
+import cowfork.support.CommandLine;
+import cowfork.support.Sizes;
 
 /**
  * Every setting of the server, parsed from flags. Names follow gunicorn's where it has the
  * same setting ({@code --bind}, {@code --workers}, {@code --timeout}, {@code --graceful-timeout},
  * {@code --max-requests}, {@code --max-requests-jitter}, {@code --keep-alive},
  * {@code --worker-connections}, {@code --limit-request-line}, {@code --limit-request-fields}).
+ *
+ * <p>Three things are off unless asked for: {@code /sleep} ({@code --debug-endpoints}), with
+ * which N requests hold N workers for up to a minute; the process details of {@code /stats}
+ * and the dashboard on an address other than loopback ({@code --expose-stats}); and workers
+ * that exit as they boot ({@code --debug-crash-workers}), to watch the respawn backoff.
  */
 public record ServerConfig(String host, int port, int workers, String refcounts, long dataBytes, double timeoutSeconds,
                            double gracefulTimeoutSeconds, long maxRequests, long maxRequestsJitter,
                            double keepAliveSeconds, double clientTimeoutSeconds, int workerConnections,
                            int limitRequestLine, int limitRequestFields, int limitRequestHead, long limitRequestBody,
-                           int warmupRequests, long heapReserveBytes, int backlog, boolean hugePages) {
+                           int warmupRequests, long heapReserveBytes, int backlog, boolean hugePages,
+                           boolean debugEndpoints, boolean exposeStats, boolean debugCrashWorkers) {
 
     public static final String USAGE = """
             usage: ./cowfork serve [flags]
@@ -41,6 +49,10 @@ public record ServerConfig(String host, int port, int workers, String refcounts,
               --backlog N                listen(2) backlog (default 2048)
               --huge-pages               let 2 MiB transparent huge pages back the object heap
                                          (madvise; fork copies 512x fewer page-table entries)
+              --expose-stats             serve /stats and the dashboard (pids, memory layout) on a bind that
+                                         is not loopback too; on loopback they are always served
+              --debug-endpoints          serve GET /sleep?ms=N, a handler that holds its worker
+              --debug-crash-workers      every worker exits (status 70) as it boots: watch the respawn backoff
             signals to the master: TERM graceful stop, INT quick stop, HUP replace every worker,
               TTIN one worker more, TTOU one fewer, USR1 print the memory table
             """;
@@ -48,7 +60,7 @@ public record ServerConfig(String host, int port, int workers, String refcounts,
     /** Defaults for everything. */
     public static ServerConfig defaults() {
         return new ServerConfig("127.0.0.1", 8000, 2, "inline", 32L << 20, 30, 30, 0, 0, 5, 10, 64, 4094, 100, 8190,
-                65536, 20_000, 16L << 20, 2048, false);
+                65536, 20_000, 16L << 20, 2048, false, false, false, false);
     }
 
     /**
@@ -79,6 +91,9 @@ public record ServerConfig(String host, int port, int workers, String refcounts,
         long reserve = d.heapReserveBytes;
         int backlog = d.backlog;
         boolean hugePages = d.hugePages;
+        boolean debugEndpoints = d.debugEndpoints;
+        boolean exposeStats = d.exposeStats;
+        boolean debugCrashWorkers = d.debugCrashWorkers;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             String value;
@@ -90,6 +105,15 @@ public record ServerConfig(String host, int port, int workers, String refcounts,
                 return null;
             } else if (flag.equals("--huge-pages")) { // a switch: it takes no value
                 hugePages = true;
+                continue;
+            } else if (flag.equals("--debug-endpoints")) {
+                debugEndpoints = true;
+                continue;
+            } else if (flag.equals("--expose-stats")) {
+                exposeStats = true;
+                continue;
+            } else if (flag.equals("--debug-crash-workers")) {
+                debugCrashWorkers = true;
                 continue;
             } else {
                 if (i + 1 >= args.length) {
@@ -132,8 +156,60 @@ public record ServerConfig(String host, int port, int workers, String refcounts,
             throw new IllegalArgumentException("--limit-request-head (" + headBytes + ") must be at least"
                     + " --limit-request-line (" + line + "): the head includes the request line");
         }
-        return new ServerConfig(host, port, workers, refcounts, dataBytes, timeout, graceful, maxRequests, jitter,
-                keepAlive, clientTimeout, connections, line, fields, headBytes, body, warmup, reserve, backlog, hugePages);
+        ServerConfig config = new ServerConfig(host, port, workers, refcounts, dataBytes, timeout, graceful, maxRequests,
+                jitter, keepAlive, clientTimeout, connections, line, fields, headBytes, body, warmup, reserve, backlog,
+                hugePages, debugEndpoints, exposeStats, debugCrashWorkers);
+        String tooBig = config.workerHeapProblem(ForkRecipe.edenCapacity());
+        if (tooBig != null) {
+            throw new IllegalArgumentException(tooBig);
+        }
+        return config;
+    }
+
+    /**
+     * Why a worker could not fit its heap in {@code edenBytes}, or null if it can (or the
+     * eden is unknown: -1). A forked worker cannot collect garbage, so everything it
+     * allocates comes from the eden free at its fork, the whole eden at best: first of all
+     * its connection pool, allocated when it starts. A pool that does not fit hangs every
+     * worker in its constructor, and the master forks them forever.
+     */
+    String workerHeapProblem(long edenBytes) {
+        WorkerConfig w = workerConfig();
+        if (edenBytes < 0 || workerHeapBytes() <= edenBytes) {
+            return null;
+        }
+        long perConnection = w.inBufferBytes() + w.outBufferBytes();
+        long fit = Math.max(0, (edenBytes - (workerHeapBytes() - w.poolBytes())) / perConnection);
+        return String.format(java.util.Locale.ROOT, "--worker-connections %d needs %s of buffers in each worker"
+                        + " (%d x (%d B in, from --limit-request-head, + %d B out)), more than the %s of eden a worker"
+                        + " can allocate with its other %s: a forked worker cannot collect garbage, so what it allocates"
+                        + " must fit the eden free at fork (-Xmn sizes it). At most %d connections fit; or lower"
+                        + " --limit-request-head",
+                workerConnections, Sizes.format(w.poolBytes()), workerConnections, w.inBufferBytes(), w.outBufferBytes(),
+                Sizes.format(edenBytes), Sizes.format(workerHeapBytes() - w.poolBytes()), fit);
+    }
+
+    /**
+     * What a worker allocates when it starts: its connection pool, its answer buffer (as
+     * large as an output buffer) and a mebibyte for the rest (poll arrays, the connections'
+     * own objects). It retires when less than --heap-reserve is left, so it can start with less.
+     */
+    long workerHeapBytes() {
+        WorkerConfig w = workerConfig();
+        return w.poolBytes() + w.outBufferBytes() + (1L << 20);
+    }
+
+    /**
+     * The eden a worker needs free at its fork: what it allocates when it starts, and at
+     * least 64 MiB or four reserves. The fork recipe collects before a fork when less is free.
+     */
+    long childHeapBudget() {
+        return Math.max(Math.max(64L << 20, heapReserveBytes * 4), workerHeapBytes());
+    }
+
+    /** Whether the server listens on loopback only (127.0.0.0/8), where only this machine's clients reach it. */
+    boolean loopback() {
+        return host.startsWith("127.");
     }
 
     /** What each worker is configured with (its retirement point is set per worker by the master). */
@@ -141,7 +217,7 @@ public record ServerConfig(String host, int port, int workers, String refcounts,
         long heartbeat = Math.min(1_000_000_000L, nanos(timeoutSeconds) / 4);
         return new WorkerConfig(new HttpParser.Limits(limitRequestLine, limitRequestFields, limitRequestHead,
                 limitRequestBody), nanos(keepAliveSeconds), nanos(clientTimeoutSeconds), workerConnections, 16 * 1024,
-                heartbeat, Long.MAX_VALUE, heapReserveBytes);
+                heartbeat, Long.MAX_VALUE, heapReserveBytes, new Endpoints.Routes(debugEndpoints, exposeStats || loopback()));
     }
 
     /** A new worker's retirement point: --max-requests plus 0..--max-requests-jitter, or never. */

@@ -2,7 +2,7 @@
 package cowfork.server.master;
 
 import cowfork.cow.Smaps;
-import cowfork.fork.Processes;
+import cowfork.support.Processes;
 import cowfork.server.protocol.Protocol;
 import cowfork.server.stats.AddressRange;
 import cowfork.server.stats.DashboardData;

@@ -21,7 +21,7 @@ import java.util.SplittableRandom;
 /**
  * The bookkeeping behind the master's loop: the live workers, the target count of slots
  * (1..target), how often each slot has been restarted, and when the next fork may happen
- * ({@link RespawnBackoff}).
+ * ({@link RespawnPolicy}: the master's {@link RespawnBackoff}, unless one is registered in its place).
  *
  * <pre>
  *   slot:      1            2                    3
@@ -35,6 +35,8 @@ import java.util.SplittableRandom;
  */
 final class WorkerPool {
     private static final byte[] NOTHING = new byte[0];
+    /** The exit status of a worker told to crash as it boots (--debug-crash-workers): EX_SOFTWARE. */
+    static final int EXIT_DEBUG_CRASH = 70;
     private static final byte[] STOP = {Protocol.STOP};
     /**
      * How long a worker sent SIGKILL may take to disappear before the master says it is stuck
@@ -53,7 +55,7 @@ final class WorkerPool {
     private final Log log;
     private final int answerLimit;
     private final SplittableRandom jitter = new SplittableRandom();
-    private final RespawnBackoff backoff = new RespawnBackoff();
+    private final RespawnPolicy backoff = RespawnPolicy.forMaster();
     private final List<WorkerHandle> workers = new ArrayList<>();
     private final List<WorkerHandle> view = Collections.unmodifiableList(workers);
     /** Restarts per slot; index 0 unused. */
@@ -195,6 +197,10 @@ final class WorkerPool {
                 for (int fd : masterOnly) {
                     Syscalls.posix().close(fd);
                 }
+                if (config.debugCrashWorkers()) {
+                    child.exitCode(EXIT_DEBUG_CRASH); // --debug-crash-workers: dies before its first heartbeat
+                    return NOTHING;
+                }
                 new Worker(wc, child, store, listenFd).run();
                 return NOTHING;
             });
@@ -321,7 +327,7 @@ final class WorkerPool {
                     w.killedWhileRunning = false;
                     log.line("%s still exists %.1f s after SIGKILL: %s, %s; its slot gets a new worker, and it is"
                             + " reaped whenever it ends", w, (now - w.killedNanos) / 1e9,
-                            cowfork.fork.Processes.describe(w.pid()), cowfork.fork.Processes.syscall(w.pid()));
+                            cowfork.support.Processes.describe(w.pid()), cowfork.support.Processes.syscall(w.pid()));
                 }
                 continue;
             }

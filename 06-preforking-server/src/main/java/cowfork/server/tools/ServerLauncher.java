@@ -1,8 +1,9 @@
 // Starts the server as a process of its own (the demo, the benchmark and the tests do), and reads what it prints.
 package cowfork.server.tools;
 
+import cowfork.fork.ForkRecipe;
+import cowfork.support.WatchedProcess;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +26,7 @@ public final class ServerLauncher implements AutoCloseable {
      */
     public static final String SERVE = "cowfork.server.Serve";
 
-    private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern LISTENING = Pattern.compile("listening on http://[0-9.]+:(\\d+)"); // any IPv4 bind: reached on 127.0.0.1
 
     private final WatchedProcess server;
     private final int port;
@@ -56,28 +57,26 @@ public final class ServerLauncher implements AutoCloseable {
      * where it listens (it comes after the preload: a data set of many GiB needs more than a minute).
      */
     public static ServerLauncher start(Consumer<String> echo, List<String> args, Duration timeout) {
-        List<String> cmd = javaCommand(SERVE);
-        cmd.addAll(List.of("--bind", "127.0.0.1:0"));
-        cmd.addAll(args);
-        return new ServerLauncher(WatchedProcess.start(cmd, echo), timeout);
+        return start(echo, args, timeout, List.of());
     }
 
     /**
-     * {@code java <this JVM's fork flags> -cp <this class path> mainClass}: the start of a
-     * command line for a JVM that may fork, as this one was started (a mutable list: add the
-     * program's arguments).
+     * As {@link #start(Consumer, List, Duration)}, with {@code classPathFirst} (directories or
+     * jars) before this JVM's class path: what is there stands in for what comes after (a
+     * lab's grader registers a student's class as a service this way, for this server only).
      */
-    public static List<String> javaCommand(String mainClass) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("-XX:") || a.startsWith("-Xmn") || a.startsWith("--enable-native-access")
-                    || a.startsWith("--sun-misc-unsafe")) {
-                cmd.add(a); // the fork recipe's flags, as this JVM got them
-            }
+    public static ServerLauncher start(Consumer<String> echo, List<String> args, Duration timeout, List<Path> classPathFirst) {
+        List<String> cmd = ForkRecipe.javaCommand(SERVE);
+        if (!classPathFirst.isEmpty()) {
+            int cp = cmd.indexOf("-cp") + 1;
+            List<String> first = new ArrayList<>();
+            classPathFirst.forEach(p -> first.add(p.toString()));
+            first.add(cmd.get(cp));
+            cmd.set(cp, String.join(java.io.File.pathSeparator, first));
         }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
-        return cmd;
+        cmd.addAll(List.of("--bind", "127.0.0.1:0"));
+        cmd.addAll(args);
+        return new ServerLauncher(WatchedProcess.start(cmd, echo), timeout);
     }
 
     /**

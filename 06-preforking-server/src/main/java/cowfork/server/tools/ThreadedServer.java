@@ -11,6 +11,7 @@ import cowfork.server.app.LockedStore;
 import cowfork.server.app.Store;
 import cowfork.server.http.RequestHead;
 import cowfork.server.master.ServerConfig;
+import cowfork.support.CommandLine;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -60,7 +61,7 @@ public final class ThreadedServer implements AutoCloseable {
               --locking gil|atomic one lock around the heap work, or atomic counts and no lock (default atomic)
               --refcounts NAME     strategy under --locking gil: %s (default inline)
               --data-size BYTES    size of the preloaded data set, k/m/g suffixes (default 32m)
-              --faults             serve GET /fault/exception and /fault/oom (for the fault comparison)
+              --faults             serve GET /fault/exception, /fault/oom and /sleep?ms=N (for the fault comparison)
             """;
 
     private final HttpServer server;
@@ -68,6 +69,7 @@ public final class ThreadedServer implements AutoCloseable {
     private final HeapStore store;
     private final Locking locking;
     private final boolean faults;
+    private final Endpoints.Routes routes;
     private final ReentrantLock gil = new ReentrantLock();
     private final LongAdder requests = new LongAdder();
     private final ThreadLocal<PerThread> perThread = ThreadLocal.withInitial(this::newPerThread);
@@ -79,13 +81,15 @@ public final class ThreadedServer implements AutoCloseable {
      * @throws IllegalArgumentException if ATOMIC is asked for a store whose counts are not atomic
      */
     public ThreadedServer(HeapStore store, Locking locking, String host, int port, int threads, boolean faults) {
-        if (locking == Locking.ATOMIC && !store.strategy().equals(AtomicRefCounts.NAME)) {
+        if (locking == Locking.ATOMIC && !store.heap().refCounts().safeUnderThreads()) {
             throw new IllegalArgumentException("--locking atomic needs atomic counts, this heap's are '"
                     + store.strategy() + "': several threads would lose count updates");
         }
         this.store = store;
         this.locking = locking;
         this.faults = faults;
+        // The worker's routes, on the worker's terms: /sleep only when asked, /stats on loopback only.
+        this.routes = new Endpoints.Routes(faults, host.startsWith("127."));
         AtomicInteger n = new AtomicInteger();
         pool = Executors.newFixedThreadPool(threads, r -> new Thread(r, "handler-" + n.incrementAndGet()));
         // The JDK's server writes a response's head and body in two writes; with Nagle's algorithm
@@ -132,7 +136,7 @@ public final class ThreadedServer implements AutoCloseable {
 
     private PerThread newPerThread() {
         Store s = locking == Locking.ATOMIC ? store.view() : new LockedStore(store, gil);
-        return new PerThread(new Endpoints(s, (int) ProcessHandle.current().pid(), 64 * 1024));
+        return new PerThread(new Endpoints(s, (int) ProcessHandle.current().pid(), 64 * 1024, routes));
     }
 
     /** Answers one exchange; an exception here is the server's to handle (it closes the connection). */
@@ -279,9 +283,9 @@ public final class ThreadedServer implements AutoCloseable {
                             throw new IllegalArgumentException("--bind takes HOST:PORT, got '" + v + "'");
                         }
                         host = v.substring(0, colon);
-                        port = (int) ServerConfig.bytes("--bind port", v.substring(colon + 1), 0, 65535);
+                        port = (int) CommandLine.wholeNumber("--bind port", v.substring(colon + 1), 0, 65535);
                     }
-                    case "--threads" -> threads = (int) ServerConfig.bytes("--threads", v, 1, 1024);
+                    case "--threads" -> threads = (int) CommandLine.wholeNumber("--threads", v, 1, 1024);
                     case "--locking" -> locking = switch (v) {
                         case "gil" -> Locking.GIL;
                         case "atomic" -> Locking.ATOMIC;

@@ -1,15 +1,10 @@
 // ./cowfork watch: two servers (inline and immortal counts) on the same data set, the same load on both, one page showing both.
 package cowfork.server.tools;
 
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import cowfork.server.stats.DashboardAssets;
 import cowfork.server.stats.StatsJson;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,7 +12,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.locks.LockSupport;
@@ -182,54 +179,31 @@ public final class Watch {
         return 0;
     }
 
-    /** The page's server, bound but not started: the page and uPlot, and each server's /dashboard/data under its strategy's name. */
+    /**
+     * The page's server, bound but not started: the page and uPlot, and one source per server,
+     * under its strategy's name: a proxy to that server's own /dashboard/data.
+     */
     private HttpServer servePage(int port) {
-        HttpServer http;
-        try {
-            http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot listen on 127.0.0.1:" + port + " (" + e.getMessage()
-                    + "); choose another with --port", e);
-        }
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(2)).build();
-        http.createContext("/", x -> {
-            String path = x.getRequestURI().getPath();
-            if (!x.getRequestMethod().equals("GET")) {
-                reply(x, 405, "text/plain", "GET only\n".getBytes());
-            } else if (path.equals("/")) {
-                x.getResponseHeaders().add("Location", "/dashboard?servers=/" + String.join(",/", STRATEGIES));
-                reply(x, 302, "text/plain", new byte[0]);
-            } else if (path.startsWith("/dashboard")) {
-                byte[] file = DashboardAssets.file(path.equals("/dashboard") ? "" : path.substring("/dashboard/".length()));
-                String type = path.endsWith(".js") ? "text/javascript; charset=utf-8" : path.endsWith(".css")
-                        ? "text/css; charset=utf-8" : path.contains("LICENSE") ? "text/plain; charset=utf-8" : "text/html; charset=utf-8";
-                reply(x, file == null ? 404 : 200, type, file == null ? "no such file\n".getBytes() : file);
-            } else {
-                int i = List.of(STRATEGIES).indexOf(path.split("/", 3)[1]);
-                if (i < 0 || !path.endsWith("/dashboard/data")) {
-                    reply(x, 404, "text/plain", "no such path\n".getBytes());
-                    return;
-                }
+        Map<String, DashboardPage.Source> sources = new LinkedHashMap<>();
+        for (int i = 0; i < STRATEGIES.length; i++) {
+            int server = i;
+            sources.put(STRATEGIES[i], () -> {
                 try {
                     HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                            + servers.get(i).port() + "/dashboard/data")).timeout(Duration.ofSeconds(5)).build(),
+                            + servers.get(server).port() + "/dashboard/data")).timeout(Duration.ofSeconds(5)).build(),
                             HttpResponse.BodyHandlers.ofByteArray());
-                    reply(x, r.statusCode(), "application/json", r.body());
-                } catch (IOException | InterruptedException e) {
-                    reply(x, 502, "text/plain", ("the " + STRATEGIES[i] + " server did not answer: " + e + "\n").getBytes());
+                    return new DashboardPage.Reply(r.statusCode(), "application/json", r.body());
+                } catch (IOException | InterruptedException | IndexOutOfBoundsException e) {
+                    return DashboardPage.Reply.error(502, "the " + STRATEGIES[server] + " server did not answer: " + e);
                 }
-            }
-        });
-        return http;
-    }
-
-    private static void reply(HttpExchange x, int status, String type, byte[] body) throws IOException {
-        x.getResponseHeaders().add("Content-Type", type);
-        x.getResponseHeaders().add("Cache-Control", "no-store");
-        x.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        try (OutputStream o = x.getResponseBody()) {
-            o.write(body);
+            });
+        }
+        try {
+            return DashboardPage.bind(port, sources);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(e.getMessage().replace("choose another port", "choose another with --port"), e);
         }
     }
 

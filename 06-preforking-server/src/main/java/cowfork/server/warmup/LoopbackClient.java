@@ -155,6 +155,9 @@ final class LoopbackClient {
         return Bytes.startsWith(response, 0, response.length, Bytes.ascii(prefix));
     }
 
+    private static final byte[] NO_CONTENT = Bytes.ascii("204 ");
+    private static final byte[] NOT_MODIFIED = Bytes.ascii("304 ");
+
     /** The length of the complete response at {@code response[from..have)}, or 0 if it is not all there. */
     private int completeResponse(int from, int have) {
         int headEnd = HttpParser.findHeadEnd(response, from, have);
@@ -168,7 +171,11 @@ final class LoopbackClient {
             int e = Bytes.indexOf(response, s, headEnd, (byte) '\r');
             length = Bytes.parseDecimal(response, s, e);
         }
-        long total = headEnd - from + (expectHeadOnly ? 0 : length);
+        // RFC 9112 section 6.3: an answer to HEAD, a 1xx, 204 or 304 ends at its blank line, whatever its Content-Length.
+        byte code = headEnd - from > HTTP11.length ? response[from + HTTP11.length] : 0;
+        boolean bodiless = expectHeadOnly || code == '1' || Bytes.startsWith(response, from + HTTP11.length, headEnd, NO_CONTENT)
+                || Bytes.startsWith(response, from + HTTP11.length, headEnd, NOT_MODIFIED);
+        long total = headEnd - from + (bodiless ? 0 : length);
         return have - from >= total ? (int) total : 0;
     }
 

@@ -41,7 +41,15 @@ final class WarmUpScenarios {
                 list.add(get("/sleep?ms=0"));
                 list.add(get("/dashboard/LICENSE.uPlot")); // the dashboard's routes and file answers (a small file)
                 list.add(request("GET /health HTTP/1.1\r\nHost: w\r\nContent-Length: 3\r\n\r\nabc"));
-                list.add(request("GET /health HTTP/1.1\nHost: w\nConnection: keep-alive\n\n"));
+                list.add(request("GET /health HTTP/1.1\r\nHost: w\r\nConnection: keep-alive\r\n\r\n"));
+                list.add(request("OPTIONS * HTTP/1.1\r\nHost: w\r\n\r\n"));
+                list.add(request("OPTIONS /item/" + k + " HTTP/1.1\r\nHost: w\r\n\r\n"));
+                list.add(request("GET /item/" + k + " HTTP/1.1\r\nHost: w\r\nIf-None-Match: *\r\n\r\n")); // 304
+                list.add(request("GET /item/" + k + " HTTP/1.1\r\nHost: w\r\nIf-Match: \"x\"\r\n\r\n")); // 412
+                list.add(request("GET /stats HTTP/1.1\r\nHost: w\r\nIf-None-Match: *\r\n\r\n")); // 304, no master
+                list.add(request("GET http://w:80/health HTTP/1.1\r\nHost: [::1]:80\r\n\r\n"));
+                list.add(request("GET /health HTTP/1.1\r\nHost: w\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "3 ; a = \"q\\\"\";b\r\nabc\r\n2;c=d\r\nde\r\n0\r\nX-Checksum: v\r\n\r\n"));
             }
         }
         return list;
@@ -71,12 +79,35 @@ final class WarmUpScenarios {
             "GET /query?count=0 HTTP/1.1\r\nHost: w\r\nConnection: close\r\n\r\n",
             "GET /sleep?ms=x HTTP/1.0\r\n\r\n",
             "GET /health HTTP/1.0\r\n\r\n",
+            "POST /health HTTP/1.1\r\nHost: w\r\nContent-Length: 0\r\n\r\n",
+            "CONNECT example.org:443 HTTP/1.1\r\nHost: example.org:443\r\n\r\n",
+            "CONNECT example.org:x HTTP/1.1\r\nHost: example.org\r\n\r\n",
+            "A".repeat(config.limits().maxRequestLine() + 1),
+            "GET * HTTP/1.1\r\nHost: w\r\n\r\n",
+            "GET https://w/health HTTP/1.1\r\nHost: w\r\n\r\n",
+            "GET http://:80/health HTTP/1.1\r\nHost: w\r\n\r\n",
+            "GET /health HTTP/1.1\r\nHost: a b\r\n\r\n",
+            "GET /health HTTP/1.1\nHost: w\r\n\r\n",
+            "GET /health HTTP/1.1\r\nHost: w\nX: y\r\n\r\n",
+            "\nGET /health HTTP/1.1\r\nHost: w\r\n\r\n",
+            "GET /health HTTP/1.1\r\nHost: w\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx",
+            "GET /health HTTP/1.1\r\nHost: w\r\nTransfer-Encoding: chunked;q=1\r\n\r\n",
+            "GET /health HTTP/1.1\r\nHost: w\r\nTransfer-Encoding: chunked\r\n\r\n3\nabc\r\n0\r\n\r\n",
+            "GET /health HTTP/1.1\r\nHost: w\r\nTransfer-Encoding: chunked\r\n\r\n2 x\r\nab\r\n0\r\n\r\n",
+            "GET /health HTTP/1.1\r\nHost: w\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nHost: x\r\n\r\n",
+            "GET /health HTTP/1.1\r\nHost: w\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nNoColon\r\n\r\n",
+            "GET /health HTTP/1.1\r\nHost: w\r\nConnection: close\r\nConnection: keep-alive\r\n\r\n",
         };
         List<byte[]> list = new ArrayList<>();
         for (String t : texts) {
             list.add(request(t));
         }
         return list;
+    }
+
+    /** A request whose client expects 100-continue, its body sent at once: a 100 (Continue), then the answer. */
+    static byte[] expectContinue() {
+        return request("GET /item/3 HTTP/1.1\r\nHost: w\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\nhello");
     }
 
     /** Two requests in one packet: pipelining. */

@@ -2,15 +2,18 @@
 package cowfork.server.worker;
 
 import cowfork.server.http.RequestBody;
+import cowfork.server.http.RequestHead;
 import java.nio.ByteBuffer;
 
 /**
- * A pooled connection. A worker preallocates all of them (in the master, before fork) and
+ * A pooled connection. A worker allocates all of them when it starts (in the forked child,
+ * from the eden it inherited: the master refuses at start a pool that cannot fit it) and
  * reuses them, so serving a connection allocates nothing.
  *
  * <pre>
  *   in:   [ consumed | inStart .. unparsed bytes .. inEnd | free ]
  *   out:  [ sent | outStart .. unsent .. outEnd ]  then  extra[extraStart, extraEnd)
+ *         with a 100 (Continue) first: [ 100 Continue | the answer ], interimEnd between them
  * </pre>
  *
  * {@code extra} is for the rare response larger than {@code out} (the stats table, a file of
@@ -28,6 +31,12 @@ final class Connection {
     static final int AWAITING_MASTER = 3;
     /** The head was answered into {@code out}; the body is still arriving: send once it is all read. */
     static final int BODY = 4;
+    /**
+     * The last answer is sent and this side shut down; what the client still sends is read
+     * and dropped until it closes too, so that closing cannot reset the connection under an
+     * answer the client has not read yet (RFC 9112 section 9.6).
+     */
+    static final int LINGERING = 5;
 
     final int index;
     final byte[] in;
@@ -36,6 +45,8 @@ final class Connection {
     final ByteBuffer outBuffer;
     /** Where the body of the request being answered ends. */
     final RequestBody body;
+    /** The request being parsed or answered; a head that arrives in pieces is parsed on from where it stopped. */
+    final RequestHead head = new RequestHead();
 
     int fd = -1;
     int state;
@@ -45,12 +56,17 @@ final class Connection {
     int outEnd;
     byte[] extra;
     int extraStart;
+    /** While a 100 (Continue) is not yet wholly sent: where it ends in {@code out} (the answer, held for the body, follows). */
+    int interimEnd;
+    /** Where the bytes still to send in {@code extra} end. */
     int extraEnd;
     /** When the connection entered its state: the request's start (READING), or idleness (IDLE). */
     long since;
     boolean closeAfterWrite;
     /** The request being answered was HEAD: send the headers only. */
     boolean headOnly;
+    /** The request being answered was OPTIONS: its answer lists the methods allowed (Allow). */
+    boolean options;
     /** The request being answered asked to keep the connection open. */
     boolean keepAlive;
     /** When the current state times out, in {@link System#nanoTime()} terms. */
@@ -73,11 +89,12 @@ final class Connection {
         state = IDLE;
         inStart = inEnd = outStart = outEnd = 0;
         extra = null;
-        extraStart = 0;
+        extraStart = interimEnd = 0;
         body.startLength(0);
+        head.reset();
         since = now;
         closeAfterWrite = false;
-        headOnly = false;
+        headOnly = options = false;
         keepAlive = true;
         deadline = now + idleNanos;
         token = 0;

@@ -2,6 +2,7 @@
 package cowfork.server.worker;
 
 import cowfork.fork.LibC;
+import cowfork.fork.PollSet;
 import cowfork.server.app.Endpoints;
 import cowfork.server.http.Bytes;
 import cowfork.server.http.HttpParser;
@@ -33,6 +34,13 @@ final class RequestCycle {
     private static final byte[] ANSWER_TOO_LARGE = Bytes.ascii("the master's answer is larger than a worker takes"
             + " (its answer buffer is sized from the data set); the master's log says by how much\n");
     private static final byte[] FAILED = Bytes.ascii("the server failed while answering this request\n");
+    private static final byte[] PRECONDITION_FAILED = Bytes.ascii("If-Match: no answer of this server has an entity tag,"
+            + " so none matches\n");
+    private static final byte[] NOTHING = new byte[0];
+    /** How long a closing connection's client may go on sending before it is closed anyway. */
+    static final long LINGER_NANOS = 2_000_000_000L;
+    /** Reads a lingering connection gets per wake-up, so that a client that never stops cannot hold the loop. */
+    private static final int DRAIN_READS = 8;
 
     private final WorkerConfig config;
     private final SocketLib net;
@@ -41,7 +49,6 @@ final class RequestCycle {
     private final ResponseWriter writer;
     private final Endpoints endpoints;
     private final HttpParser parser;
-    private final RequestHead head = new RequestHead();
     private final int pid;
 
     private final AnswerBuffers answers;
@@ -241,6 +248,13 @@ final class RequestCycle {
             }
             return;
         }
+        if (c.state == Connection.LINGERING) {
+            drain(c);
+            return;
+        }
+        if (c.interimEnd > 0 && (revents & PollSet.OUT) != 0 && !sendInterim(c)) {
+            return; // the client is gone
+        }
         c.compact();
         int space = c.in.length - c.inEnd;
         if (space == 0) {
@@ -300,11 +314,13 @@ final class RequestCycle {
             if (c.state == Connection.IDLE) {
                 startRequest(c, now);
             }
+            RequestHead head = c.head;
             int status = parser.parse(c.in, c.inStart, c.inEnd, head);
             if (status == HttpParser.INCOMPLETE) {
                 return;
             }
             c.headOnly = head.method == RequestHead.HEAD; // an error answer to HEAD has no body either
+            c.options = head.method == RequestHead.OPTIONS;
             if (status != HttpParser.COMPLETE) {
                 c.inStart = c.inEnd;
                 respondError(c, status, parser.errorReason(), now);
@@ -324,30 +340,87 @@ final class RequestCycle {
                 c.body.startLength(head.contentLength);
             }
             c.deadline = c.since + config.clientTimeoutNanos(); // the rest of the request gets the whole client timeout
+            // RFC 9110 section 10.1.1: a client that expects 100-continue may wait for it before it sends
+            // the body, so it must come before the answer, which waits for the body. Never to HTTP/1.0 (15.2).
+            boolean interim = head.expectContinue && head.versionMinor == 1 && !c.body.done();
             if (endpoints.route(c.in, head, requests) == Endpoints.ASK_MASTER) {
-                c.token = nextToken++;
-                if (!master.askStats(c.token, endpoints.statsFormat(), requests, slots.count())) {
-                    // A bound on what this worker's clients can make the master do and hold.
-                    writer.frame(c, 503, Endpoints.TEXT, TOO_MANY_ASKS, 0, TOO_MANY_ASKS.length, !c.keepAlive || stopping);
-                    if (!c.body.done()) {
-                        c.state = Connection.BODY;
-                    } else if (!finishResponse(c, now)) {
+                int precondition = precondition(head, 200);
+                if (precondition == 200) {
+                    if (interim) {
+                        writer.frameContinue(c);
+                        if (!sendInterim(c)) {
+                            return;
+                        }
+                    }
+                    c.token = nextToken++;
+                    if (master.askStats(c.token, endpoints.statsFormat(), requests, slots.count())) {
+                        c.state = Connection.AWAITING_MASTER;
+                        c.deadline = now + config.clientTimeoutNanos();
                         return;
                     }
-                    continue;
+                    // A bound on what this worker's clients can make the master do and hold
+                    // (the 100, if any, is wholly sent by now).
+                    answer(c, 503, Endpoints.TEXT, TOO_MANY_ASKS, TOO_MANY_ASKS.length, false);
+                } else {
+                    answer(c, precondition, Endpoints.TEXT, NOTHING, -1, interim); // 304: the answer's length is not known here
                 }
-                c.state = Connection.AWAITING_MASTER;
-                c.deadline = now + config.clientTimeoutNanos();
-                return;
+            } else {
+                answer(c, precondition(head, endpoints.status()), endpoints.contentType(), endpoints.body(),
+                        endpoints.bodyLength(), interim);
             }
-            writer.frame(c, endpoints.status(), endpoints.contentType(), endpoints.body(), 0, endpoints.bodyLength(),
-                    !c.keepAlive || stopping);
             if (!c.body.done()) {
                 c.state = Connection.BODY;
+                if (c.interimEnd > 0 && !sendInterim(c)) {
+                    return;
+                }
             } else if (!finishResponse(c, now)) {
                 return;
             }
         }
+    }
+
+    /**
+     * Frames the answer {@code status} (after the request's preconditions) with the routed
+     * content, or the 412's reason, behind a 100 (Continue) if {@code interim}.
+     */
+    private void answer(Connection c, int status, byte[] type, byte[] body, int length, boolean interim) {
+        if (status == 412) {
+            type = Endpoints.TEXT;
+            body = PRECONDITION_FAILED;
+            length = PRECONDITION_FAILED.length;
+        }
+        boolean close = !c.keepAlive || stopping;
+        if (interim) {
+            writer.frameAfterContinue(c, status, type, body, 0, length, close);
+        } else {
+            writer.frame(c, status, type, body, 0, length, close);
+        }
+    }
+
+    /**
+     * The status a {@code status} answer becomes under the request's preconditions (RFC 9110
+     * section 13). Only a 2xx answer to GET or HEAD is affected (13.2.1). No answer here has an
+     * entity tag or a modification date: If-Match with entity tags never matches (412),
+     * If-None-Match: * always does (304), a list of tags never does, and the date conditions
+     * are ignored (13.1.3, 13.1.4), as is If-Range without Range support (13.1.5).
+     */
+    static int precondition(RequestHead head, int status) {
+        if (status < 200 || status > 299 || (head.method != RequestHead.GET && head.method != RequestHead.HEAD)) {
+            return status;
+        }
+        if (head.ifMatch == RequestHead.TAGS) {
+            return 412;
+        }
+        return head.ifNoneMatch == RequestHead.ANY ? 304 : status;
+    }
+
+    /** Sends what is left of a 100 (Continue); false if the client is gone (the connection is then closed). */
+    private boolean sendInterim(Connection c) {
+        if (writer.sendInterim(c) == ResponseWriter.FAILED) {
+            slots.close(c);
+            return false;
+        }
+        return true; // sent, or the socket is full: the worker polls for POLLOUT while the body arrives
     }
 
     private void startRequest(Connection c, long now) {
@@ -380,7 +453,7 @@ final class RequestCycle {
             return false;
         }
         if (c.closeAfterWrite) {
-            slots.close(c);
+            linger(c, now);
             return false;
         }
         retireIfDue();
@@ -395,6 +468,45 @@ final class RequestCycle {
         }
         startRequest(c, now);
         return true;
+    }
+
+    /**
+     * Closes {@code c} in stages (RFC 9112 section 9.6): shuts down this side, so the client
+     * reads the answer and then the end of the stream; reads and drops whatever it still
+     * sends, until it closes too or {@link #LINGER_NANOS} have passed; then closes. Closing
+     * at once with the client's bytes unread makes the kernel send a reset, and a reset can
+     * destroy the answer in the client's receive buffer before the client has read it.
+     */
+    private void linger(Connection c, long now) {
+        if (net.shutdown(c.fd, SocketLib.SHUT_WR) < 0) {
+            slots.close(c);
+            return;
+        }
+        c.state = Connection.LINGERING;
+        c.inStart = c.inEnd = 0;
+        c.deadline = now + Math.min(LINGER_NANOS, config.clientTimeoutNanos());
+        drain(c);
+    }
+
+    /** Reads and drops what a lingering connection's client sends; closes it at the end of its stream. */
+    private void drain(Connection c) {
+        for (int i = 0; i < DRAIN_READS && c.isOpen(); i++) {
+            ByteBuffer b = c.inBuffer;
+            b.limit(c.in.length);
+            b.position(0);
+            long n = net.recv(c.fd, b, c.in.length, 0);
+            if (n == 0) {
+                slots.close(c); // the client has closed its side too
+            } else if (n < 0) {
+                int errno = Sockets.errno();
+                if (errno == SocketLib.EAGAIN) {
+                    return;
+                }
+                if (errno != SocketLib.EINTR) {
+                    slots.close(c);
+                }
+            }
+        }
     }
 
     private void respondError(Connection c, int status, byte[] reason, long now) {

@@ -12,7 +12,8 @@ import cowfork.server.http.RequestBody;
  *
  * <pre>
  *   a free slot                      accept4, serve at once (the request usually came with the connection)
- *   all taken, one idle kept-alive   close the longest-idle one, accept          (nginx does the same)
+ *   all taken, one idle kept-alive   close the longest-idle one (or one lingering after its last answer), accept
+ *                                    (nginx does the same)
  *   all taken, a head trickling in   once it has held its slot 0.5 s: answer it 408, close, accept
  *   all taken, a client silent       once it has held its slot 0.1 s without sending a byte:
  *     since it connected             close it, accept
@@ -171,7 +172,9 @@ final class Slots {
         boolean bestKeptAlive = false;
         for (int i = 0; i < count; i++) {
             Connection c = get(i);
-            boolean keptAlive = c.state == Connection.IDLE && c.inStart == c.inEnd && c.requests > 0;
+            // A lingering connection has had its last answer: it goes first, with the idle kept-alive ones.
+            boolean keptAlive = (c.state == Connection.IDLE && c.inStart == c.inEnd && c.requests > 0)
+                    || c.state == Connection.LINGERING;
             if (!keptAlive && !(waiting(c) && now - c.since >= grace(c))) {
                 continue;
             }
@@ -235,12 +238,12 @@ final class Slots {
         }
     }
 
-    /** Closes the idle connections with nothing pending (when the worker stops). */
+    /** Closes the idle connections with nothing pending, and the lingering ones (when the worker stops). */
     void closeIdle() {
         for (int i = count - 1; i >= 0; i--) {
             if (i < count) {
                 Connection c = get(i);
-                if (c.state == Connection.IDLE && c.inStart == c.inEnd) {
+                if ((c.state == Connection.IDLE && c.inStart == c.inEnd) || c.state == Connection.LINGERING) {
                     close(c);
                 }
             }

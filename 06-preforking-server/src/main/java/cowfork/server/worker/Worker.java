@@ -72,7 +72,7 @@ public final class Worker {
         this.master = new MasterLink(child, config.heartbeatNanos(), answerLimit);
         this.listenFd = listenFd;
         this.pid = Syscalls.posix().getpid();
-        Endpoints endpoints = new Endpoints(store, pid, config.outBufferBytes() - HEADER_ROOM);
+        Endpoints endpoints = new Endpoints(store, pid, config.outBufferBytes() - HEADER_ROOM, config.routes());
         ResponseWriter writer = new ResponseWriter(net, pid);
         this.slots = new Slots(config, net, listenFd, writer, master, pid);
         this.cycle = new RequestCycle(config, net, slots, master, writer, endpoints, pid, answerLimit);
@@ -167,6 +167,7 @@ public final class Worker {
             int events = switch (c.state) {
                 case Connection.WRITING -> PollSet.OUT;
                 case Connection.AWAITING_MASTER -> 0; // only hang-ups are reported
+                case Connection.BODY -> c.interimEnd > 0 ? PollSet.IN | PollSet.OUT : PollSet.IN; // a 100 (Continue) still to send
                 default -> PollSet.IN;
             };
             polled[poll.add(c.fd, events) - 2] = c.index;

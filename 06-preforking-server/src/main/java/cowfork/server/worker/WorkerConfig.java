@@ -1,6 +1,7 @@
 // The settings one worker runs with, fixed by the master before it forks that worker.
 package cowfork.server.worker;
 
+import cowfork.server.app.Endpoints;
 import cowfork.server.http.HttpParser;
 
 /**
@@ -14,9 +15,20 @@ import cowfork.server.http.HttpParser;
  * @param heartbeatNanos      how often the worker tells the master it is alive
  * @param retireAfterRequests the worker retires after this many requests (max-requests plus jitter)
  * @param heapReserveBytes    the worker retires when less Java heap than this is left to allocate
+ * @param routes              which routes beyond the application's are served (/sleep, /stats and the dashboard)
  */
 public record WorkerConfig(HttpParser.Limits limits, long keepAliveNanos, long clientTimeoutNanos, int maxConnections,
-                           int outBufferBytes, long heartbeatNanos, long retireAfterRequests, long heapReserveBytes) {
+                           int outBufferBytes, long heartbeatNanos, long retireAfterRequests, long heapReserveBytes,
+                           Endpoints.Routes routes) {
+
+    /**
+     * The Java heap the worker's connection pool takes: an input and an output buffer per
+     * connection. The worker allocates it when it starts, after fork, from the eden it
+     * inherited (a forked JVM cannot collect garbage), so it must fit there with room to spare.
+     */
+    public long poolBytes() {
+        return (long) maxConnections * (inBufferBytes() + outBufferBytes);
+    }
 
     /**
      * How long a connection may take to send a request head (nginx's client_header_timeout):
@@ -44,19 +56,19 @@ public record WorkerConfig(HttpParser.Limits limits, long keepAliveNanos, long c
     static final long SHED_SILENT_AFTER_NANOS = 100_000_000L;
 
     /** The input buffer must hold a whole request head. */
-    int inBufferBytes() {
+    public int inBufferBytes() {
         return limits.maxHeadBytes() + 1;
     }
 
     /** The same settings with another retirement point (each worker gets its own jitter). */
     public WorkerConfig withRetireAfter(long requests) {
         return new WorkerConfig(limits, keepAliveNanos, clientTimeoutNanos, maxConnections, outBufferBytes,
-                heartbeatNanos, requests, heapReserveBytes);
+                heartbeatNanos, requests, heapReserveBytes, routes);
     }
 
     /** The same settings with other timeouts (warm-up uses tiny ones to run the timeout paths). */
     public WorkerConfig withTimeouts(long keepAlive, long clientTimeout, long heartbeat) {
         return new WorkerConfig(limits, keepAlive, clientTimeout, maxConnections, outBufferBytes, heartbeat,
-                retireAfterRequests, heapReserveBytes);
+                retireAfterRequests, heapReserveBytes, routes);
     }
 }

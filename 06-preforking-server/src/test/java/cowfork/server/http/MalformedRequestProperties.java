@@ -109,10 +109,56 @@ class MalformedRequestProperties {
             for (int off = 0; off < request.length; off += step) {
                 s.getOutputStream().write(request, off, Math.min(step, request.length - off));
                 s.getOutputStream().flush();
-                Thread.sleep(40); // a slow client, not synchronisation: the whole request takes < 0.5 s
+                awaitReadByServer(s); // so that each part reaches the worker in a read of its own
             }
             assertThat(RawHttp.read(s).body()).contains("\"item-12\"");
         }
+    }
+
+    /**
+     * Waits until the worker has read every byte sent on {@code s}. On loopback a write()
+     * returns with its bytes already in the receiving socket's queue, and the kernel lists
+     * that queue in /proc/net/tcp (tcp6 for a Java socket on a v4-mapped address): the
+     * server's end has nothing unread once the worker has read it. If that end is gone (the
+     * worker closed the connection), the response says why.
+     */
+    private static void awaitReadByServer(Socket s) throws IOException {
+        int client = s.getLocalPort();
+        int port = s.getPort();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        long unread;
+        while ((unread = unreadByServer(port, client)) > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the worker left " + unread + " bytes unread for 10 s");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // polling the kernel's queue, bounded by the deadline
+        }
+    }
+
+    /**
+     * The rx_queue of the established socket from port {@code local} to port {@code remote}, or
+     * -1 if there is none. A line reads "sl: LOCAL_ADDRESS:PORT REMOTE_ADDRESS:PORT st
+     * tx_queue:rx_queue ...", ports in hex, 01 for ESTABLISHED; the files can hold thousands of
+     * lines on a busy machine, so each is matched with plain string searches.
+     */
+    private static long unreadByServer(int local, int remote) throws IOException {
+        String ours = String.format(":%04X ", local);
+        String theirs = String.format("%04X 01 ", remote);
+        for (String file : java.util.List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of(file))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    int l = line.indexOf(ours);
+                    int colon = l < 0 ? -1 : line.indexOf(':', l + ours.length());
+                    if (colon > 0 && line.startsWith(theirs, colon + 1)) {
+                        int queues = colon + 1 + theirs.length();
+                        int sep = line.indexOf(':', queues);
+                        return Long.parseLong(line.substring(sep + 1, line.indexOf(' ', sep)), 16);
+                    }
+                }
+            }
+        }
+        return -1;
     }
 
     @Provide
@@ -155,8 +201,20 @@ class MalformedRequestProperties {
                         "GET /health HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: " + te + "\r\n\r\n", java.util.List.of(501))),
                 Arbitraries.of("zz\r\n", "5\r\nhelloX", "1000\r\n", "3\rabc").map(b -> new Malformed("bad chunked body",
                         "GET /health HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n" + b)),
-                Arbitraries.of("POST", "PUT", "DELETE", "PATCH", "OPTIONS", "get").map(m -> new Malformed("method not served",
-                        m + " /health HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n")),
+                Arbitraries.of("POST", "PUT", "DELETE", "PATCH", "TRACE").map(m -> new Malformed("method not allowed",
+                        m + " /health HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n", java.util.List.of(405))),
+                Arbitraries.of("get", "BREW", "CONNECT").map(m -> new Malformed("method not implemented",
+                        m + (m.equals("CONNECT") ? " example.org:80" : " /") + " HTTP/1.1\r\nHost: t\r\n\r\n",
+                        java.util.List.of(501))),
+                word.flatMap(w -> Arbitraries.of("GET /health HTTP/1.1\nHost: t\r\nX: " + w + "\r\n\r\n",
+                        "GET /health HTTP/1.1\r\nHost: t\nX: " + w + "\r\n\r\n",
+                        "GET /health HTTP/1.1\r\nHost: t\r\nX: " + w + "\n\r\n",
+                        "GET /health HTTP/1.1\r\nHost: t\r\nX: " + w + "\r\n\n")).map(r -> new Malformed("bare LF", r,
+                        java.util.List.of(400))),
+                Arbitraries.of("3\nabc\r\n0\r\n\r\n", "3\r\nabc\n0\r\n\r\n", "3;x\nabc\r\n0\r\n\r\n",
+                        "0\r\nT: v\n\r\n", "2 x\r\nab\r\n0\r\n\r\n", "0\r\nHost: x\r\n\r\n").map(b -> new Malformed(
+                        "strict chunk framing", "GET /health HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n" + b,
+                        java.util.List.of(400))),
                 Arbitraries.strings().withCharRange('\u0000', '\u00ff').ofMinLength(1).ofMaxLength(64)
                         .filter(g -> !g.isEmpty() && "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+-.^_`|~"
                                 .indexOf(g.charAt(0)) < 0)

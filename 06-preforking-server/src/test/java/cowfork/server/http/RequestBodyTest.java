@@ -4,12 +4,15 @@ package cowfork.server.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class RequestBodyTest {
     private static final int LIMIT = 1000;
@@ -83,5 +86,66 @@ class RequestBodyTest {
         body.startChunked();
         assertThat(body.consume(b, 0, b.length)).isEqualTo(400);
         assertThat(new String(body.errorReason(), StandardCharsets.US_ASCII)).contains("hex digits");
+    }
+
+    // ---- strict chunk framing: CRLF everywhere, the extension grammar, field lines for trailers (RFC 9112 section 7.1) ----
+
+    /** Decodes {@code text} in one piece; the status of the first decisive byte, or MORE. */
+    private static int decode(String text) {
+        byte[] b = text.getBytes(StandardCharsets.ISO_8859_1);
+        RequestBody body = new RequestBody(LIMIT, 1024);
+        body.startChunked();
+        return body.consume(b, 0, b.length);
+    }
+
+    @Property(tries = 300)
+    void aChunkedBodyWithAnyOneCrLfMadeABareLfIsRefused(
+            @ForAll @Size(min = 1, max = 4) List<@IntRange(min = 1, max = 40) Integer> sizes,
+            @ForAll boolean trailer, @ForAll @IntRange(max = 100) int which) {
+        String text = chunked(sizes, trailer);
+        List<Integer> crlfs = new ArrayList<>();
+        for (int i = text.indexOf("\r\n"); i >= 0; i = text.indexOf("\r\n", i + 2)) {
+            crlfs.add(i);
+        }
+        int at = crlfs.get(which % crlfs.size());
+        String broken = text.substring(0, at) + text.substring(at + 1);
+        assertThat(decode(broken)).as(broken).isEqualTo(400);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "3;name\\r\\n", "3;name=value\\r\\n", "3;a;b=c;d\\r\\n", "3;q=\"quoted ; \\\\\" value\"\\r\\n",
+        "3 ;a\\r\\n", "3\\t; a = b\\r\\n", "3;a=\"\"\\r\\n", "3;a=b ;c\\r\\n", "3;a=\"x\" ;c\\r\\n",
+    })
+    void chunkExtensionsOfTheRfcsGrammarAreIgnored(String sizeLine) {
+        assertThat(decode(unescape(sizeLine) + "abc\r\n0\r\n\r\n")).as(sizeLine).isEqualTo(RequestBody.DONE);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "2 erfrferferf\\r\\n", "2;\\r\\n", "a \\r\\n", "3;a b\\r\\n", "3;=x\\r\\n", "3;a=\\r\\n", "3;a=b \\r\\n",
+        "3;a=\"x\"y\\r\\n", "3;a=b=c\\r\\n", "3;a\\u0001\\r\\n", "3;a=\"\\u0001\"\\r\\n", "3,a\\r\\n", "3\\u00a0;a\\r\\n",
+    })
+    void anythingElseAfterTheChunkSizeIsRefused(String sizeLine) {
+        assertThat(decode(unescape(sizeLine) + "abc\r\n0\r\n\r\n")).as(sizeLine).isEqualTo(400);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Content-Length", "transfer-encoding", "Host", "Trailer", "Content-Type", "Authorization",
+        "Cookie", "If-None-Match", "Range", "Connection", "Expect", "Cache-Control"})
+    void fieldsThatMustNotBeTrailersAreRefused(String name) {
+        assertThat(decode("3\r\nabc\r\n0\r\n" + name + ": 5\r\n\r\n")).as(name).isEqualTo(400);
+        assertThat(decode("3\r\nabc\r\n0\r\nX-" + name + ": 5\r\n\r\n")).as("X-" + name).isEqualTo(RequestBody.DONE);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"NoColon\\r\\n", "Name : v\\r\\n", ": v\\r\\n", "N: a\\u0000b\\r\\n", " Folded: v\\r\\n"})
+    void aTrailerLineMustBeAFieldLine(String line) {
+        assertThat(decode("0\r\n" + unescape(line) + "\r\n")).as(line).isEqualTo(400);
+    }
+
+    private static String unescape(String s) {
+        return s.replace("\\r", "\r").replace("\\n", "\n").replace("\\t", "\t").replace("\\u0001", "\u0001")
+                .replace("\\u0000", "\u0000").replace("\\u00a0", "\u00a0").replace("\\\\", "\\");
     }
 }

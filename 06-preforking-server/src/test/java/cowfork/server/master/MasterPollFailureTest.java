@@ -32,7 +32,7 @@ class MasterPollFailureTest {
             assertThat(server.output().lines().skip(mark)).anySatisfy(l -> assertThat(l)
                     .contains("poll() over 4 descriptors failed: EINVAL").contains("killing every worker"));
             server.awaitAllGone(Duration.ofSeconds(10));
-            assertThat(workers).allSatisfy(pid -> assertThat(cowfork.fork.Processes.state(pid)).isEqualTo('?'));
+            assertThat(workers).allSatisfy(pid -> assertThat(cowfork.support.Processes.state(pid)).isEqualTo('?'));
         }
     }
 

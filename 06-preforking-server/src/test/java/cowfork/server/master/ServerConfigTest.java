@@ -2,8 +2,10 @@
 package cowfork.server.master;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import cowfork.server.app.Endpoints;
 import org.junit.jupiter.api.Test;
 
 class ServerConfigTest {
@@ -49,5 +51,50 @@ class ServerConfigTest {
         assertThatThrownBy(() -> ServerConfig.parse("--workers")).hasMessageContaining("--workers needs a value");
         assertThatThrownBy(() -> ServerConfig.parse("--limit-request-line", "5000", "--limit-request-head", "4000"))
                 .hasMessageContaining("must be at least --limit-request-line");
+    }
+
+    @Test
+    void theDebuggingAndExposureSwitchesTakeNoValue() {
+        assertThatCode(() -> ServerConfig.parse("--debug-endpoints", "--expose-stats", "--debug-crash-workers", "-w", "1"))
+                .doesNotThrowAnyException();
+    }
+
+    /**
+     * 10,000 connections with the default 8 KiB head limit: 10,000 x (8,191 + 16,384) bytes of
+     * buffers, 234 MiB, allocated in each worker after fork, more than its eden: every worker
+     * would hang in its constructor. Refused at start, with the arithmetic.
+     */
+    @Test
+    void aConnectionPoolLargerThanAWorkersHeapIsRefusedWithTheArithmetic() {
+        assertThatThrownBy(() -> ServerConfig.parse("--worker-connections", "10000"))
+                .hasMessageContaining("--worker-connections 10000")
+                .hasMessageContaining("234.4 MiB")
+                .hasMessageContaining("eden");
+    }
+
+    @Test
+    void sleepIsOffAndTheStatsAreServedOnLoopbackOnlyByDefault() {
+        assertThat(ServerConfig.parse().workerConfig().routes()).isEqualTo(new Endpoints.Routes(false, true));
+        assertThat(ServerConfig.parse("--bind", "127.0.0.2:0").workerConfig().routes().stats()).isTrue();
+        assertThat(ServerConfig.parse("--bind", "0.0.0.0:0").workerConfig().routes().stats()).isFalse();
+        assertThat(ServerConfig.parse("--bind", "0.0.0.0:0", "--expose-stats").workerConfig().routes().stats()).isTrue();
+        assertThat(ServerConfig.parse("--debug-endpoints").workerConfig().routes().sleep()).isTrue();
+        assertThat(ServerConfig.parse("--debug-crash-workers").debugCrashWorkers()).isTrue();
+        assertThat(ServerConfig.parse().debugCrashWorkers()).isFalse();
+    }
+
+    @Test
+    void theArithmeticOfAWorkersHeap() {
+        ServerConfig c = ServerConfig.parse("--worker-connections", "100", "--limit-request-head", "16383");
+        // 100 x (16,384 B in + 16,384 B out) = 3,276,800 B, plus an answer buffer (16 KiB) and 1 MiB for the rest.
+        assertThat(c.workerConfig().poolBytes()).isEqualTo(3_276_800L);
+        assertThat(c.workerHeapBytes()).isEqualTo(3_276_800L + 16_384 + (1 << 20));
+        assertThat(c.workerHeapProblem(c.workerHeapBytes())).as("exactly the eden").isNull();
+        assertThat(c.workerHeapProblem(-1)).as("no eden to compare with").isNull();
+        assertThat(c.workerHeapProblem(c.workerHeapBytes() - 1)).contains("--worker-connections 100", "3.1 MiB",
+                "At most 99 connections fit");
+        assertThat(c.childHeapBudget()).as("at least 64 MiB").isEqualTo(64L << 20);
+        ServerConfig big = ServerConfig.parse("--worker-connections", "4000");
+        assertThat(big.childHeapBudget()).as("the pool, when it is larger").isEqualTo(big.workerHeapBytes());
     }
 }

@@ -3,6 +3,7 @@ package cowfork.server.master;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import cowfork.server.Interrupts;
 import cowfork.server.stats.StatsJson;
 import cowfork.server.tools.RawHttp;
 import cowfork.server.tools.ServerProcess;
@@ -138,8 +139,13 @@ class StatsFloodTest {
             }
         }
 
+        /** {@link #stop}, keeping an interrupt ({@link Interrupts}). */
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
+            Interrupts.keep("stopping the flood", this::stop);
+        }
+
+        private void stop() throws InterruptedException {
             running.set(false);
             for (Thread t : threads) {
                 t.join(15_000); // a request in flight ends within the socket timeout

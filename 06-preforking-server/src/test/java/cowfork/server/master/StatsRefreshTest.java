@@ -3,7 +3,7 @@ package cowfork.server.master;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import cowfork.fork.Processes;
+import cowfork.support.Processes;
 import cowfork.server.protocol.Protocol;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

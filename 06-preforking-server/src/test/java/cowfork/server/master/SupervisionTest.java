@@ -3,6 +3,7 @@ package cowfork.server.master;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import cowfork.server.Interrupts;
 import cowfork.server.tools.RawHttp;
 import cowfork.server.tools.ServerProcess;
 import java.io.IOException;
@@ -37,7 +38,7 @@ class SupervisionTest {
             List<Integer> workers = server.workerPids();
             assertThat(workers).hasSize(2).doesNotContain(victim);
             for (int pid : workers) {
-                assertThat(cowfork.fork.Processes.state(pid)).isNotEqualTo('Z'); // the dead one was reaped
+                assertThat(cowfork.support.Processes.state(pid)).isNotEqualTo('Z'); // the dead one was reaped
             }
         }
     }
@@ -49,7 +50,7 @@ class SupervisionTest {
      */
     @Test
     void termLetsInFlightRequestsFinishThenEveryProcessExits() throws Exception {
-        ServerProcess server = ServerProcess.start("--workers", "2");
+        ServerProcess server = ServerProcess.start("--workers", "2", "--debug-endpoints");
         try (Load load = new Load(server, "/item/9");
              Socket slow1 = server.socket();
              Socket slow2 = server.socket()) {
@@ -189,7 +190,7 @@ class SupervisionTest {
         server.awaitExit(WAIT);
         server.awaitAllGone(WAIT); // PR_SET_PDEATHSIG killed them
         assertThat(workers).allMatch(pid -> {
-            char s = cowfork.fork.Processes.state(pid);
+            char s = cowfork.support.Processes.state(pid);
             return s == '?' || s == 'Z';
         });
         server.close();
@@ -252,8 +253,13 @@ class SupervisionTest {
             awaitTrue(() -> ok.get() >= n, n + " successful requests (" + ok.get() + " so far, " + failed.get() + " failed)");
         }
 
+        /** {@link #stop}, keeping an interrupt ({@link Interrupts}). */
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
+            Interrupts.keep("stopping the load", this::stop);
+        }
+
+        private void stop() throws InterruptedException {
             running.set(false);
             thread.interrupt();
             thread.join(10_000);

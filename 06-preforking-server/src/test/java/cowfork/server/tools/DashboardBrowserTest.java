@@ -2,7 +2,9 @@
 package cowfork.server.tools;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
+import cowfork.support.WatchedProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +40,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class DashboardBrowserTest {
     private static final Pattern URL = Pattern.compile("watch: open (http://127\\.0\\.0\\.1:\\d+/)");
     private static final Path SCREENSHOT = Path.of("..", "docs", "figures", "watch-dashboard.png");
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
     /** What the page shows of one process, read from its DOM and its strip's pixels. */
     private static final String READ = """
@@ -94,6 +98,8 @@ class DashboardBrowserTest {
 
     @Test
     void thePageShowsInlineDecayingAndImmortalFlat(@TempDir Path profile) throws IOException {
+        assumeThat(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER))
+                .as("%s and %s installed (Debian: apt-get install chromium chromium-driver)", CHROMIUM, CHROMEDRIVER).isTrue();
         try (WatchedProcess watch = WatchedProcess.start(WatchTest.command("--port", "0", "--workers", "2",
                 "--data-size", "8m", "--warmup", "4000", "--rate", "300"), line -> { })) {
             List<ProcessHandle> started = List.of();
@@ -103,12 +109,12 @@ class DashboardBrowserTest {
                 assertThat(m.find()).isTrue();
                 started = watch.process().descendants().toList();
                 ChromeOptions options = new ChromeOptions();
-                options.setBinary("/usr/bin/chromium");
+                options.setBinary(CHROMIUM.toString());
                 options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
                         "--user-data-dir=" + profile, "--window-size=1600,1250", "--hide-scrollbars");
                 browser = new ChromeDriver(new ChromeDriverService.Builder()
-                        .usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile()).build(), options);
+                        .usingDriverExecutable(CHROMEDRIVER.toFile()).build(), options);
                 browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30)).scriptTimeout(Duration.ofSeconds(10));
                 browser.get(m.group(1));
 

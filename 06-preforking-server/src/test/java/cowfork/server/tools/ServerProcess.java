@@ -1,6 +1,7 @@
 // Starts ./cowfork serve as a user would, in a process of its own, and tells the tests what it says and which processes it has.
 package cowfork.server.tools;
 
+import cowfork.support.WatchedProcess;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.URI;
@@ -69,9 +70,19 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Starts a server and returns once it listens; {@code echo} sees every line as it is read (e.g. to time it). */
     public static ServerProcess startWithoutWaiting(java.util.function.Consumer<String> echo, String... args) {
+        return startWithoutWaiting(List.of(), echo, args);
+    }
+
+    /**
+     * As {@link #startWithoutWaiting(java.util.function.Consumer, String...)}, with
+     * {@code classPathFirst} before the class path ({@link ServerLauncher#start(java.util.function.Consumer, List,
+     * Duration, List)}).
+     */
+    public static ServerProcess startWithoutWaiting(List<java.nio.file.Path> classPathFirst, java.util.function.Consumer<String> echo,
+                                                    String... args) {
         List<String> all = new ArrayList<>(List.of("--data-size", "4m", "--warmup", "4000"));
         all.addAll(List.of(args));
-        return new ServerProcess(ServerLauncher.start(echo, all));
+        return new ServerProcess(ServerLauncher.start(echo, all, Duration.ofMinutes(1), classPathFirst));
     }
 
     /** Waits for a line matching {@code p} (searching from the first line); fails with the output so far. */
@@ -111,7 +122,7 @@ public final class ServerProcess implements AutoCloseable {
 
     /** The master's live children, from /proc (zombies included: they would be a bug). */
     public List<Integer> workerPids() {
-        List<Integer> children = cowfork.fork.Processes.childrenOf(masterPid());
+        List<Integer> children = cowfork.support.Processes.childrenOf(masterPid());
         synchronized (pidsSeen) {
             pidsSeen.addAll(children);
         }
@@ -174,8 +185,8 @@ public final class ServerProcess implements AutoCloseable {
                 pidsSeen.add(Integer.parseInt(m.group(2)));
             }
             for (int pid : pidsSeen) {
-                char state = cowfork.fork.Processes.state(pid);
-                boolean orphanZombie = state == 'Z' && cowfork.fork.Processes.parentOf(pid) != masterPid();
+                char state = cowfork.support.Processes.state(pid);
+                boolean orphanZombie = state == 'Z' && cowfork.support.Processes.parentOf(pid) != masterPid();
                 if (state != '?' && !orphanZombie) {
                     alive.add(pid);
                 }
@@ -206,7 +217,7 @@ public final class ServerProcess implements AutoCloseable {
     private static String describe(List<Integer> pids) {
         StringBuilder sb = new StringBuilder();
         for (int pid : pids) {
-            sb.append(cowfork.fork.Processes.describe(pid)).append("; ");
+            sb.append(cowfork.support.Processes.describe(pid)).append("; ");
         }
         return sb.toString();
     }

@@ -147,4 +147,19 @@ class ThreadedServerTest {
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("--locking takes gil or atomic, got 'free'");
     }
+
+    /** The port and the thread count are whole numbers, not byte sizes: "8k" is not 8192, and 0 threads is not "1 B". */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "--bind|127.0.0.1:8k|--bind port takes a whole number, got '8k'",
+        "--bind|127.0.0.1:70000|--bind port must be between 0 and 65535, got 70000",
+        "--threads|0|--threads must be between 1 and 1024, got 0",
+        "--threads|2k|--threads takes a whole number, got '2k'",
+    })
+    void thePortAndTheThreadCountAreWholeNumbers(String flag, String value, String message) {
+        var err = new java.io.ByteArrayOutputStream();
+        int code = ThreadedServer.run(new String[] {flag, value}, System.out, new java.io.PrintStream(err));
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains(message);
+    }
 }

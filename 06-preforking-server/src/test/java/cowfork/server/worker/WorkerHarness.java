@@ -4,6 +4,8 @@ package cowfork.server.worker;
 import cowfork.fork.ChildContext;
 import cowfork.fork.FrameChannel;
 import cowfork.fork.Syscalls;
+import cowfork.server.Interrupts;
+import cowfork.server.app.Endpoints;
 import cowfork.server.app.Store;
 import cowfork.server.http.Bytes;
 import cowfork.server.http.HttpParser;
@@ -25,6 +27,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class WorkerHarness implements AutoCloseable {
     static final HttpParser.Limits LIMITS = new HttpParser.Limits(256, 20, 1024, 512);
+    /** What a worker serves by default on a loopback bind: no /sleep, the stats. */
+    static final Endpoints.Routes DEFAULT_ROUTES = new Endpoints.Routes(false, true);
 
     final int port;
     final Worker worker;
@@ -51,7 +55,7 @@ public final class WorkerHarness implements AutoCloseable {
         masterSide = new FrameChannel(up[0], down[1]);
         ChildContext child = ChildContext.inThisProcess(new FrameChannel(down[0], up[1]));
         WorkerConfig config = new WorkerConfig(LIMITS, keepAliveMs * 1_000_000, clientTimeoutMs * 1_000_000, connections,
-                16 * 1024, heartbeatMs * 1_000_000, Long.MAX_VALUE, 0);
+                16 * 1024, heartbeatMs * 1_000_000, Long.MAX_VALUE, 0, DEFAULT_ROUTES);
         worker = new Worker(config, child, store, listenFd);
         loop = new Thread(() -> {
             try {
@@ -111,8 +115,13 @@ public final class WorkerHarness implements AutoCloseable {
         return loop.isAlive();
     }
 
+    /** {@link #stop}, keeping an interrupt ({@link Interrupts}). */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
+        Interrupts.keep("stopping the worker", this::stop);
+    }
+
+    private void stop() throws InterruptedException {
         stopped = true;
         loop.join(5_000);
         drain.join(5_000);

@@ -6,11 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import cowfork.server.tools.RawHttp;
 import java.io.IOException;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class WorkerHttpTest {
     private static WorkerHarness harness;
@@ -146,6 +150,7 @@ class WorkerHttpTest {
         "GET http:///health HTTP/1.1|400",
         "GET http://user@example.org/health HTTP/1.1|400",
         "GET http://example.org/health HTTP/1.1\\r\\nX: y|400",
+        "GET https://example.org/health HTTP/1.1|421",
     })
     void otherVersionsAndTargetsAreRefused(String line, int status) throws IOException {
         String request = unescape(line);
@@ -160,7 +165,6 @@ class WorkerHttpTest {
         "3\\r\\nabc\\r\\nA\\r\\n0123456789\\r\\n0\\r\\n\\r\\n|two chunks, hex size",
         "3;name=value;flag\\r\\nabc\\r\\n000\\r\\n\\r\\n|extensions are ignored, 000 is the last chunk",
         "3 ;x=\"q\"\\r\\nabc\\r\\n0\\r\\nTrailer-A: 1\\r\\nTrailer-B: 2\\r\\n\\r\\n|trailers are skipped",
-        "3\\nabc\\n0\\n\\n|bare LF line ends",
         "0\\r\\n\\r\\n|an empty body",
     })
     void aChunkedBodyIsDecodedAndTheNextRequestFollows(String body, String why) throws IOException {
@@ -231,5 +235,153 @@ class WorkerHttpTest {
         }
         assertThat(harness.workerRunning()).isTrue();
         assertThat(harness.crash()).isNull();
+    }
+
+    // ---- what RFC 9110 asks of every answer, and of OPTIONS, CONNECT, Expect and preconditions ----
+
+    /** Whether nothing arrives on {@code s} within its read timeout (the server neither answers nor closes). */
+    private static boolean nothingArrives(Socket s) throws IOException {
+        try {
+            s.getInputStream().read();
+            return false; // a byte, or the end of the stream
+        } catch (SocketTimeoutException quiet) {
+            return true;
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "GET /item/1 HTTP/1.1|200", "GET /nothing HTTP/1.1|404", "GET /query?count=0 HTTP/1.1|400", "POST / HTTP/1.1|405",
+        "BREW / HTTP/1.1|501",
+    })
+    void everyAnswerCarriesADate(String line, int status) throws IOException {
+        RawHttp.Response r = harness.exchange(line + "\r\nHost: t\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", false);
+        assertThat(r.status()).isEqualTo(status);
+        assertThat(r.header("date")).as("RFC 9110 section 6.6.1").isNotNull().hasSize(29).endsWith(" GMT");
+        assertThat(ZonedDateTime.parse(r.header("date"), DateTimeFormatter.RFC_1123_DATE_TIME)).isNotNull();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"*", "/", "/item/1", "/no/such/path"})
+    void optionsIsAnsweredWithAllowAndKeepsTheConnection(String target) throws IOException {
+        try (Socket s = harness.connect(2_000)) {
+            RawHttp.send(s, "OPTIONS " + target + " HTTP/1.1\r\nHost: t\r\n\r\nGET /health HTTP/1.1\r\nHost: t\r\n\r\n");
+            RawHttp.Response r = RawHttp.read(s);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("allow")).isEqualTo("GET, HEAD, OPTIONS");
+            assertThat(r.header("content-length")).isEqualTo("0");
+            assertThat(RawHttp.read(s).body()).as("the next answer, on the same connection").startsWith("{\"status\":\"ok\"");
+        }
+    }
+
+    @Test
+    void connectIsATunnelThisOriginServerDoesNotImplement() throws IOException {
+        RawHttp.Response r = harness.exchange("CONNECT example.org:443 HTTP/1.1\r\nHost: example.org:443\r\n\r\n", false);
+        assertThat(r.status()).isEqualTo(501);
+        assertThat(r.header("connection")).isEqualTo("close");
+        assertThat(harness.exchange("CONNECT example.org:x HTTP/1.1\r\nHost: example.org\r\n\r\n", false).status())
+                .as("an invalid port (RFC 9110 section 9.3.6)").isEqualTo(400);
+    }
+
+    @Test
+    void expect100ContinueIsAnsweredBeforeTheBodyIsSent() throws IOException {
+        try (Socket s = harness.connect(2_000)) {
+            RawHttp.send(s, "GET /item/11 HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+            RawHttp.Response interim = RawHttp.read(s); // no byte of the body sent yet: the server must not wait for it
+            assertThat(interim).isNotNull();
+            assertThat(interim.status()).isEqualTo(100);
+            RawHttp.send(s, "hello");
+            RawHttp.Response r = RawHttp.read(s);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).contains("item-11");
+        }
+    }
+
+    @Test
+    void anHttp10ClientGetsNo100Continue() throws IOException {
+        try (Socket s = harness.connect(300)) {
+            RawHttp.send(s, "GET /item/12 HTTP/1.0\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+            assertThat(nothingArrives(s)).as("no 1xx to HTTP/1.0 (RFC 9110 section 15.2), no answer before the body").isTrue();
+            RawHttp.send(s, "hello");
+            s.setSoTimeout(2_000);
+            RawHttp.Response r = RawHttp.read(s);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).contains("item-12");
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "If-None-Match: *|304|the item exists, so * matches it",
+        "If-None-Match: \"abc\"|200|no answer here has an entity tag, so none matches",
+        "If-None-Match: W/\"abc\", \"def\"|200|a list: none matches",
+        "If-Match: *|200|the item exists",
+        "If-Match: \"abc\"|412|no entity tag can match",
+        "If-Modified-Since: Sun, 06 Nov 1994 08:49:37 GMT|200|no answer has a modification date: ignored",
+        "If-Unmodified-Since: Sun, 06 Nov 1994 08:49:37 GMT|200|ignored likewise",
+        "Range: bytes=0-3|200|ranges are not supported: the whole answer",
+        "If-Range: \"abc\"|200|no Range: ignored",
+        "Upgrade: h2c|200|an upgrade this server does not make: ignored",
+    })
+    void preconditionsRangesAndUpgradesAreHandledAsTheRfcSays(String field, int status, String why) throws IOException {
+        try (Socket s = harness.connect(2_000)) {
+            RawHttp.send(s, "GET /item/13 HTTP/1.1\r\nHost: t\r\n" + field + "\r\n\r\nGET /health HTTP/1.1\r\nHost: t\r\n\r\n");
+            RawHttp.Response r = RawHttp.read(s.getInputStream(), status == 304);
+            assertThat(r.status()).as(why).isEqualTo(status);
+            if (status == 200) {
+                assertThat(r.body()).contains("item-13");
+            }
+            assertThat(RawHttp.read(s).body()).as("the next answer follows, nothing in between")
+                    .startsWith("{\"status\":\"ok\"");
+        }
+    }
+
+    @Test
+    void aPreconditionNeverTurnsAnErrorIntoA304() throws IOException {
+        // RFC 9110 section 13.2.1: preconditions are ignored when the answer would not be 2xx or 412.
+        RawHttp.Response r = harness.exchange("GET /no/such/path HTTP/1.1\r\nHost: t\r\nIf-None-Match: *\r\n"
+                + "Connection: close\r\n\r\n", false);
+        assertThat(r.status()).isEqualTo(404);
+    }
+
+    @Test
+    void nothingAfterARequestThatSaidCloseIsProcessed() throws IOException {
+        try (Socket s = harness.connect(2_000)) {
+            RawHttp.send(s, "GET /item/14 HTTP/1.1\r\nHost: t\r\nConnection: close\r\nConnection: keep-alive\r\n\r\n"
+                    + "GET /item/15 HTTP/1.1\r\nHost: t\r\n\r\n");
+            RawHttp.Response r = RawHttp.read(s);
+            assertThat(r.body()).contains("item-14");
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(RawHttp.read(s)).as("the request pipelined after close is not answered").isNull();
+        }
+    }
+
+    @Test
+    void theSleepEndpointIsOffUnlessAskedFor() throws IOException {
+        RawHttp.Response r = harness.exchange("GET /sleep?ms=0 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", false);
+        assertThat(r.status()).isEqualTo(404);
+        assertThat(r.body()).contains("--debug-endpoints");
+    }
+
+    /**
+     * RFC 9112 section 9.6: a server that closes while the client's bytes are still unread
+     * makes its kernel send a reset, which can destroy the answer in the client's buffer
+     * before it is read. The server closes in stages instead: it ends its side, reads and
+     * drops what still comes, and closes once the client has.
+     */
+    @Test
+    void anErrorAnsweredWhileTheClientIsStillSendingReachesIt() throws IOException {
+        byte[] body = new byte[16 << 20]; // more than the kernel buffers on both sides hold: the client is still writing
+        java.util.Arrays.fill(body, (byte) 'x');
+        try (Socket s = harness.connect(5_000)) {
+            s.getOutputStream().write(("GET /health HTTP/1.1\r\nHost: t\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.getOutputStream().write(body); // far over the 512-byte limit: the 413 comes while this is being sent
+            s.getOutputStream().flush();
+            RawHttp.Response r = RawHttp.read(s);
+            assertThat(r).as("the answer, not a reset").isNotNull();
+            assertThat(r.status()).isEqualTo(413);
+            assertThat(RawHttp.isClosedByServer(s)).isTrue();
+        }
     }
 }

@@ -1,0 +1,140 @@
+// Lab 05's grader: chapter 03's refcount contract with every object immortalized before the fork; then what immortality must and must not do.
+package cowfork.labs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import cowfork.experiment.Dataset;
+import cowfork.experiment.DatasetBuilder;
+import cowfork.experiment.ServedItems;
+import cowfork.experiment.SharingExperiment;
+import cowfork.experiment.SharingReport;
+import cowfork.experiment.Workloads;
+import cowfork.fork.Forker;
+import cowfork.heap.Heap;
+import cowfork.heap.ObjectGraph;
+import cowfork.heap.RefCounts;
+import cowfork.heap.RefCountsContract;
+import cowfork.immortal.lab.LabImmortal;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Grades {@link LabImmortal}: every test and property of {@link RefCountsContract} (mortal
+ * objects behave as chapter 03's; the fork properties immortalize the heap first, so a
+ * reading child must copy no heap page), and this lab's own checks: immortalizing reaches
+ * every live object and stores nothing afterwards, an immortal object is never freed, an
+ * object made after the fork preparation is mortal, a child that reads old and new objects
+ * copies exactly the new ones' header pages, and serving a tenth of the items copies nothing.
+ * Both CPython 3.12's scheme and 3.14's pass.
+ */
+public class Lab05Grader extends RefCountsContract {
+    /** The data set the serving check builds. */
+    static final long DATASET_BYTES = 4L << 20;
+
+    @Override
+    protected RefCounts.Factory factory() {
+        return LabImmortal.FACTORY;
+    }
+
+    /** The contract's fork properties run after this: every object they touch is immortal. */
+    @Override
+    protected void beforeFork(Heap heap) {
+        heap.refCounts().prepareForFork(heap);
+    }
+
+    /** An immortal count is never stored: no heap page goes private. */
+    @Override
+    protected BitSet expectedPrivateHeapPages(Heap heap, long[] touched) {
+        return new BitSet();
+    }
+
+    @Test
+    void theForkPreparationReachesEveryLiveObjectAndSaysHowMany() {
+        try (Heap heap = newHeap(DatasetBuilder.heapSizeFor(256 << 10))) {
+            Dataset data = DatasetBuilder.build(heap, 256 << 10, 3, DatasetBuilder.Progress.none());
+            long live = heap.stats().liveObjects();
+            String line = heap.refCounts().prepareForFork(heap);
+            assertThat(line).as("what prepareForFork says it did").containsAnyOf(Long.toString(live), String.format(Locale.ROOT, "%,d", live));
+            long[] all = ObjectGraph.reachableFrom(heap, data.root());
+            byte[] before = snapshot(heap);
+            Workloads.touch(heap, all);
+            Workloads.touch(heap, all);
+            assertThat(snapshot(heap)).as("the heap's bytes after every object was incref'd and decref'd twice").isEqualTo(before);
+        }
+    }
+
+    @Test
+    void anImmortalObjectIsNeverFreedWhateverItsDecrefs() {
+        try (Heap heap = newHeap(1 << 16)) {
+            long s = heap.newStr("immortal");
+            heap.refCounts().prepareForFork(heap);
+            for (int i = 0; i < 10; i++) {
+                heap.decref(s); // ten decrefs of an object with one reference
+            }
+            assertThat(heap.isLive(s)).as("an immortal object after more decrefs than it has references").isTrue();
+        }
+    }
+
+    @Test
+    void anObjectMadeAfterTheForkPreparationIsMortalAndFreedAtZero() {
+        try (Heap heap = newHeap(1 << 16)) {
+            heap.newStr("old");
+            heap.refCounts().prepareForFork(heap);
+            long young = heap.newStr("young");
+            assertThat(heap.refCount(young)).isEqualTo(1);
+            heap.incref(young);
+            assertThat(heap.refCount(young)).isEqualTo(2);
+            heap.decref(young);
+            heap.decref(young);
+            assertThat(heap.isFreed(young)).as("a mortal object at zero").isTrue();
+        }
+    }
+
+    /**
+     * After the fork preparation, new (mortal) objects join old (immortal) ones; a child reads
+     * both. The kernel must find exactly the pages of the new ones' headers private, and the
+     * strategy must have said so.
+     */
+    @Test
+    void aChildReadingOldAndNewObjectsCopiesExactlyTheNewOnesHeaderPages() {
+        try (Heap heap = newHeap(DatasetBuilder.heapSizeFor(256 << 10))) {
+            Dataset data = DatasetBuilder.build(heap, 256 << 10, 5, DatasetBuilder.Progress.none());
+            heap.refCounts().prepareForFork(heap);
+            long[] old = ObjectGraph.reachableFrom(heap, data.root());
+            List<Long> young = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                young.add(heap.newStr("made after the fork preparation, number " + i));
+            }
+            long[] youngRefs = young.stream().mapToLong(Long::longValue).toArray();
+            long[] touched = LongStream.concat(LongStream.of(old).limit(2000), LongStream.of(youngRefs)).toArray();
+            RefCounts.PredictedPages predicted = heap.refCounts().predictPrivatePages(heap, touched);
+            assertThat(predicted.heap()).as("your prediction: the header pages of the new objects only")
+                    .isEqualTo(ObjectGraph.headerPages(youngRefs));
+            SharingReport report = SharingExperiment.run(Forker.safe(), heap, h -> Workloads.touch(h, touched), touched.length);
+            PageSets.assertSame("heap pages of the child", report.heapPrivatePageSet(), predicted.heap());
+            young.forEach(heap::decref);
+        }
+    }
+
+    @Test
+    void servingATenthOfTheItemsAfterTheForkPreparationCopiesNoPage() {
+        try (Heap heap = newHeap(DatasetBuilder.heapSizeFor(DATASET_BYTES))) {
+            Dataset data = DatasetBuilder.build(heap, DATASET_BYTES, DatasetBuilder.DEFAULT_SEED, DatasetBuilder.Progress.none());
+            ServedItems served = new ServedItems(data, 0.10, DatasetBuilder.DEFAULT_SEED);
+            heap.refCounts().prepareForFork(heap);
+            SharingReport report = SharingExperiment.run(Forker.safe(), heap, served::serve, served.count());
+            assertThat(report.heapPagesPrivate()).as("heap pages copied to serve %,d of %,d items, of %,d", served.count(),
+                    data.itemCount(), report.heapPages()).isZero();
+        }
+    }
+
+    private static byte[] snapshot(Heap heap) {
+        byte[] b = new byte[Math.toIntExact(heap.usedEnd())];
+        heap.region().getBytes(0, b, 0, b.length);
+        return b;
+    }
+}
