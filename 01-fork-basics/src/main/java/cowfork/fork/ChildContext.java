@@ -99,6 +99,15 @@ public final class ChildContext {
         return channel.writeFd();
     }
 
+    /**
+     * The channel to the parent itself, for a child that must not allocate per message: it
+     * bounds the frames it accepts and reads them in place ({@link FrameChannel#limitPayload},
+     * {@link FrameChannel#nextInPlace}).
+     */
+    public FrameChannel channel() {
+        return channel;
+    }
+
     /** Chooses the exit code the child ends with after its task returns (0 to 255). */
     public void exitCode(int code) {
         if (code < 0 || code > 255) {

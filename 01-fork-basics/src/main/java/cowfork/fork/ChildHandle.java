@@ -1,6 +1,7 @@
 // Parent side: the handle on one forked child: talk to it, wait with a deadline, kill it, always reap it.
 package cowfork.fork;
 
+import cowfork.support.Processes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,8 +20,8 @@ import java.util.List;
  * kernel kill the child (SIGKILL), even though the parent process lives on.
  */
 public final class ChildHandle implements AutoCloseable {
-    /** How long a SIGKILLed child may take to disappear before we call it unrecoverable. */
-    static final long KILL_GRACE_NANOS = 5_000_000_000L;
+    /** How long a SIGKILLed child may take to disappear, by default, before it is reported as not reaped. */
+    public static final long KILL_GRACE_NANOS = 5_000_000_000L;
 
     /**
      * System property: when "true", a child that misses its deadline is backtraced with gdb
@@ -38,11 +39,16 @@ public final class ChildHandle implements AutoCloseable {
     private final FrameChannel channel;
     private final long startNanos;
     private final long defaultDeadlineNanos;
+    private final long killGraceNanos;
     private final List<FrameChannel.Frame> early = new ArrayList<>();
     private ChildResult result;
     private String lastSeen;
+    /** Reported as timed out and not reaped: it outlived its SIGKILL's grace. Its pidfd is still open. */
+    private boolean unreaped;
+    private boolean pipeClosed;
 
-    ChildHandle(int pid, int pidfd, FrameChannel channel, long startNanos, Duration deadline) {
+    ChildHandle(int pid, int pidfd, FrameChannel channel, long startNanos, Duration deadline, Duration killGrace) {
+        this.killGraceNanos = killGrace.toNanos();
         this.pid = pid;
         this.pidfd = pidfd;
         this.channel = channel;
@@ -74,6 +80,25 @@ public final class ChildHandle implements AutoCloseable {
     /** The descriptor on which the child's messages arrive: poll it among others (supervisors). */
     public int messageFd() {
         return channel.readFd();
+    }
+
+    /**
+     * The descriptor the child's messages from us are written to: for a supervisor that
+     * queues its messages and writes them itself when poll reports room ({@link #nonBlocking}).
+     */
+    public int orderFd() {
+        return channel.writeFd();
+    }
+
+    /**
+     * Makes this side's two pipe ends non-blocking, for a supervisor that must never wait
+     * on one child: reads are unaffected (they poll first), but {@link #send} on a full pipe
+     * then fails with EAGAIN instead of waiting, so such a supervisor writes frames itself
+     * ({@link FrameChannel#putHeader}) to {@link #orderFd()} when poll says there is room.
+     */
+    public void nonBlocking() {
+        Syscalls.nonBlocking(channel.readFd());
+        Syscalls.nonBlocking(channel.writeFd());
     }
 
     /** Sends a message the child reads with {@link ChildContext#receive}. */
@@ -138,6 +163,49 @@ public final class ChildHandle implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link #receiveNow()} without the copy: holds the child's next message where it lies in
+     * this handle's receive buffer, at {@link #heldBuffer()}[{@link #heldStart()}, +
+     * {@link #heldLength()}) until {@link #releaseMessage()}. True if a whole message has
+     * arrived; false if none has (or the child has been reaped). For a supervisor that reads
+     * its children's frames all day and should make no garbage doing it; do not mix it with
+     * {@link #receiveNow()} on one handle.
+     *
+     * @throws IllegalStateException if a frame's length is corrupt
+     */
+    public boolean nextMessageInPlace() {
+        if (result != null) {
+            return false;
+        }
+        while (channel.nextInPlace()) {
+            if (channel.heldType() == FrameChannel.MESSAGE) {
+                return true;
+            }
+            byte[] b = channel.buffer(); // the task's result: kept for await(), as receiveNow() does
+            early.add(new FrameChannel.Frame(channel.heldType(),
+                    java.util.Arrays.copyOfRange(b, channel.heldStart(), channel.heldStart() + channel.heldLength())));
+            channel.release();
+        }
+        return false;
+    }
+
+    public byte[] heldBuffer() {
+        return channel.buffer();
+    }
+
+    public int heldStart() {
+        return channel.heldStart();
+    }
+
+    public int heldLength() {
+        return channel.heldLength();
+    }
+
+    /** Done with the message {@link #nextMessageInPlace()} holds. */
+    public void releaseMessage() {
+        channel.release();
+    }
+
     /** Whether every message the child sent has been received and its end is closed (it has exited, or is exiting). */
     public boolean endOfMessages() {
         return result != null || channel.closedAndEmpty();
@@ -171,7 +239,7 @@ public final class ChildHandle implements AutoCloseable {
 
     private ChildResult awaitUntil(long deadlineNanos) {
         if (result != null) {
-            return result;
+            return unreaped ? retryReap(KILL_GRACE_NANOS) : result;
         }
         PollSet set = new PollSet(channel.readFd(), pidfd);
         boolean pipeOpen = true;
@@ -220,15 +288,35 @@ public final class ChildHandle implements AutoCloseable {
             lastSeen += "; gdb backtrace:\n" + Processes.backtrace(pid);
         }
         Syscalls.posix().kill(pid, 9);
-        long graceDeadline = System.nanoTime() + KILL_GRACE_NANOS;
+        long graceDeadline = System.nanoTime() + killGraceNanos;
         PollSet exit = new PollSet(pidfd);
         while (exit.await(PollSet.millisUntil(graceDeadline)) == 0) {
-            if (System.nanoTime() - graceDeadline > 0) {
+            if (System.nanoTime() - graceDeadline >= 0) {
+                // Stuck in the kernel (state D), or still being torn down: reported now, reaped
+                // later by await() or close(). Its pipe is of no more use; its pidfd says when.
+                unreaped = true;
                 return new ExitStatus.TimedOut(millisSinceStart(deadlineNanos), false);
             }
         }
         reap();
         return new ExitStatus.TimedOut(millisSinceStart(deadlineNanos), true);
+    }
+
+    /**
+     * For a child reported as not reaped: waits at most {@code waitNanos} more for it to end,
+     * and reaps it if it did; the result then says it was reaped. Returns the result either way.
+     */
+    private ChildResult retryReap(long waitNanos) {
+        if (new PollSet(pidfd).await(waitNanos / 1_000_000) == 0) {
+            return result; // still there: the next await() or close() tries again
+        }
+        reap();
+        unreaped = false;
+        releaseDescriptors();
+        ExitStatus.TimedOut t = (ExitStatus.TimedOut) result.status();
+        result = new ChildResult(pid, new ExitStatus.TimedOut(t.deadlineMillis(), true), result.payload(), result.failure(),
+                result.elapsed(), result.lastSeen());
+        return result;
     }
 
     private long millisSinceStart(long deadlineNanos) {
@@ -269,19 +357,32 @@ public final class ChildHandle implements AutoCloseable {
         boolean reaped = !(status instanceof ExitStatus.TimedOut t) || t.reaped();
         if (reaped) {
             releaseDescriptors();
+        } else {
+            releasePipe(); // the pidfd stays: it says when the child can be reaped at last
         }
         result = new ChildResult(pid, status, payload, failure, Duration.ofNanos(System.nanoTime() - startNanos), lastSeen);
         return result;
     }
 
     private void releaseDescriptors() {
+        releasePipe();
         synchronized (PARENT_FDS) {
             PARENT_FDS.remove(Integer.valueOf(pidfd));
+        }
+        Syscalls.posix().close(pidfd);
+    }
+
+    /** Closes the pipe to and from the child, once. */
+    private void releasePipe() {
+        if (pipeClosed) {
+            return;
+        }
+        pipeClosed = true;
+        synchronized (PARENT_FDS) {
             PARENT_FDS.remove(Integer.valueOf(channel.readFd()));
             PARENT_FDS.remove(Integer.valueOf(channel.writeFd()));
         }
         channel.close();
-        Syscalls.posix().close(pidfd);
     }
 
     /** The result, once {@link #await} or {@link #kill} has returned; null before. */
@@ -289,11 +390,17 @@ public final class ChildHandle implements AutoCloseable {
         return result;
     }
 
-    /** Kills and reaps the child if it has not been reaped yet. */
+    /**
+     * Kills and reaps the child if it has not been reaped yet; for a child reported as not
+     * reaped (it outlived its SIGKILL's grace), waits up to {@link #KILL_GRACE_NANOS} more
+     * and reaps it if it has ended.
+     */
     @Override
     public void close() {
         if (result == null) {
             kill();
+        } else if (unreaped) {
+            retryReap(KILL_GRACE_NANOS);
         }
     }
 

@@ -1,6 +1,8 @@
 // ./cowfork demo 01: real forks of this JVM, showing a child's memory, exit codes, a zombie, stdout, a hang.
 package cowfork.fork;
 
+import cowfork.support.CommandLine;
+import cowfork.support.Processes;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;

@@ -1,6 +1,8 @@
 // How a child ended, decoded from waitpid's status word: exited, killed by a signal, or timed out.
 package cowfork.fork;
 
+import cowfork.support.Processes;
+
 /**
  * How a child ended, decoded from the {@code int} that {@code waitpid(2)} fills in.
  *
@@ -27,7 +29,7 @@ public sealed interface ExitStatus {
     record Signaled(int signal, boolean coreDumped) implements ExitStatus {
         /** "SIGKILL" for 9. */
         public String signalName() {
-            return ExitStatus.signalName(signal);
+            return Processes.signalName(signal);
         }
 
         @Override
@@ -67,23 +69,4 @@ public sealed interface ExitStatus {
         throw new IllegalArgumentException("waitpid status 0x" + Integer.toHexString(raw)
                 + " is a stopped child; cowfork waits only for children that ended");
     }
-
-    /**
-     * The conventional name of a Linux signal number, e.g. "SIGSEGV" for 11. (Our own table:
-     * jnr-constants names 6 by its alias SIGIOT, which nobody recognises.)
-     */
-    static String signalName(int signal) {
-        if (signal >= 1 && signal < LINUX_SIGNALS.size()) {
-            return "SIG" + LINUX_SIGNALS.get(signal);
-        }
-        if (signal >= 34 && signal <= 64) {
-            return "SIGRTMIN+" + (signal - 34);
-        }
-        return "signal " + signal;
-    }
-
-    /** Linux signal names by number (x86-64 and arm64 share them). */
-    java.util.List<String> LINUX_SIGNALS = java.util.List.of("", "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV",
-        "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU", "XFSZ",
-        "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS");
 }

@@ -1,6 +1,7 @@
 // Forks this JVM safely (warm-up, recipe, fork, watchdog) and runs a ChildTask in the child.
 package cowfork.fork;
 
+import cowfork.support.Processes;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +27,8 @@ import java.util.Set;
  *       and drain the JIT;</li>
  *   <li>{@code fork()};</li>
  *   <li>child: {@code prctl(PR_SET_PDEATHSIG, SIGKILL)} and a {@code getppid()} re-check,
- *       tell the parent it is back in Java and wait for its go-ahead, close the other
+ *       close its copies of the parent's ends, tell the parent it is back in Java and wait
+ *       for its go-ahead (end of file: the parent gave up), close the other
  *       children's descriptors, run the task, send its result or its stack trace,
  *       {@code exit_group} (libc's {@code _exit});</li>
  *   <li>parent: let the JIT work again; wait (startup timeout) for the child to say it is
@@ -63,6 +65,7 @@ public final class Forker {
     private static boolean ownPathWarm;
 
     private final Duration deadline;
+    private final Duration killGrace;
     private final Duration startupTimeout;
     private final List<Runnable> warmUps;
     private final Set<ForkRecipe.Precaution> precautions;
@@ -73,6 +76,7 @@ public final class Forker {
 
     private Forker(Builder b) {
         this.deadline = b.deadline;
+        this.killGrace = b.killGrace;
         this.startupTimeout = b.startupTimeout;
         this.warmUps = List.copyOf(b.warmUps);
         this.precautions = b.precautions.isEmpty() ? EnumSet.noneOf(ForkRecipe.Precaution.class) : EnumSet.copyOf(b.precautions);
@@ -175,7 +179,7 @@ public final class Forker {
             warmUp();
             StringBuilder stuck = new StringBuilder();
             for (int attempt = 0; attempt < MAX_FORK_ATTEMPTS; attempt++) {
-                ChildHandle child = forkOnce(task, attempt, stuck);
+                ChildHandle child = forkOnce(task, attempt, stuck, true);
                 if (child != null) {
                     return child;
                 }
@@ -190,7 +194,7 @@ public final class Forker {
      * from {@code fork()} within the startup timeout: it is then killed and reaped, its
      * descriptors closed, its task never started, and {@code stuck} says where it was.
      */
-    private ChildHandle forkOnce(ChildTask task, int restarts, StringBuilder stuck) {
+    private ChildHandle forkOnce(ChildTask task, int restarts, StringBuilder stuck, boolean goAhead) {
         int parentPid = Syscalls.posix().getpid();
         int[] up = Syscalls.pipe();   // child -> parent
         int[] down;
@@ -230,6 +234,10 @@ public final class Forker {
                             + " was reached, ENOMEM that memory or the overcommit limit is exhausted");
         }
         Syscalls.closeAll(up[1], down[0]); // the child's ends
+        if (!goAhead) {
+            abandoned = abandon(pid, up[0], down[1]);
+            return null;
+        }
         if (!childCameBack(pid, up[0], down[1], startNanos + deadline.toNanos())) {
             stuck.append("\n  ").append(Processes.describe(pid)).append("; ").append(Processes.syscall(pid));
             if (Boolean.getBoolean(ChildHandle.GDB_ON_HANG)) {
@@ -241,7 +249,40 @@ public final class Forker {
             return null;
         }
         int pidfd = Syscalls.pidfdOfChild(pid, up[0], down[1]);
-        return new ChildHandle(pid, pidfd, new FrameChannel(up[0], down[1]), startNanos, deadline);
+        return new ChildHandle(pid, pidfd, new FrameChannel(up[0], down[1]), startNanos, deadline, killGrace);
+    }
+
+    /** What the last {@link #forkAndAbandon} saw: how the abandoned child ended. */
+    private ExitStatus abandoned;
+
+    /**
+     * For tests of the child's side of the go-ahead: forks a child for {@code task}, waits
+     * (startup timeout) for it to say it came back from {@code fork()}, then gives up on it
+     * the way a parent that never sends the go-ahead does: closes its ends of the pipes and
+     * sends nothing. Returns how the child ended: on its own with
+     * {@link ChildContext#EXIT_PARENT_GONE}, its task never run; or, if it had not ended
+     * 10 s later, killed (SIGKILL) and reaped.
+     */
+    ExitStatus forkAndAbandon(ChildTask task) {
+        synchronized (FORK_LOCK) {
+            warmUp();
+            forkOnce(task, 0, new StringBuilder(), false);
+            return abandoned;
+        }
+    }
+
+    private ExitStatus abandon(int pid, int fromChild, int toChild) {
+        new PollSet(fromChild).await(startupTimeout.toMillis());
+        Syscalls.closeAll(fromChild, toChild);
+        int pidfd = Syscalls.pidfdOfChild(pid);
+        boolean ended = new PollSet(pidfd).await(10_000) > 0;
+        if (!ended) {
+            Syscalls.posix().kill(pid, 9);
+        }
+        int[] status = new int[1];
+        Syscalls.posix().waitpid(pid, status, 0);
+        Syscalls.posix().close(pidfd);
+        return ExitStatus.decode(status[0]);
     }
 
     /**
@@ -283,16 +324,18 @@ public final class Forker {
             if (Syscalls.posix().getppid() != parentPid) {
                 Syscalls.exitNow(ChildContext.EXIT_PARENT_GONE);
             }
+            // The parent's ends go first: while we hold a copy of its write end, a parent that
+            // closes its own can never make our read below see end of file.
+            Syscalls.posix().close(parentRead);
+            Syscalls.posix().close(parentWrite);
             // We run Java code again, so we did not stop in the return from fork() (see
             // MAX_FORK_ATTEMPTS): say so, and start the task only on the parent's go-ahead,
             // so that a child the parent gave up on has done nothing.
             byte[] b = {STARTED};
             Syscalls.posix().write(channel.writeFd(), b, 1L);
             if (Syscalls.posix().read(channel.readFd(), b, 1L) != 1 || b[0] != GO) {
-                Syscalls.exitNow(ChildContext.EXIT_PARENT_GONE); // the parent gave up on us
+                Syscalls.exitNow(ChildContext.EXIT_PARENT_GONE); // the parent gave up on us: end of file
             }
-            Syscalls.posix().close(parentRead);
-            Syscalls.posix().close(parentWrite);
             ChildHandle.closeInheritedDescriptors();
             ChildContext child = new ChildContext(channel, Syscalls.posix().getpid(), heapBudget);
             byte[] result = task.run(child);
@@ -361,6 +404,7 @@ public final class Forker {
     /** Configures a {@link Forker}. */
     public static final class Builder {
         private Duration deadline = Duration.ofSeconds(30);
+        private Duration killGrace = Duration.ofNanos(ChildHandle.KILL_GRACE_NANOS);
         private Duration startupTimeout = Duration.ofSeconds(5);
         private final List<Runnable> warmUps = new ArrayList<>();
         private final Set<ForkRecipe.Precaution> precautions = EnumSet.allOf(ForkRecipe.Precaution.class);
@@ -373,6 +417,19 @@ public final class Forker {
                 throw new IllegalArgumentException("deadline must be positive, got " + deadline);
             }
             this.deadline = deadline;
+            return this;
+        }
+
+        /**
+         * How long a child sent SIGKILL may take to disappear before the watchdog reports it
+         * as not reaped (default 5 s): SIGKILL cannot be caught, so only a process stuck in the
+         * kernel (state D) outlives it. The handle reaps it later, when it is closed or awaited.
+         */
+        public Builder killGrace(Duration grace) {
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("kill grace must be >= 0, got " + grace);
+            }
+            this.killGrace = grace;
             return this;
         }
 

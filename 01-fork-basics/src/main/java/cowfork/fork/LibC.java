@@ -16,6 +16,7 @@ public interface LibC {
     int PR_GET_DUMPABLE = 3;
 
     short POLLIN = 0x001;
+    short POLLOUT = 0x004;
     short POLLERR = 0x008;
     short POLLHUP = 0x010;
     short POLLNVAL = 0x020;
@@ -42,4 +43,12 @@ public interface LibC {
      * are little-endian). See {@link PollSet}.
      */
     int poll(@In @Out int[] fds, long nfds, int timeoutMillis);
+
+    /**
+     * {@code open(2)} of a path given as NUL-terminated bytes: unlike jnr-posix's
+     * {@code open(CharSequence, ...)}, which converts the path into a new array each call,
+     * this allocates nothing, for a reader that opens {@code /proc} files over and over (the
+     * server's master, measuring its workers).
+     */
+    int open(@In byte[] path, int flags);
 }

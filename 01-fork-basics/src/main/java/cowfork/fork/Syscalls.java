@@ -54,6 +54,20 @@ public final class Syscalls {
         return fds;
     }
 
+    /**
+     * Sets {@code O_NONBLOCK} on {@code fd}: a read with nothing to read, or a write with no
+     * room, then fails with EAGAIN instead of waiting.
+     *
+     * @throws ForkException if fcntl fails (EBADF: the descriptor is not open)
+     */
+    public static void nonBlocking(int fd) {
+        int flags = POSIX_.fcntl(fd, jnr.constants.platform.Fcntl.F_GETFL);
+        ForkException.checkPosix(flags, "fcntl(" + fd + ", F_GETFL)", "the descriptor is not open");
+        ForkException.checkPosix(POSIX_.fcntlInt(fd, jnr.constants.platform.Fcntl.F_SETFL,
+                flags | jnr.constants.platform.OpenFlags.O_NONBLOCK.intValue()), "fcntl(" + fd + ", F_SETFL, O_NONBLOCK)",
+                "the descriptor is not open");
+    }
+
     /** Closes each descriptor, ignoring errors: for cleaning up after a failed fork or at a child's exit. */
     public static void closeAll(int... fds) {
         for (int fd : fds) {

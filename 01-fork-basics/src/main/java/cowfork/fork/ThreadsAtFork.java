@@ -1,7 +1,8 @@
 // The threads of this JVM and of a child forked from it, read from /proc/PID/task: fork() copies only the thread that calls it.
 package cowfork.fork;
 
-import cowfork.figure.Svg;
+import cowfork.support.Processes;
+import cowfork.support.Svg;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -100,34 +101,34 @@ public record ThreadsAtFork(int parentPid, List<Task> parent, int forkingTid, in
                 + " do not exist in it.", parent.size() - 1);
         int width = Math.max(CHILD_X + BOX + 90, 2 * MARGIN + CHAR * Math.max(caption.length(), footer.length()));
         int height = top + rows * ROW + 62;
-        StringBuilder sb = Svg.open(width, height);
-        Svg.text(sb, MARGIN, 22, "font-size=\"13\" font-weight=\"bold\"", String.format(Locale.ROOT,
+        Svg svg = new Svg(Svg.Numbers.WHOLE).background("#ffffff");
+        svg.text(MARGIN, 22, "font-size=\"13\" font-weight=\"bold\"", String.format(Locale.ROOT,
                 "fork() copies one thread: the JVM has %d, its child %d", parent.size(), child.size()));
-        Svg.text(sb, MARGIN, 50, "font-weight=\"bold\"", "parent JVM, pid " + parentPid);
-        Svg.text(sb, MARGIN, 64, "", plural(parent.size()) + " (/proc/" + parentPid + "/task)");
-        Svg.text(sb, CHILD_X, 50, "font-weight=\"bold\"", "forked child, pid " + childPid);
-        Svg.text(sb, CHILD_X, 64, "", plural(child.size()) + " (/proc/" + childPid + "/task)");
+        svg.text(MARGIN, 50, "font-weight=\"bold\"", "parent JVM, pid " + parentPid);
+        svg.text(MARGIN, 64, "", plural(parent.size()) + " (/proc/" + parentPid + "/task)");
+        svg.text(CHILD_X, 50, "font-weight=\"bold\"", "forked child, pid " + childPid);
+        svg.text(CHILD_X, 64, "", plural(child.size()) + " (/proc/" + childPid + "/task)");
         int forkingRow = 0;
         for (int i = 0; i < parent.size(); i++) {
             Task t = parent.get(i);
             boolean forks = t.tid() == forkingTid;
             forkingRow = forks ? i : forkingRow;
-            Svg.rect(sb, MARGIN, top + i * ROW, BOX, ROW - 3, forks ? FORKING : GONE);
-            Svg.text(sb, MARGIN + 4, top + i * ROW + 10, "fill=\"#ffffff\"", t.name());
-            Svg.text(sb, MARGIN + BOX + 6, top + i * ROW + 10, "fill=\"#555555\"", forks ? "called fork()" : "tid " + t.tid());
+            svg.rect(MARGIN, top + i * ROW, BOX, ROW - 3, forks ? FORKING : GONE);
+            svg.text(MARGIN + 4, top + i * ROW + 10, "fill=\"#ffffff\"", t.name());
+            svg.text(MARGIN + BOX + 6, top + i * ROW + 10, "fill=\"#555555\"", forks ? "called fork()" : "tid " + t.tid());
         }
         for (int i = 0; i < child.size(); i++) {
             int y = top + (forkingRow + i) * ROW;
-            Svg.rect(sb, CHILD_X, y, BOX, ROW - 3, FORKING);
-            Svg.text(sb, CHILD_X + 4, y + 10, "fill=\"#ffffff\"", child.get(i).name());
-            Svg.text(sb, CHILD_X + BOX + 6, y + 10, "fill=\"#555555\"", "tid " + child.get(i).tid());
+            svg.rect(CHILD_X, y, BOX, ROW - 3, FORKING);
+            svg.text(CHILD_X + 4, y + 10, "fill=\"#ffffff\"", child.get(i).name());
+            svg.text(CHILD_X + BOX + 6, y + 10, "fill=\"#555555\"", "tid " + child.get(i).tid());
         }
-        Svg.rect(sb, MARGIN + BOX + 96, top + forkingRow * ROW + 6, CHILD_X - (MARGIN + BOX + 96) - 4, 1, FORKING);
+        svg.rect(MARGIN + BOX + 96, top + forkingRow * ROW + 6, CHILD_X - (MARGIN + BOX + 96) - 4, 1, FORKING);
         int y = top + rows * ROW + 14;
-        Svg.text(sb, MARGIN, y, "", caption);
-        Svg.text(sb, MARGIN, y + 16, "", "Names from /proc/PID/task/TID/comm (15 bytes at most).");
-        Svg.text(sb, MARGIN, y + 36, "fill=\"#555555\"", footer);
-        return Svg.close(sb);
+        svg.text(MARGIN, y, "", caption);
+        svg.text(MARGIN, y + 16, "", "Names from /proc/PID/task/TID/comm (15 bytes at most).");
+        svg.text(MARGIN, y + 36, "fill=\"#555555\"", footer);
+        return svg.document(width, height);
     }
 
     private static String plural(int threads) {

@@ -34,6 +34,7 @@ class ForkRecipeTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the quiet state is the resource: held for the block, never referenced in it
     void quietStateCanBeEnteredAndLeftRepeatedly() {
         ForkRecipe recipe = Forker.safe().recipe();
         for (int i = 0; i < 3; i++) {

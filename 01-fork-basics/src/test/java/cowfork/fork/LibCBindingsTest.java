@@ -4,6 +4,7 @@ package cowfork.fork;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import cowfork.support.Processes;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,6 +58,27 @@ class LibCBindingsTest {
             Syscalls.posix().close(fds[0]);
             Syscalls.posix().close(fds[1]);
         }
+    }
+
+    @Test
+    void openTakesANulTerminatedPathAndAllocatesNothing() {
+        byte[] path = "/proc/self/stat\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int fd = Syscalls.libc().open(path, 0);
+        assertThat(fd).as("a descriptor for /proc/self/stat").isGreaterThanOrEqualTo(0);
+        Syscalls.posix().close(fd);
+        assertThat(Syscalls.libc().open("/no/such/file\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0))
+                .isEqualTo(-1);
+        assertThat(Syscalls.libcErrno()).as("ENOENT").isEqualTo(2);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < 2000; i++) { // warm: compiled, the binding's glue generated
+            Syscalls.posix().close(Syscalls.libc().open(path, 0));
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 100; i++) {
+            Syscalls.posix().close(Syscalls.libc().open(path, 0));
+        }
+        assertThat((threads.getCurrentThreadAllocatedBytes() - before) / 100).as("bytes allocated per open").isLessThan(16);
     }
 
     @Test

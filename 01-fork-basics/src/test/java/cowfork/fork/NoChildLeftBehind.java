@@ -3,6 +3,8 @@ package cowfork.fork;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import cowfork.support.Processes;
+
 /**
  * The promise every forking test checks after itself: the test JVM has no child
  * process left, neither running (an orphan in the making) nor a zombie (never reaped).

@@ -3,6 +3,7 @@ package cowfork.fork;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import cowfork.support.Processes;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;

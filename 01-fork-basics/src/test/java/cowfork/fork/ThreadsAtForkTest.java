@@ -3,6 +3,7 @@ package cowfork.fork;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import cowfork.support.Processes;
 import org.junit.jupiter.api.Test;
 
 class ThreadsAtForkTest {

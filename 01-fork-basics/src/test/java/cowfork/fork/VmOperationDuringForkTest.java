@@ -36,11 +36,17 @@ class VmOperationDuringForkTest {
         Thread provoker = new Thread(() -> {
             java.util.Random random = new java.util.Random(17);
             while (!stop.get()) {
+                long start = System.nanoTime();
                 forking.getStackTrace(); // a VM operation on the forking thread
+                long took = System.nanoTime() - start;
                 try {
                     // Random pauses, so that some forks are hit and some not: a retried fork
                     // must have a fair chance, as it has when HotSpot's own threads start one.
-                    Thread.sleep(random.nextInt(3));
+                    // At least twice as long as the operation took: on a loaded machine a VM
+                    // operation waits long for every thread to stop, and back-to-back ones would
+                    // keep the VM in one most of the time, so that ten retries in a row were hit.
+                    long pause = Math.max(random.nextInt(3) * 1_000_000L, 2 * took);
+                    Thread.sleep(pause / 1_000_000, (int) (pause % 1_000_000));
                 } catch (InterruptedException e) {
                     return;
                 }

@@ -3,10 +3,10 @@ package cowfork.cow;
 
 import cowfork.fork.ChildHandle;
 import cowfork.fork.ChildTask;
-import cowfork.fork.CommandLine;
 import cowfork.fork.Forker;
-import cowfork.fork.Processes;
-import cowfork.fork.Sizes;
+import cowfork.support.CommandLine;
+import cowfork.support.Processes;
+import cowfork.support.Sizes;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@
 package cowfork.cow;
 
 import cowfork.fork.Forker;
-import cowfork.fork.Processes;
+import cowfork.support.Processes;
 
 /**
  * The experiment behind "why huge pages are off": the parent fills a region, forks a

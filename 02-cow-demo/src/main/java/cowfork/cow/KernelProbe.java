@@ -2,8 +2,8 @@
 package cowfork.cow;
 
 import cowfork.fork.ForkException;
-import cowfork.fork.Processes;
 import cowfork.fork.Syscalls;
+import cowfork.support.Processes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

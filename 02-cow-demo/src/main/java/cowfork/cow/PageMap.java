@@ -1,7 +1,7 @@
 // One process's page table for an address range, read from /proc/PID/pagemap: which pages are shared, which private.
 package cowfork.cow;
 
-import cowfork.fork.Processes;
+import cowfork.support.Processes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -130,7 +130,11 @@ public final class PageMap {
      * @throws IndexOutOfBoundsException unless 0 <= i < pages()
      */
     public PageState state(int i) {
-        long e = entries[i];
+        return stateOf(entries[i]);
+    }
+
+    /** The state a raw 64-bit pagemap entry says its page is in: for a reader of {@code /proc/PID/pagemap} that keeps no snapshot. */
+    public static PageState stateOf(long e) {
         if ((e & PRESENT) != 0) {
             return (e & EXCLUSIVE) != 0 ? PageState.PRIVATE : PageState.SHARED;
         }

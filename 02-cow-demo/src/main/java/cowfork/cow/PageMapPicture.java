@@ -1,7 +1,7 @@
 // A picture of page maps: a strip of characters for the terminal, and the same strip as an SVG figure for the docs.
 package cowfork.cow;
 
-import cowfork.figure.Svg;
+import cowfork.support.Svg;
 import java.util.List;
 import java.util.Locale;
 
@@ -17,7 +17,8 @@ import java.util.Locale;
  * </pre>
  *
  * {@link #strip} is the terminal form; {@link #svg} draws the same cells as coloured
- * squares (blue shared, red private, shades between for groups) for {@code docs/figures}.
+ * squares (blue shared, red private, shades between for groups) for {@code docs/figures},
+ * written with {@link Svg}.
  */
 public final class PageMapPicture {
     /** Cells per row unless asked otherwise. */
@@ -129,13 +130,13 @@ public final class PageMapPicture {
         int width = 2 * MARGIN + columns * PITCH;
         int panelHeight = 34 + rows * PITCH;
         int height = 40 + panels.size() * panelHeight + 56;
-        StringBuilder sb = Svg.open(width, height);
-        Svg.text(sb, MARGIN, 22, "font-size=\"13\" font-weight=\"bold\"", title);
+        Svg svg = new Svg(Svg.Numbers.WHOLE).background("#ffffff");
+        svg.text(MARGIN, 22, "font-size=\"13\" font-weight=\"bold\"", title);
         int y = 40;
         for (Panel p : panels) {
             check(p.map());
-            Svg.text(sb, MARGIN, y + 12, "font-weight=\"bold\"", p.label());
-            Svg.text(sb, MARGIN, y + 26, "", p.caption());
+            svg.text(MARGIN, y + 12, "font-weight=\"bold\"", p.label());
+            svg.text(MARGIN, y + 26, "", p.caption());
             int top = y + 32;
             for (int r = 0; r < rows; r++) {
                 // One rectangle per run of equal colours keeps the file small.
@@ -147,7 +148,7 @@ public final class PageMapPicture {
                     while (run < rowEnd && colour(p.map(), run).equals(colour)) {
                         run++;
                     }
-                    Svg.rect(sb, MARGIN + (c - r * columns) * PITCH, top + r * PITCH, (run - c) * PITCH - 1, CELL, colour);
+                    svg.rect(MARGIN + (c - r * columns) * PITCH, top + r * PITCH, (run - c) * PITCH - 1, CELL, colour);
                     c = run;
                 }
             }
@@ -160,14 +161,14 @@ public final class PageMapPicture {
             legend.add(2, new String[] {mix(0.5), "group, half private"});
         }
         for (String[] entry : legend) {
-            Svg.rect(sb, x, y + 4, CELL, CELL, entry[0]);
-            Svg.text(sb, x + CELL + 4, y + 12, "", entry[1]);
+            svg.rect(x, y + 4, CELL, CELL, entry[0]);
+            svg.text(x + CELL + 4, y + 12, "", entry[1]);
             x += CELL + 16 + entry[1].length() * 7;
         }
-        Svg.text(sb, MARGIN, y + 30, "", pagesPerCell == 1 ? "one cell per 4 KiB page"
+        svg.text(MARGIN, y + 30, "", pagesPerCell == 1 ? "one cell per 4 KiB page"
                 : "one cell per " + pagesPerCell + " pages (" + pagesPerCell * 4 + " KiB)");
-        Svg.text(sb, MARGIN, y + 46, "fill=\"#555555\"", footer);
-        return Svg.close(sb);
+        svg.text(MARGIN, y + 46, "fill=\"#555555\"", footer);
+        return svg.document(width, height);
     }
 
     private static final String SHARED = "#4c84d9";
@@ -212,4 +213,5 @@ public final class PageMapPicture {
                     + " has " + map.pages());
         }
     }
+
 }

@@ -211,6 +211,21 @@ public final class Region implements AutoCloseable {
         UNSAFE.putLong(at(offset, 8), value);
     }
 
+    /**
+     * Adds {@code delta} to the long at {@code offset} as one atomic read-modify-write
+     * ({@code lock xadd} on x86), so that threads adding at once lose no update; returns the
+     * value before. {@code offset} must be a multiple of 8.
+     *
+     * @throws IllegalArgumentException if {@code offset} is not 8-byte aligned (an atomic add
+     *         across two cache lines is not atomic on every machine)
+     */
+    public long getAndAddLong(long offset, long delta) {
+        if ((offset & 7) != 0) {
+            throw new IllegalArgumentException("an atomic add needs an 8-byte aligned offset, got " + offset);
+        }
+        return UNSAFE.getAndAddLong(null, at(offset, 8), delta);
+    }
+
     /** Copies {@code length} bytes from {@code src[srcIndex..]} to the region at {@code offset}. */
     public void putBytes(long offset, byte[] src, int srcIndex, int length) {
         java.util.Objects.checkFromIndexSize(srcIndex, length, src.length);
@@ -261,6 +276,7 @@ public final class Region implements AutoCloseable {
                 + (hugePages == HugePages.ALLOWED ? ", huge pages allowed" : "") + (closed ? ", closed" : "") + "]";
     }
 
+    /** The one {@code sun.misc.Unsafe} of the course: every access to off-heap memory goes through a Region. */
     private static Unsafe unsafe() {
         try {
             Field f = Unsafe.class.getDeclaredField("theUnsafe");

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import cowfork.fork.ChildHandle;
 import cowfork.fork.Forker;
-import cowfork.fork.Processes;
+import cowfork.support.Processes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

@@ -3,8 +3,8 @@ package cowfork.cow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import cowfork.fork.Processes;
 import cowfork.fork.Syscalls;
+import cowfork.support.Processes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 // Fills a heap deterministically with a web app's preloaded data, to a requested size, reporting progress on long builds.
 package cowfork.experiment;
 
-import cowfork.fork.Sizes;
 import cowfork.heap.Heap;
+import cowfork.support.Sizes;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.SplittableRandom;

@@ -3,12 +3,12 @@ package cowfork.experiment;
 
 import cowfork.cow.PageMapPicture;
 import cowfork.fork.Forker;
-import cowfork.fork.Sizes;
 import cowfork.heap.Heap;
 import cowfork.heap.HeapStats;
 import cowfork.heap.InlineRefCounts;
 import cowfork.heap.RefCountStrategies;
 import cowfork.heap.RefCounts;
+import cowfork.support.Sizes;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

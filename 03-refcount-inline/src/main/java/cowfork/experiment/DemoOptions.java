@@ -1,10 +1,10 @@
 // The command line every chapter's demo shares: --quick, --size, --touch, --seed, --help, and the flags a demo opts into.
 package cowfork.experiment;
 
-import cowfork.fork.CommandLine;
-import cowfork.fork.Sizes;
 import cowfork.heap.Heap;
 import cowfork.heap.RefCountStrategies;
+import cowfork.support.CommandLine;
+import cowfork.support.Sizes;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;

@@ -2,11 +2,11 @@
 package cowfork.experiment;
 
 import cowfork.fork.Forker;
-import cowfork.fork.Sizes;
 import cowfork.heap.Collector;
 import cowfork.heap.Heap;
 import cowfork.heap.MarkPlacement;
 import cowfork.heap.MarkPlacements;
+import cowfork.support.Sizes;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +18,7 @@ import java.util.Locale;
  * the counts of the strategy the placement {@linkplain MarkPlacement.Factory#shippedWith
  * shipped with}, and prints per placement the line
  * {@code gc: marks=PLACEMENT objects_live=N objects_freed=F heap_pages=T heap_pages_private=P side_pages_private=Q}
- * and how it compares with {@link Collector#predict}. The demos of chapters 03, 04 and 05
+ * and how it compares with {@link GcPrediction}. The demos of chapters 03, 04 and 05
  * call it; what differs is only which placements their class path holds.
  */
 public final class GcLines {
@@ -26,7 +26,7 @@ public final class GcLines {
     }
 
     /** One placement's run: what the child's collection copied and what was predicted. */
-    public record Run(MarkPlacement.Factory placement, GcReport report, Collector.Prediction predicted, String prepared) {
+    public record Run(MarkPlacement.Factory placement, GcReport report, GcPrediction predicted, String prepared) {
     }
 
     /** The number of garbage cycles a dataset of {@code size} bytes gets ({@link GarbageCycles#PER_MIB} per MiB, at least 8). */
@@ -77,7 +77,7 @@ public final class GcLines {
             String prepared = collector.prepareForFork(data.root()); // then the counts' step: Cinder collects, freezes, immortalizes
             String counts = heap.refCounts().prepareForFork(heap);
             prepared = prepared.isEmpty() ? counts : counts.isEmpty() ? prepared : prepared + "; " + counts;
-            Collector.Prediction predicted = collector.predict(data.root());
+            GcPrediction predicted = GcPrediction.of(collector, data.root());
             Forker forker = Forker.builder().deadline(GcExperiment.COLLECTION_TIMEOUT.plusMinutes(1)).build();
             GcReport report = GcExperiment.run(forker, collector, data.root());
             heap.decref(data.root());

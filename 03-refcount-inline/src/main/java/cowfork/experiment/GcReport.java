@@ -54,7 +54,7 @@ public record GcReport(String placement, Collector.Result result, PageMap heapMa
     }
 
     /** Whether the kernel made private exactly the pages {@code predicted} names, in both regions, and the counts agree. */
-    public boolean matches(Collector.Prediction predicted) {
+    public boolean matches(GcPrediction predicted) {
         BitSet table = countTableMap == null ? new BitSet() : toBitSet(countTableMap);
         return heapPrivatePageSet().equals(predicted.heapPages()) && sidePrivatePageSet().equals(predicted.sidePages())
                 && table.equals(predicted.countTablePages())

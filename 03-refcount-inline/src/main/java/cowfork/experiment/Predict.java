@@ -1,7 +1,7 @@
 // ./cowfork demo NN --predict [N]: the student guesses a page count before the run, and the run shows the guess, the model and the kernel side by side.
 package cowfork.experiment;
 
-import cowfork.fork.CommandLine;
+import cowfork.support.CommandLine;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

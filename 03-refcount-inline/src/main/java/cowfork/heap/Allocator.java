@@ -2,7 +2,7 @@
 package cowfork.heap;
 
 import cowfork.cow.Region;
-import cowfork.fork.Sizes;
+import cowfork.support.Sizes;
 
 /**
  * Hands out 16-byte-aligned chunks of a {@link Region} and takes them back.

@@ -2,10 +2,6 @@
 package cowfork.heap;
 
 import cowfork.cow.Region;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.BitSet;
-import java.util.List;
 import java.util.function.LongConsumer;
 
 /**
@@ -236,108 +232,6 @@ public final class Collector implements AutoCloseable {
             heap.refCounts.incref(child); // keep it counted until the sweep is over, then drop it the ordinary way
             stack.putLong(8 * stackSize++, child);
         }
-    }
-
-    /**
-     * What a collection from {@code roots} would do, computed in this process without
-     * writing anything (for a demo to compare with the kernel's page map after a child
-     * collected): the objects it would mark, those it would free, and the pages it would
-     * write, per region.
-     *
-     * @throws HeapException a root that is not a live object
-     */
-    public Prediction predict(long... roots) {
-        for (long r : roots) {
-            heap.refs.check(r, "predict root");
-        }
-        BitSet reached = new BitSet(); // granule index of every object a collection would keep
-        ArrayDeque<Long> todo = new ArrayDeque<>();
-        LongConsumer reach = ref -> {
-            int g = Math.toIntExact(ref / Heap.ALIGNMENT);
-            if (!reached.get(g)) {
-                reached.set(g);
-                todo.push(ref);
-            }
-        };
-        reach.accept(heap.none());
-        reach.accept(heap.bool(false));
-        reach.accept(heap.bool(true));
-        for (long r : roots) {
-            reach.accept(r);
-        }
-        long end = allocator.bump();
-        for (long at = Allocator.DATA_START; at < end; at += allocator.chunkSize(at)) {
-            ObjectType t = heap.refs.typeAt(at);
-            if (t != null && t.isObject() && marks.isPermanent(at)) {
-                reach.accept(at);
-            }
-        }
-        while (!todo.isEmpty()) {
-            long r = todo.pop();
-            heap.children(r, heap.refs.typeAt(r), reach);
-        }
-        List<Long> markedList = new ArrayList<>();
-        List<Long> survivorsTouched = new ArrayList<>(); // and the garbage itself: count words written
-        BitSet sweepPages = new BitSet();
-        long live = 0;
-        long freed = 0;
-        for (long at = Allocator.DATA_START; at < end; at += allocator.chunkSize(at)) {
-            ObjectType t = heap.refs.typeAt(at);
-            if (t == null || !t.isObject()) {
-                continue;
-            }
-            if (reached.get(Math.toIntExact(at / Heap.ALIGNMENT))) {
-                live++;
-                if (!marks.isPermanent(at)) {
-                    markedList.add(at);
-                }
-                continue;
-            }
-            freed++;
-            setPages(sweepPages, at, allocator.chunkSize(at));
-            if (t == ObjectType.LIST || t == ObjectType.DICT) {
-                long block = t == ObjectType.LIST ? region.getLong(at + Heap.LIST_ITEMS) : heap.dicts.table(at);
-                if (block != Heap.NULL) {
-                    setPages(sweepPages, block, allocator.chunkSize(block));
-                }
-            }
-            survivorsTouched.add(at); // the strategy forgets its count (onFree): where a decref of it would write
-            heap.children(at, t, c -> {
-                if (reached.get(Math.toIntExact(c / Heap.ALIGNMENT))) {
-                    survivorsTouched.add(c);
-                }
-            });
-        }
-        if (freed > 0) {
-            sweepPages.set(0); // the allocator's free-list heads and statistics
-        }
-        long[] marked = markedList.stream().mapToLong(Long::longValue).toArray();
-        RefCounts.PredictedPages markPages = marks.predictMarkPages(heap, marked);
-        RefCounts.PredictedPages countPages = heap.refCounts().predictPrivatePages(heap,
-                survivorsTouched.stream().mapToLong(Long::longValue).toArray());
-        BitSet heapPages = (BitSet) markPages.heap().clone();
-        heapPages.or(sweepPages);
-        heapPages.or(countPages.heap());
-        return new Prediction(live, freed, heapPages, markPages.table(), sweepPages, countPages.table());
-    }
-
-    private static void setPages(BitSet pages, long at, long size) {
-        pages.set(Math.toIntExact(Region.pageOf(at)), Math.toIntExact(Region.pageOf(at + size - 1)) + 1);
-    }
-
-    /**
-     * What {@link #predict} expects a collection to do.
-     *
-     * @param live       objects that survive (permanent ones included)
-     * @param freed      objects freed
-     * @param heapPages  heap pages written: marks, the sweep's frees, and the count writes of the freed objects
-     *                   and of the survivors the garbage held
-     * @param sidePages  pages of the placement's {@link MarkPlacement#side()} region written
-     * @param sweepPages of {@code heapPages}, those the sweep's frees write (garbage chunks, metadata page)
-     * @param countTablePages pages of the refcount strategy's {@link RefCounts#table()} the sweep's decrefs write
-     */
-    public record Prediction(long live, long freed, BitSet heapPages, BitSet sidePages, BitSet sweepPages,
-                             BitSet countTablePages) {
     }
 
     /** Closes the placement and unmaps the mark stack. The heap stays open. Idempotent. */

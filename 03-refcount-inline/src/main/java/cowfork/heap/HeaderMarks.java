@@ -21,10 +21,9 @@ public class HeaderMarks implements MarkPlacement {
     public static final int FROZEN_BIT = 2;
 
     /** The factory, also registered as a service. */
-    public static final class Factory implements MarkPlacement.Factory {
-        @Override
-        public String name() {
-            return NAME;
+    public static final class Factory extends SeamFactory<MarkPlacement> implements MarkPlacement.Factory {
+        public Factory() {
+            super(NAME, 3);
         }
 
         @Override
@@ -33,7 +32,7 @@ public class HeaderMarks implements MarkPlacement {
         }
 
         @Override
-        public MarkPlacement create(Region heapRegion) {
+        protected MarkPlacement createFor(Region heapRegion) {
             return new HeaderMarks(heapRegion);
         }
     }

@@ -14,14 +14,13 @@ public final class InlineRefCounts extends HeaderRefCounts {
     public static final String NAME = "inline";
 
     /** The factory, also registered as a service. */
-    public static final class Factory implements RefCounts.Factory {
-        @Override
-        public String name() {
-            return NAME;
+    public static final class Factory extends SeamFactory<RefCounts> implements RefCounts.Factory {
+        public Factory() {
+            super(NAME, 3);
         }
 
         @Override
-        public RefCounts create(Region heapRegion) {
+        protected RefCounts createFor(Region heapRegion) {
             return new InlineRefCounts(heapRegion);
         }
     }

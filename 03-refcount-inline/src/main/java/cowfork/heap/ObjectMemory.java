@@ -94,6 +94,25 @@ abstract sealed class ObjectMemory implements AutoCloseable permits Heap {
     }
 
     /**
+     * The block that holds a list's items or a dict's table: a chunk of its own, written and
+     * freed with its container. {@link Heap#NULL} for any other object, and for a
+     * container that has none.
+     */
+    public long blockOf(long ref) {
+        return switch (refs.check(ref, "blockOf")) {
+            case LIST -> region.getLong(ref + LIST_ITEMS);
+            case DICT -> dicts.table(ref);
+            default -> NULL;
+        };
+    }
+
+    /** The size of the chunk {@link #blockOf}{@code (ref)} names (its header included), or 0 without one. */
+    public long blockSize(long ref) {
+        long block = blockOf(ref);
+        return block == NULL ? 0 : allocator.chunkSize(block);
+    }
+
+    /**
      * Calls {@code action} with every live object, in address order. Blocks and freed
      * chunks are skipped. Reads headers only. {@code action} must not allocate or free.
      *

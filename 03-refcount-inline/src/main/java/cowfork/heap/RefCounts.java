@@ -40,7 +40,9 @@ import java.util.Optional;
  *       immortal strategy makes every object immortal, as Cinder's {@code immortalize_heap});</li>
  *   <li><b>what a read costs after fork</b>: {@link #predictPrivatePages}, the pages of each
  *       region a child that reads given objects will copy, which the experiments compare
- *       with the kernel's page map page for page.</li>
+ *       with the kernel's page map page for page;</li>
+ *   <li><b>whether threads may share it</b>: {@link #safeUnderThreads()} (no by default: a
+ *       plain load, add and store loses updates when two threads interleave it).</li>
  * </ul>
  * A new strategy is one class and one line in {@code META-INF/services}; no switch elsewhere
  * learns its name. The same shape fits the next bookkeeping a runtime writes on reads: a
@@ -81,6 +83,17 @@ public interface RefCounts extends AutoCloseable {
      * (a side table), so demos can measure that region's pages after fork too.
      */
     Optional<Region> table();
+
+    /**
+     * Whether several threads may incref and decref the same objects at once without losing
+     * an update (the count of an object two threads share must not drift). The default, false,
+     * is the truth for every strategy whose update is a plain load, add and store: all of
+     * chapters 03 to 05, whose heaps are single-threaded. A server that runs handlers on many
+     * threads without a lock asks this, never the strategy's name.
+     */
+    default boolean safeUnderThreads() {
+        return false;
+    }
 
     /**
      * Called once in the parent after the heap is built and before the first fork (and
@@ -148,28 +161,14 @@ public interface RefCounts extends AutoCloseable {
     }
 
     /**
-     * Makes a strategy for one heap. Factories are registered as services
-     * ({@code META-INF/services/cowfork.heap.RefCounts$Factory}) so benchmarks and demos find
-     * every strategy on the class path by name: see {@link RefCountStrategies}.
+     * Makes a strategy for one heap ({@link Registered}: a name, a chapter, {@code create}),
+     * registered as a service so that benchmarks and demos find every strategy on the class
+     * path by name: see {@link RefCountStrategies}. {@code create} is called once, while the
+     * heap is being created, before any object exists; every object will be aligned to
+     * {@link Heap#ALIGNMENT} bytes, and a side table sizes itself from the region.
+     * {@link SeamFactory} holds what every shipped factory shares (name, chapter, the
+     * closed-region guard).
      */
-    interface Factory {
-        /** The name of the strategy this factory makes; equal to {@link RefCounts#name()}. */
-        String name();
-
-        /**
-         * The chapter (module number) that introduces this strategy: the registry lists
-         * strategies in this order, so every demo's table reads as the course does. The
-         * default, 3, is the chapter of the seam and of inline counts.
-         */
-        default int chapter() {
-            return 3;
-        }
-
-        /**
-         * A strategy for a heap whose objects live in {@code heapRegion}, every object
-         * aligned to {@link Heap#ALIGNMENT} bytes. A side table sizes itself from the region.
-         * Called once, while the heap is being created, before any object exists.
-         */
-        RefCounts create(Region heapRegion);
+    interface Factory extends Registered<RefCounts> {
     }
 }

@@ -13,7 +13,7 @@ import cowfork.cow.Smaps;
 import cowfork.experiment.Dataset;
 import cowfork.experiment.DatasetBuilder;
 import cowfork.fork.Forker;
-import cowfork.fork.Processes;
+import cowfork.support.Processes;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -9,6 +9,7 @@ import cowfork.experiment.Dataset;
 import cowfork.experiment.DatasetBuilder;
 import cowfork.experiment.GarbageCycles;
 import cowfork.experiment.GcExperiment;
+import cowfork.experiment.GcPrediction;
 import cowfork.experiment.GcReport;
 import cowfork.fork.Forker;
 import java.lang.management.ManagementFactory;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * <p>The properties: a collection frees exactly the objects unreachable from the roots,
  * cycles included, and never a reachable one, leaves no mark behind, and leaves a heap
  * whose counts equal its references ({@link Heap#verify(long...)}); in a forked child, one
- * collection makes private exactly the pages {@link Collector#predict} names, and, for a
+ * collection makes private exactly the pages {@link GcPrediction} names, and, for a
  * placement that keeps marks away from the objects, no object page but those the sweep
  * freed garbage on.
  */
@@ -109,6 +110,7 @@ public abstract class MarkPlacementContract {
     }
 
     @Test
+    @SuppressWarnings("try") // the open Borrow is the point: held for the block, never referenced in it
     void aCollectionWhileABorrowedIterationIsOpenIsRefused() {
         try (Heap heap = newHeap(1 << 16); Collector c = new Collector(heap, placement())) {
             long list = heap.newList();
@@ -203,7 +205,7 @@ public abstract class MarkPlacementContract {
                 }
             }
             long[] rootRefs = roots.stream().mapToLong(Long::longValue).toArray();
-            Collector.Prediction predicted = c.predict(rootRefs);
+            GcPrediction predicted = GcPrediction.of(c, rootRefs);
             Collector.Result r = c.collect(rootRefs);
             for (int i = 0; i < n; i++) { // nothing was allocated since the nodes were dropped: no chunk was reused
                 assertThat(heap.isLive(node[i])).as("node %d (reachable: %s) is live", i, reachable.get(i))
@@ -220,7 +222,7 @@ public abstract class MarkPlacementContract {
 
     /**
      * In a forked child, one full collection over a dataset with dropped cycles copies
-     * exactly the pages {@link Collector#predict} names (marks, the sweep's frees, and the
+     * exactly the pages {@link GcPrediction} names (marks, the sweep's frees, and the
      * count writes of survivors the garbage held), page for page, in the heap and in the
      * side region; a placement that keeps marks away from the objects leaves every object
      * page without garbage shared.
@@ -231,7 +233,7 @@ public abstract class MarkPlacementContract {
             Dataset data = DatasetBuilder.build(heap, 256 << 10, 7, DatasetBuilder.Progress.none());
             GarbageCycles.add(heap, data, cycles, cycles);
             c.prepareForFork(data.root());
-            Collector.Prediction predicted = c.predict(data.root());
+            GcPrediction predicted = GcPrediction.of(c, data.root());
             GcReport report = GcExperiment.run(FORKER, c, data.root());
             assertThat(report.heapPrivatePageSet()).as("heap pages private after a collection").isEqualTo(predicted.heapPages());
             assertThat(report.sidePrivatePageSet()).as("side pages private").isEqualTo(predicted.sidePages());

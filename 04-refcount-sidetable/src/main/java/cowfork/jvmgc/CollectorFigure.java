@@ -1,6 +1,7 @@
 // Draws the jvm-gc: lines of one or more runs as an SVG bar chart: the heap pages each collector's event un-shared.
 package cowfork.jvmgc;
 
+import cowfork.support.Svg;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,8 @@ public final class CollectorFigure {
     private static final int ROW = 22;
     private static final int LABEL_WIDTH = 210;
     private static final int BAR_WIDTH = 360;
+    private static final String BOLD = "font-weight=\"bold\"";
+    private static final String NORMAL = "font-weight=\"normal\"";
 
     private CollectorFigure() {}
 
@@ -47,52 +50,38 @@ public final class CollectorFigure {
 
     /** The figure for {@code lines}, in their order, a heading before each JDK's first line. */
     static String svg(List<GcLine> lines) {
-        StringBuilder body = new StringBuilder();
+        Svg svg = new Svg(Svg.Numbers.WHOLE).background("#ffffff");
+        svg.text(16, 22, BOLD, "A forked JVM's Java heap: pages one collection in the parent un-shares");
         int y = 44;
         int jdk = -1;
         for (GcLine l : lines) {
             if (l.jdk() != jdk) {
                 jdk = l.jdk();
                 y += 10;
-                body.append(text(16, y, "JDK " + jdk + ", live set " + l.liveMb() + " MiB", "bold"));
+                svg.text(16, y, BOLD, "JDK " + jdk + ", live set " + l.liveMb() + " MiB");
                 y += ROW - 4;
             }
-            body.append(text(16, y + 12, l.collector() + " " + l.event(), "normal"));
+            svg.text(16, y + 12, NORMAL, l.collector() + " " + l.event());
             if (l.event().equals("not-forked")) {
-                body.append(text(LABEL_WIDTH, y + 12, "heap is a MAP_SHARED memfd: fork would share it, not copy it", "normal"));
+                svg.text(LABEL_WIDTH, y + 12, NORMAL, "heap is a MAP_SHARED memfd: fork would share it, not copy it");
                 y += ROW;
                 continue;
             }
             int heapWidth = (int) Math.round(BAR_WIDTH * l.unsharedFraction());
-            body.append(rect(LABEL_WIDTH, y + 2, BAR_WIDTH, 12, "#e8e8e8"));
-            body.append(rect(LABEL_WIDTH, y + 2, Math.max(heapWidth, 1), 12, l.mapping().equals("shared") ? "#888888" : "#c0392b"));
+            svg.rect(LABEL_WIDTH, y + 2, BAR_WIDTH, 12, "#e8e8e8");
+            svg.rect(LABEL_WIDTH, y + 2, Math.max(heapWidth, 1), 12, l.mapping().equals("shared") ? "#888888" : "#c0392b");
             if (l.livePages().isPresent() && l.livePages().getAsLong() > 0) {
                 double live = (double) l.liveUnshared().getAsLong() / l.livePages().getAsLong();
-                body.append(rect(LABEL_WIDTH, y + 15, Math.max((int) Math.round(BAR_WIDTH * live), 1), 3, "#1f4e79"));
+                svg.rect(LABEL_WIDTH, y + 15, Math.max((int) Math.round(BAR_WIDTH * live), 1), 3, "#1f4e79");
             }
             String value = String.format(Locale.ROOT, "%,d of %,d (%.1f%%)%s", l.unsharedAfter(), l.sharedAtFork(),
                     100 * l.unsharedFraction(), l.mapping().equals("shared") ? " MAP_SHARED" : "");
-            body.append(text(LABEL_WIDTH + BAR_WIDTH + 8, y + 12, value, "normal"));
+            svg.text(LABEL_WIDTH + BAR_WIDTH + 8, y + 12, NORMAL, value);
             y += ROW;
         }
         y += 8;
-        body.append(text(16, y, "red: heap pages shared at fork that the event un-shared; blue: the live set's pages (Serial, Parallel);", "normal"));
-        body.append(text(16, y + 14, "grey (with --fork-shared-heaps): ZGC's MAP_SHARED heap is never copied: nothing un-shares, nothing is protected", "normal"));
-        int height = y + 30;
-        int width = LABEL_WIDTH + BAR_WIDTH + 200;
-        return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + width + "\" height=\"" + height + "\" viewBox=\"0 0 "
-                + width + " " + height + "\" font-family=\"monospace\" font-size=\"11\">\n"
-                + "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
-                + text(16, 22, "A forked JVM's Java heap: pages one collection in the parent un-shares", "bold")
-                + body + "</svg>\n";
-    }
-
-    private static String text(int x, int y, String s, String weight) {
-        String escaped = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
-        return "<text x=\"" + x + "\" y=\"" + y + "\" font-weight=\"" + weight + "\">" + escaped + "</text>\n";
-    }
-
-    private static String rect(int x, int y, int w, int h, String fill) {
-        return "<rect x=\"" + x + "\" y=\"" + y + "\" width=\"" + w + "\" height=\"" + h + "\" fill=\"" + fill + "\"/>\n";
+        svg.text(16, y, NORMAL, "red: heap pages shared at fork that the event un-shared; blue: the live set's pages (Serial, Parallel);");
+        svg.text(16, y + 14, NORMAL, "grey (with --fork-shared-heaps): ZGC's MAP_SHARED heap is never copied: nothing un-shares, nothing is protected");
+        return svg.document(LABEL_WIDTH + BAR_WIDTH + 200, y + 30);
     }
 }

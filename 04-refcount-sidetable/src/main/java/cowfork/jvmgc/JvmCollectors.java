@@ -1,16 +1,14 @@
 // Runs the experiment: one JVM per HotSpot collector, each forking a parked child and running collections; prints jvm-gc: lines.
 package cowfork.jvmgc;
 
-import cowfork.fork.CommandLine;
-import java.io.IOException;
+import cowfork.support.CommandLine;
+import cowfork.support.WatchedProcess;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * How much of a forked JVM's Java heap each of HotSpot's own collectors un-shares.
@@ -151,7 +149,7 @@ public final class JvmCollectors {
      * Runs every planned JVM in turn and prints their {@code jvm-gc:} lines to {@code out}.
      *
      * @return 0 if every available collector's JVM printed its lines, 1 if one failed or
-     *         missed its deadline (it was killed; its standard error is printed to {@code out})
+     *         missed its deadline (it was killed; what it printed besides its lines goes to {@code out})
      */
     public static int run(PrintStream out, Options options) {
         int status = 0;
@@ -199,45 +197,26 @@ public final class JvmCollectors {
     }
 
     private static Result start(Run run, Options options) {
-        Path err = null;
-        Process p = null;
-        try {
-            err = Files.createTempFile("cowfork-jvm-gc-", ".err");
-            p = new ProcessBuilder(command(run, options.liveMb(), options.forkSharedHeaps())).redirectError(err.toFile()).start();
-            p.getOutputStream().close();
-            // Our lines are a few hundred bytes: they fit the pipe, so waiting first cannot deadlock.
-            if (!p.waitFor(options.deadlineSeconds(), TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor();
+        try (WatchedProcess p = WatchedProcess.start(command(run, options.liveMb(), options.forkSharedHeaps()),
+                line -> { })) {
+            int status;
+            try {
+                status = p.awaitExit(Duration.ofSeconds(options.deadlineSeconds()));
+            } catch (IllegalStateException e) { // killed at the deadline, with every process it started
                 return new Result(List.of(), false, "no result within " + options.deadlineSeconds() + " s; killed it");
             }
-            List<String> lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
-                    .filter(l -> l.startsWith(GcLine.PREFIX)).toList();
-            String stderr = Files.readString(err);
-            if (p.exitValue() != 0) {
-                if (stderr.contains("Unrecognized VM option") || stderr.contains("not supported")
-                        || stderr.contains("Could not create the Java Virtual Machine")) {
+            List<String> lines = p.lines().stream().filter(l -> l.startsWith(GcLine.PREFIX)).toList();
+            if (status != 0) {
+                String said = p.lines().stream().filter(l -> !l.startsWith(GcLine.PREFIX))
+                        .collect(Collectors.joining("\n")).strip();
+                if (said.contains("Unrecognized VM option") || said.contains("not supported")
+                        || said.contains("Could not create the Java Virtual Machine")) {
                     return new Result(List.of(GcLine.PREFIX + "jdk=" + Runtime.version().feature() + " collector="
                             + run.collector() + " unavailable"), true, "");
                 }
-                return new Result(lines, false, "exit " + p.exitValue() + ": " + stderr.strip());
+                return new Result(lines, false, "exit " + status + ": " + said);
             }
             return new Result(lines, true, "");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the measured JVM: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            if (p != null) {
-                p.destroyForcibly();
-            }
-            return new Result(List.of(), false, "interrupted; killed it");
-        } finally {
-            if (err != null) {
-                try {
-                    Files.deleteIfExists(err);
-                } catch (IOException ignored) {
-                    // a temp file left behind is harmless
-                }
-            }
         }
     }
 }

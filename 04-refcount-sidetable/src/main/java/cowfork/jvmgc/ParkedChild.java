@@ -61,6 +61,7 @@ public final class ParkedChild implements AutoCloseable {
      *         message says which step; nothing was forked), or the child did not signal in
      *         time (it was killed and reaped)
      */
+    @SuppressWarnings("try") // the quiet state is held across fork(), never referenced inside
     public static ParkedChild fork(Duration deadline) {
         warmUp();
         int parentPid = Syscalls.posix().getpid();

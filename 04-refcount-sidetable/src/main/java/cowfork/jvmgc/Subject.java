@@ -4,7 +4,7 @@ package cowfork.jvmgc;
 import cowfork.cow.PageMap;
 import cowfork.cow.PageState;
 import cowfork.fork.ExitStatus;
-import cowfork.fork.Processes;
+import cowfork.support.Processes;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;

@@ -5,6 +5,7 @@ import cowfork.cow.Region;
 import cowfork.heap.Heap;
 import cowfork.heap.MarkPlacement;
 import cowfork.heap.RefCounts;
+import cowfork.heap.SeamFactory;
 import java.util.BitSet;
 import java.util.Optional;
 
@@ -36,15 +37,9 @@ public final class BitmapMarks implements MarkPlacement {
     public static final long HEAP_BYTES_PER_BITMAP_PAGE = (long) Region.PAGE_SIZE * 8 * GRANULE;
 
     /** The factory, also registered as a service under the name {@value #NAME}. */
-    public static final class Factory implements MarkPlacement.Factory {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public int chapter() {
-            return 4;
+    public static final class Factory extends SeamFactory<MarkPlacement> implements MarkPlacement.Factory {
+        public Factory() {
+            super(NAME, 4);
         }
 
         /** Ruby 2.0's idea applied to both: counts in a side table, marks in a bitmap. */
@@ -56,13 +51,9 @@ public final class BitmapMarks implements MarkPlacement {
         /**
          * A bitmap sized for {@code heapRegion}: 1/128 of it, virtual until a mark is written.
          *
-         * @throws IllegalArgumentException if the heap region is closed
          */
         @Override
-        public MarkPlacement create(Region heapRegion) {
-            if (heapRegion.isClosed()) {
-                throw new IllegalArgumentException("cannot build a mark bitmap for a closed heap region: " + heapRegion);
-            }
+        protected MarkPlacement createFor(Region heapRegion) {
             return new BitmapMarks(Region.allocate(bitmapBytesFor(heapRegion.size())));
         }
     }

@@ -5,6 +5,7 @@ import cowfork.cow.Region;
 import cowfork.heap.Heap;
 import cowfork.heap.HeapException;
 import cowfork.heap.RefCounts;
+import cowfork.heap.SeamFactory;
 import java.util.BitSet;
 import java.util.Optional;
 
@@ -52,29 +53,19 @@ public final class DenseSideTableRefCounts implements RefCounts {
     private static final long T_FREE_HEAD = 8;   // the most recently freed slot, 0 when none
 
     /** The factory, also registered as a service under the name {@value #NAME}. */
-    public static final class Factory implements RefCounts.Factory {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public int chapter() {
-            return 4;
+    public static final class Factory extends SeamFactory<RefCounts> implements RefCounts.Factory {
+        public Factory() {
+            super(NAME, 4);
         }
 
         /**
          * A dense table sized for {@code heapRegion}: one slot per 16 heap bytes, a quarter of
          * the heap's size, all of it virtual until written.
          *
-         * @throws IllegalArgumentException if the heap region is closed
          * @throws cowfork.fork.ForkException if the kernel refuses to map the table
          */
         @Override
-        public RefCounts create(Region heapRegion) {
-            if (heapRegion.isClosed()) {
-                throw new IllegalArgumentException("cannot build a dense side table for a closed heap region: " + heapRegion);
-            }
+        protected RefCounts createFor(Region heapRegion) {
             Region table = Region.allocate(tableBytesFor(heapRegion.size()));
             table.putLong(T_NEXT_UNUSED, FIRST_SLOT);
             return new DenseSideTableRefCounts(table, heapRegion);

@@ -5,6 +5,7 @@ import cowfork.cow.Region;
 import cowfork.heap.Heap;
 import cowfork.heap.HeapException;
 import cowfork.heap.RefCounts;
+import cowfork.heap.SeamFactory;
 import java.util.BitSet;
 import java.util.Optional;
 
@@ -47,28 +48,18 @@ public final class SideTableRefCounts implements RefCounts {
     public static final int HEAP_BYTES_PER_TABLE_PAGE = COUNTS_PER_TABLE_PAGE * GRANULE;
 
     /** The factory, also registered as a service under the name {@value #NAME}. */
-    public static final class Factory implements RefCounts.Factory {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public int chapter() {
-            return 4;
+    public static final class Factory extends SeamFactory<RefCounts> implements RefCounts.Factory {
+        public Factory() {
+            super(NAME, 4);
         }
 
         /**
          * A side table sized for {@code heapRegion}: half its size, all of it virtual until written.
          *
-         * @throws IllegalArgumentException if the heap region is closed
          * @throws cowfork.fork.ForkException if the kernel refuses to map the table
          */
         @Override
-        public RefCounts create(Region heapRegion) {
-            if (heapRegion.isClosed()) {
-                throw new IllegalArgumentException("cannot build a side table for a closed heap region: " + heapRegion);
-            }
+        protected RefCounts createFor(Region heapRegion) {
             return new SideTableRefCounts(Region.allocate(tableBytesFor(heapRegion.size())));
         }
     }

@@ -3,7 +3,7 @@ package cowfork.jvmgc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import cowfork.fork.Processes;
+import cowfork.support.Processes;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;

@@ -3,8 +3,8 @@ package cowfork.immortal;
 
 import cowfork.cow.PageMapPicture;
 import cowfork.experiment.SharingReport;
-import cowfork.figure.Svg;
-import cowfork.fork.Sizes;
+import cowfork.support.Sizes;
+import cowfork.support.Svg;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,22 +12,19 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Draws {@link Demo}'s result: chapter 02's {@link PageMapPicture} draws the heap strips
  * (one panel per strategy, same pages, same scale) and the count table's strip; this
- * class stacks those SVGs into one and adds a bar per strategy for the private bytes a
- * child copied (heap + table), then, per combination of counts and marks a runtime shipped,
- * a bar for the pages copied by reading and one for the pages copied by one collection
- * ({@link Demo.Combination}). Only the layout is here; every number comes from the
- * kernel's page maps in the {@link Demo.Run}s.
+ * class stacks those SVGs into one ({@link Svg#stack}) and adds a bar per strategy for
+ * the private bytes a child copied (heap + table), then, per combination of counts and
+ * marks a runtime shipped, a bar for the pages copied by reading and one for the pages
+ * copied by one collection ({@link Demo.Combination}). Only the layout is here; every
+ * number comes from the kernel's page maps in the {@link Demo.Run}s.
  */
 final class CentralFigure {
     private static final int MARGIN = 16;
     private static final int BAR_HEIGHT = 18;
-    private static final Pattern SIZE = Pattern.compile("^<svg [^>]*width=\"(\\d+)\" height=\"(\\d+)\"");
 
     private CentralFigure() {
     }
@@ -75,7 +72,7 @@ final class CentralFigure {
         if (!matrix.isEmpty()) {
             parts.add(matrixBars(matrix, footer));
         }
-        return stack(parts);
+        return Svg.stack(parts);
     }
 
     /** A bar per strategy: private bytes per child, heap and table, to one scale. */
@@ -84,27 +81,24 @@ final class CentralFigure {
         int barMax = 380;
         int width = 2 * MARGIN + 110 + barMax + 150;
         int height = 40 + runs.size() * (BAR_HEIGHT + 8) + 30;
-        StringBuilder sb = new StringBuilder();
-        sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(width).append("\" height=\"").append(height)
-                .append("\" font-family=\"monospace\" font-size=\"11\">\n");
-        sb.append("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
-        Svg.text(sb, MARGIN, 22, "font-size=\"13\" font-weight=\"bold\"", "Private bytes per child (object heap + count table)");
+        Svg svg = new Svg(Svg.Numbers.WHOLE).withoutViewBox().background("#ffffff");
+        svg.text(MARGIN, 22, "font-size=\"13\" font-weight=\"bold\"", "Private bytes per child (object heap + count table)");
         int y = 36;
         for (Demo.Run r : runs) {
             SharingReport s = r.sharing();
             int heapW = (int) Math.round((double) s.heapPagesPrivate() * 4096 / max * barMax);
             int tableW = (int) Math.round((double) s.tablePagesPrivate() * 4096 / max * barMax);
-            Svg.text(sb, MARGIN, y + 13, "", r.strategy());
+            svg.text(MARGIN, y + 13, "", r.strategy());
             int x = MARGIN + 110;
-            rect(sb, x, y, heapW, "#e03c31");
-            rect(sb, x + heapW, y, tableW, "#f39c12");
-            Svg.text(sb, x + heapW + tableW + 6, y + 13, "", Sizes.format(r.privateBytes())
+            bar(svg, x, y, heapW, "#e03c31");
+            bar(svg, x + heapW, y, tableW, "#f39c12");
+            svg.text(x + heapW + tableW + 6, y + 13, "", Sizes.format(r.privateBytes())
                     + (s.tableMap() == null ? "" : String.format(Locale.ROOT, " (table %s)",
                     Sizes.format((long) s.tablePagesPrivate() * 4096))));
             y += BAR_HEIGHT + 8;
         }
-        Svg.text(sb, MARGIN, y + 14, "fill=\"#555555\"", footer);
-        return sb.append("</svg>\n").toString();
+        svg.text(MARGIN, y + 14, "fill=\"#555555\"", footer);
+        return svg.document(width, height);
     }
 
     /** Per combination, two bars to one scale: pages copied by reading, pages copied by one collection. */
@@ -114,55 +108,34 @@ final class CentralFigure {
         int labelWidth = 150;
         int width = 2 * MARGIN + labelWidth + barMax + 150;
         int height = 56 + matrix.size() * (2 * BAR_HEIGHT + 14) + 30;
-        StringBuilder sb = new StringBuilder();
-        sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(width).append("\" height=\"").append(height)
-                .append("\" font-family=\"monospace\" font-size=\"11\">\n");
-        sb.append("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
-        Svg.text(sb, MARGIN, 22, "font-size=\"13\" font-weight=\"bold\"", "Counts + marks: pages a child copied by reading, and by one collection");
-        rect(sb, MARGIN, 32, 12, "#e03c31");
-        Svg.text(sb, MARGIN + 16, 42, "", "reading (the served requests)");
-        rect(sb, MARGIN + 250, 32, 12, "#6c3483");
-        Svg.text(sb, MARGIN + 266, 42, "", "one full collection");
+        Svg svg = new Svg(Svg.Numbers.WHOLE).withoutViewBox().background("#ffffff");
+        svg.text(MARGIN, 22, "font-size=\"13\" font-weight=\"bold\"", "Counts + marks: pages a child copied by reading, and by one collection");
+        bar(svg, MARGIN, 32, 12, "#e03c31");
+        svg.text(MARGIN + 16, 42, "", "reading (the served requests)");
+        bar(svg, MARGIN + 250, 32, 12, "#6c3483");
+        svg.text(MARGIN + 266, 42, "", "one full collection");
         int y = 56;
         for (Demo.Combination c : matrix) {
-            Svg.text(sb, MARGIN, y + 2 * BAR_HEIGHT / 2 + 8, "", c.label());
+            svg.text(MARGIN, y + 2 * BAR_HEIGHT / 2 + 8, "", c.label());
             int x = MARGIN + labelWidth;
             int readW = (int) Math.round((double) c.readingPages() / max * barMax);
             int collectW = (int) Math.round((double) c.collectingPages() / max * barMax);
-            rect(sb, x, y, readW, "#e03c31");
-            Svg.text(sb, x + readW + 6, y + 13, "", String.format(Locale.ROOT, "%,d pages (%s)", c.readingPages(),
+            bar(svg, x, y, readW, "#e03c31");
+            svg.text(x + readW + 6, y + 13, "", String.format(Locale.ROOT, "%,d pages (%s)", c.readingPages(),
                     Sizes.format(c.readingPages() * 4096)));
-            rect(sb, x, y + BAR_HEIGHT + 2, collectW, "#6c3483");
-            Svg.text(sb, x + collectW + 6, y + BAR_HEIGHT + 15, "", String.format(Locale.ROOT, "%,d pages (%s)", c.collectingPages(),
+            bar(svg, x, y + BAR_HEIGHT + 2, collectW, "#6c3483");
+            svg.text(x + collectW + 6, y + BAR_HEIGHT + 15, "", String.format(Locale.ROOT, "%,d pages (%s)", c.collectingPages(),
                     Sizes.format(c.collectingPages() * 4096)));
             y += 2 * BAR_HEIGHT + 14;
         }
-        Svg.text(sb, MARGIN, y + 14, "fill=\"#555555\"", footer);
-        return sb.append("</svg>\n").toString();
+        svg.text(MARGIN, y + 14, "fill=\"#555555\"", footer);
+        return svg.document(width, height);
     }
 
-    /** A bar: a rectangle {@link #BAR_HEIGHT} high, or nothing when it is 0 wide. */
-    private static void rect(StringBuilder sb, int x, int y, int w, String fill) {
+    /** A bar {@code w} pixels long and {@link #BAR_HEIGHT} high; none for a length of 0. */
+    private static void bar(Svg svg, int x, int y, int w, String fill) {
         if (w > 0) {
-            Svg.rect(sb, x, y, w, BAR_HEIGHT, fill);
+            svg.rect(x, y, w, BAR_HEIGHT, fill);
         }
-    }
-
-    /** One SVG holding {@code parts} one below the other (nested svg elements, each placed with x and y). */
-    private static String stack(List<String> parts) {
-        int width = 0;
-        int height = 0;
-        StringBuilder body = new StringBuilder();
-        for (String part : parts) {
-            Matcher m = SIZE.matcher(part);
-            if (!m.find()) {
-                throw new IllegalStateException("not an svg with a width and height: " + part.substring(0, Math.min(80, part.length())));
-            }
-            body.append(part.replaceFirst("^<svg ", "<svg x=\"0\" y=\"" + height + "\" "));
-            width = Math.max(width, Integer.parseInt(m.group(1)));
-            height += Integer.parseInt(m.group(2));
-        }
-        return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + width + "\" height=\"" + height + "\" viewBox=\"0 0 "
-                + width + " " + height + "\">\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n" + body + "</svg>\n";
     }
 }

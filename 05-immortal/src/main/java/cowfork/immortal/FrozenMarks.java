@@ -7,6 +7,7 @@ import cowfork.heap.Heap;
 import cowfork.heap.HeaderMarks;
 import cowfork.heap.MarkPlacement;
 import cowfork.heap.RefCounts;
+import cowfork.heap.SeamFactory;
 import java.util.Locale;
 
 /**
@@ -29,15 +30,9 @@ public final class FrozenMarks extends HeaderMarks {
     public static final String NAME = "frozen";
 
     /** The factory, also registered as a service under the name {@value #NAME}. */
-    public static final class Factory implements MarkPlacement.Factory {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public int chapter() {
-            return 5;
+    public static final class Factory extends SeamFactory<MarkPlacement> implements MarkPlacement.Factory {
+        public Factory() {
+            super(NAME, 5);
         }
 
         /** Cinder's recipe: collect, freeze, and immortalize the counts. */
@@ -47,7 +42,7 @@ public final class FrozenMarks extends HeaderMarks {
         }
 
         @Override
-        public MarkPlacement create(Region heapRegion) {
+        protected MarkPlacement createFor(Region heapRegion) {
             return new FrozenMarks(heapRegion);
         }
     }

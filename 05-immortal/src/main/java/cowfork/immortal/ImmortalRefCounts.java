@@ -2,10 +2,11 @@
 package cowfork.immortal;
 
 import cowfork.cow.Region;
-import cowfork.fork.Sizes;
 import cowfork.heap.HeaderRefCounts;
 import cowfork.heap.Heap;
 import cowfork.heap.RefCounts;
+import cowfork.heap.SeamFactory;
+import cowfork.support.Sizes;
 import java.nio.ByteOrder;
 import java.util.BitSet;
 import java.util.Locale;
@@ -51,19 +52,13 @@ public final class ImmortalRefCounts extends HeaderRefCounts {
     public static final long IMMORTAL_REFCNT = 0xFFFF_FFFFL;
 
     /** The factory, also registered as a service under the name {@value #NAME}. */
-    public static final class Factory implements RefCounts.Factory {
-        @Override
-        public String name() {
-            return NAME;
+    public static final class Factory extends SeamFactory<RefCounts> implements RefCounts.Factory {
+        public Factory() {
+            super(NAME, 5);
         }
 
         @Override
-        public int chapter() {
-            return 5;
-        }
-
-        @Override
-        public RefCounts create(Region heapRegion) {
+        protected RefCounts createFor(Region heapRegion) {
             return new ImmortalRefCounts(heapRegion);
         }
     }

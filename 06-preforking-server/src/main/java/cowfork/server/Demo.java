@@ -1,13 +1,13 @@
 // ./cowfork demo 06: run the pre-forked server once per refcount strategy, serve the same requests, print each worker's memory.
 package cowfork.server;
 
-import cowfork.fork.CommandLine;
 import cowfork.server.app.Endpoints;
 import cowfork.server.app.HeapStore;
 import cowfork.server.master.ServerConfig;
 import cowfork.server.stats.StatsJson;
 import cowfork.server.tools.RawHttp;
 import cowfork.server.tools.ServerLauncher;
+import cowfork.support.CommandLine;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.Socket;

@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import cowfork.cow.Region;
 import cowfork.experiment.SharingReport;
-import cowfork.fork.Sizes;
 import cowfork.heap.Heap;
 import cowfork.heap.RefCounts;
 import cowfork.server.app.HeapStore;
 import cowfork.server.stats.StatsJson;
 import cowfork.server.tools.RawHttp;
 import cowfork.server.tools.ServerProcess;
+import cowfork.support.Sizes;
 import java.io.IOException;
 import java.net.Socket;
 import java.util.List;

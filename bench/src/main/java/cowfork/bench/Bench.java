@@ -58,7 +58,7 @@ public final class Bench {
             }
         }
         strategies.forEach(RefCountStrategies::byName); // fail now, with the list of names, not in the forked JVM
-        cowfork.fork.Sizes.parse(size, cowfork.heap.Heap.MAX_BYTES);
+        cowfork.support.Sizes.parse(size, cowfork.heap.Heap.MAX_BYTES);
         Collection<RunResult> results = oneRun(RefCountBench.class, "strategy", strategies, size);
         System.out.println();
         System.out.println(summary(results));

@@ -59,7 +59,7 @@ public class CollectorBench {
 
     @Setup(Level.Trial)
     public void build() {
-        long target = cowfork.fork.Sizes.parse(size, cowfork.heap.Heap.MAX_BYTES);
+        long target = cowfork.support.Sizes.parse(size, cowfork.heap.Heap.MAX_BYTES);
         MarkPlacement.Factory f = MarkPlacements.byName(placement);
         heap = Heap.create(DatasetBuilder.heapSizeFor(target), f.shippedWith());
         data = DatasetBuilder.build(heap, target);

@@ -1,9 +1,9 @@
 // ./cowfork bench --compare A,B: A against B as many short pairs in random order, each side in a fresh JMH fork; the median ratio and its 95% interval.
 package cowfork.bench;
 
-import cowfork.fork.CommandLine;
 import cowfork.heap.MarkPlacements;
 import cowfork.heap.RefCountStrategies;
+import cowfork.support.CommandLine;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -235,7 +235,7 @@ public final class Compare {
                         + (target.parameter.equals("strategy") ? "refcount strategies" : "mark placements") + "; '" + name + "' is not one on the class path; known: " + known);
             }
         }
-        cowfork.fork.Sizes.parse(size, cowfork.heap.Heap.MAX_BYTES); // fail now, not in the forked JVM
+        cowfork.support.Sizes.parse(size, cowfork.heap.Heap.MAX_BYTES); // fail now, not in the forked JVM
         return new Options(target, names[0], names[1], new StoppingRule(precision, budget, minPairs), seed, size, csv, timing);
     }
 

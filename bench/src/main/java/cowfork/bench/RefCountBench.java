@@ -58,7 +58,7 @@ public class RefCountBench {
 
     @Setup(Level.Trial)
     public void build() {
-        long target = cowfork.fork.Sizes.parse(size, cowfork.heap.Heap.MAX_BYTES);
+        long target = cowfork.support.Sizes.parse(size, cowfork.heap.Heap.MAX_BYTES);
         heap = Heap.create(DatasetBuilder.heapSizeFor(target), RefCountStrategies.byName(strategy));
         data = DatasetBuilder.build(heap, target);
         long[] all = ObjectGraph.reachableFrom(heap, data.root());

@@ -57,7 +57,7 @@ public final class Main {
                 "kill -9 a serving worker under load, N times; time until its replacement booted"));
         TOOLS.put("fork-stress", new Tool(cowfork.fork.ForkStress::main,
                 "fork N children in a row; count hangs (--forks N, default 10000)"));
-        TOOLS.put("fork-latency", new Tool(cowfork.cow.ForkLatencyBlocks::main,
+        TOOLS.put("fork-latency", new Tool(cowfork.cow.ForkLatency::main,
                 "fork() time against resident memory, 4 KiB and 2 MiB pages, next to C (needs gcc)"));
         TOOLS.put("bench", new Tool(cowfork.bench.Bench::main,
                 "JMH: every refcount strategy in one run; --compare A,B: paired runs, median ratio, 95% interval"));

@@ -1,7 +1,7 @@
 // ./cowfork results: rerun the experiments, each in a fresh JVM, and rewrite docs/results.md from what they printed.
 package cowfork.cli;
 
-import cowfork.fork.CommandLine;
+import cowfork.support.CommandLine;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

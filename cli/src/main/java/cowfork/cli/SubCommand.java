@@ -1,7 +1,7 @@
 // ./cowfork ARGS in a new JVM with this JVM's flags, watched: its output is streamed, its run has a deadline.
 package cowfork.cli;
 
-import cowfork.server.tools.WatchedProcess;
+import cowfork.support.WatchedProcess;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;

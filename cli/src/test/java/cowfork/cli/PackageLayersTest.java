@@ -54,14 +54,22 @@ class PackageLayersTest {
     void theImportSeesEveryModule() {
         // Without this, an empty import would pass every rule below.
         assertThat(classes.stream().map(JavaClass::getPackageName).distinct())
-                .contains("cowfork.fork", "cowfork.cow", "cowfork.heap", "cowfork.sidetable", "cowfork.immortal",
-                        "cowfork.server", "cowfork.crosscheck", "cowfork.bench", "cowfork.cli");
+                .contains("cowfork.support", "cowfork.fork", "cowfork.cow", "cowfork.heap", "cowfork.sidetable",
+                        "cowfork.immortal", "cowfork.server", "cowfork.crosscheck", "cowfork.bench", "cowfork.cli");
     }
 
     @Test
     void noPackageCycleAnywhere() {
         slices().matching("cowfork.(**)").namingSlices("$1")
                 .should().beFreeOfCycles()
+                .check(classes);
+    }
+
+    @Test
+    void supportUsesNoChapter() {
+        // Sizes, command lines, /proc, a watched process: what every chapter may use, so it uses none of them.
+        noClasses().that().resideInAPackage("cowfork.support..")
+                .should().dependOnClassesThat().resideOutsideOfPackages("cowfork.support..", "java..", "javax..")
                 .check(classes);
     }
 

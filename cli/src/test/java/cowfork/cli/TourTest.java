@@ -3,7 +3,7 @@ package cowfork.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import cowfork.server.tools.WatchedProcess;
+import cowfork.support.WatchedProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
 // Finds every CPython 3 and Ruby on this machine by the conventional places (PATH, ~/.pyenv, ~/.rbenv, ~/.rubies) and asks each what it is.
 package cowfork.crosscheck;
 
+import cowfork.support.WatchedProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,10 +116,11 @@ final class Interpreters {
      * @throws IllegalStateException if it cannot be started, fails, or answers something else than a probe line
      */
     static Interpreter probeOne(String language, Path executable, Path script) {
-        try (ScriptProcess p = new ScriptProcess(List.of(executable.toString(), script.toString(), "--probe"),
-                PROBE_DEADLINE)) {
-            Map<String, String> answer = ResultLine.fields(p.expect("probe "));
-            p.awaitSuccess();
+        long end = System.nanoTime() + PROBE_DEADLINE.toNanos();
+        try (WatchedProcess p = WatchedProcess.start(List.of(executable.toString(), script.toString(), "--probe"),
+                ForkedRun.ENVIRONMENT, line -> { })) {
+            Map<String, String> answer = ResultLine.fields(ForkedRun.expect(p, "probe ", end));
+            ForkedRun.awaitSuccess(p, end);
             String version = answer.get("version");
             String real = answer.get("executable");
             if (version == null || real == null || !version.matches("\\d+\\.\\d+\\.\\d+.*")) {

@@ -4,7 +4,7 @@ package cowfork.crosscheck;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import cowfork.fork.Processes;
+import cowfork.support.Processes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -138,7 +138,7 @@ class CrossCheckTest {
 
         assertThat(run.code()).isEqualTo(1);
         assertThat(run.out()).contains("cpython: version=3.99.0 workload=idle freeze=no failed:")
-                .contains("no \"ready ...\" line before the deadline");
+                .contains("did not print a \"ready ...\" line within");
         // the other runs still ran, and failed with their own reason
         assertThat(run.out().lines().filter(l -> l.contains(" failed: "))).hasSize(5);
         assertThat(run.out()).contains("workload=gc freeze=yes failed:").contains("no such workload: gc");

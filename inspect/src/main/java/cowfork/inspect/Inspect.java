@@ -1,7 +1,7 @@
 // ./cowfork inspect: any pre-forking server's memory by process and region, read from /proc, once or live.
 package cowfork.inspect;
 
-import cowfork.fork.CommandLine;
+import cowfork.support.CommandLine;
 import java.io.PrintStream;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;

@@ -1,7 +1,7 @@
 // Which processes make up a pre-forking server: its master, the workers it forked, and their descendants, from /proc.
 package cowfork.inspect;
 
-import cowfork.fork.Processes;
+import cowfork.support.Processes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;

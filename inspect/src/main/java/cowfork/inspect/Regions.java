@@ -142,7 +142,7 @@ final class Regions {
      * ("heap 7f1d1922e000-7f1d1b5d9000 35.7 MiB", "file_data /usr/bin/python3.11 00946000 1.2 MiB").
      */
     static String describe(Smaps.Mapping m, String region) {
-        String size = cowfork.fork.Sizes.format(m.end() - m.start());
+        String size = cowfork.support.Sizes.format(m.end() - m.start());
         String where = m.name().isEmpty() ? Long.toHexString(m.start()) + "-" + Long.toHexString(m.end())
                 : m.name() + " @" + Long.toHexString(m.start());
         return region + " " + where + " (" + m.perms() + ", " + size + ")";

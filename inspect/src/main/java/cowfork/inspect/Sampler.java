@@ -3,7 +3,7 @@ package cowfork.inspect;
 
 import cowfork.cow.KernelProbe;
 import cowfork.cow.Smaps;
-import cowfork.fork.Processes;
+import cowfork.support.Processes;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;

@@ -2,7 +2,7 @@
 package cowfork.inspect;
 
 import cowfork.cow.Smaps;
-import cowfork.fork.Sizes;
+import cowfork.support.Sizes;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;

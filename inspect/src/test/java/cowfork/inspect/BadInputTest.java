@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import cowfork.cow.KernelProbe;
 import cowfork.cow.PageState;
-import cowfork.fork.Processes;
+import cowfork.support.Processes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,7 +111,7 @@ class BadInputTest {
     @Test
     void aKernelWhosePagemapCannotSayWhatIsSharedIsRefusedForPageStrips() {
         for (PageState seen : new PageState[] {PageState.SHARED, PageState.NOT_PRESENT}) {
-            InspectFailure f = catchThrowableOfType(() -> PageStrips.requirePagemapFlags(seen), InspectFailure.class);
+            InspectFailure f = catchThrowableOfType(InspectFailure.class, () -> PageStrips.requirePagemapFlags(seen));
             assertThat(f.exitCode()).isEqualTo(InspectFailure.NO_PAGEMAP_FLAGS);
             assertThat(f.getMessage()).startsWith("this kernel's /proc/PID/pagemap cannot say which pages are shared")
                     .contains("run without --pages");

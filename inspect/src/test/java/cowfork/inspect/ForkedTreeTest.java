@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import cowfork.cow.Smaps;
-import cowfork.fork.Processes;
+import cowfork.support.Processes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -123,7 +123,7 @@ class ForkedTreeTest {
             List<ProcessTree.Member> listed = List.of(new ProcessTree.Member(gone, Processes.self(), ProcessTree.Role.MASTER));
             tree.end(0);
             assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(
-                    () -> new Sampler(gone, false, true).read(listed), InspectFailure.class))
+                    InspectFailure.class, () -> new Sampler(gone, false, true).read(listed)))
                     .hasMessage("the master " + gone + " has exited")
                     .extracting(InspectFailure::exitCode).isEqualTo(InspectFailure.NO_SUCH_PROCESS);
         }

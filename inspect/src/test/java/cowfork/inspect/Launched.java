@@ -2,7 +2,7 @@
 package cowfork.inspect;
 
 import cowfork.fork.ForkRecipe;
-import cowfork.fork.Processes;
+import cowfork.support.Processes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

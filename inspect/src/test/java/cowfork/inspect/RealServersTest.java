@@ -78,7 +78,7 @@ class RealServersTest {
                 int port = Integer.parseInt(wrapper.awaitLine(Pattern.compile("listening on addr=127\\.0\\.0\\.1:(\\d+)"), BOOT).group(1));
                 wrapper.awaitLine(Pattern.compile("master process ready"), BOOT);
                 int master = ProcessTree.findMaster(Pattern.compile(Pattern.quote(conf.toString())));
-                assertThat(cowfork.fork.Processes.parentOf(master)).as("the master is the wrapper's child").isEqualTo(wrapper.pid());
+                assertThat(cowfork.support.Processes.parentOf(master)).as("the master is the wrapper's child").isEqualTo(wrapper.pid());
                 Sampler sampler = new Sampler(master, false, true);
                 checkTree(sampler, 2, true);
                 get(port, REQUESTS);

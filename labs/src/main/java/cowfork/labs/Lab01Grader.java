@@ -4,9 +4,9 @@ package cowfork.labs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import cowfork.fork.ExitStatus;
-import cowfork.fork.Processes;
 import cowfork.fork.Syscalls;
 import cowfork.fork.lab.OneChild;
+import cowfork.support.Processes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import cowfork.fork.ChildHandle;
 import cowfork.fork.Forker;
-import cowfork.fork.Processes;
 import cowfork.fork.lab.Threads;
+import cowfork.support.Processes;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

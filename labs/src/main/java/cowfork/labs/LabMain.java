@@ -1,9 +1,9 @@
 // ./cowfork lab [NN]: list the labs with their state, or run one lab's graders against the student's code and print the report.
 package cowfork.labs;
 
+import cowfork.fork.ForkRecipe;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -184,13 +184,10 @@ public final class LabMain {
                     + ": this copy of the course has no solutions/ (the students' copy), or it is not built yet"
                     + " (./mvnw -B -q -DskipTests package)");
         }
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        cmd.add("-D" + SOLUTION_PROPERTY + "=true");
-        cmd.add("-cp");
-        cmd.add(answers + java.io.File.pathSeparator + System.getProperty("java.class.path"));
-        cmd.add(LabMain.class.getName());
+        List<String> cmd = ForkRecipe.javaCommand(LabMain.class.getName()); // java, the fork flags, -cp CLASSPATH, main
+        int cp = cmd.indexOf("-cp");
+        cmd.set(cp + 1, answers + java.io.File.pathSeparator + cmd.get(cp + 1));
+        cmd.add(cp, "-D" + SOLUTION_PROPERTY + "=true");
         cmd.add(lab.id());
         Process p = new ProcessBuilder(cmd).directory(root.toFile()).inheritIO().start();
         if (!p.waitFor(SOLUTION_DEADLINE_MINUTES, TimeUnit.MINUTES)) {

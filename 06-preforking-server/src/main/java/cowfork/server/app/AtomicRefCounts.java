@@ -6,15 +6,14 @@ import cowfork.heap.HeaderRefCounts;
 import cowfork.heap.Heap;
 import cowfork.heap.HeapException;
 import cowfork.heap.RefCounts;
-import java.lang.reflect.Field;
-import sun.misc.Unsafe;
 
 /**
  * Inline counts (the header word at {@link Heap#OB_REFCNT}, as CPython's {@code ob_refcnt})
- * whose incref and decref are one atomic add ({@code lock xadd} on x86), so that threads
- * reading the same objects at once lose no update. The plain {@code load; add; store} of
- * {@code InlineRefCounts} loses one whenever two threads interleave it: the count drifts,
- * and a count that drifts to zero frees a live object.
+ * whose incref and decref are one atomic add ({@code lock xadd} on x86, through
+ * {@link Region#getAndAddLong}), so that threads reading the same objects at once lose no
+ * update. The plain {@code load; add; store} of {@code InlineRefCounts} loses one whenever
+ * two threads interleave it: the count drifts, and a count that drifts to zero frees a
+ * live object.
  *
  * <p>Only the counts are made safe. Allocation, freeing and container writes stay
  * single-threaded ({@link Heap} is not thread-safe); the threaded server only reads the
@@ -40,8 +39,6 @@ public final class AtomicRefCounts extends HeaderRefCounts {
         }
     };
 
-    private static final Unsafe UNSAFE = unsafe();
-
     private AtomicRefCounts(Region region) {
         super(region);
     }
@@ -51,9 +48,15 @@ public final class AtomicRefCounts extends HeaderRefCounts {
         return NAME;
     }
 
+    /** Yes: every update is one atomic add, so threads sharing an object lose none. */
+    @Override
+    public boolean safeUnderThreads() {
+        return true;
+    }
+
     @Override
     public void incref(long ref) {
-        UNSAFE.getAndAddLong(null, countWord(ref), 1);
+        region.getAndAddLong(ref + Heap.OB_REFCNT, 1);
     }
 
     /**
@@ -65,32 +68,16 @@ public final class AtomicRefCounts extends HeaderRefCounts {
      */
     @Override
     public boolean decref(long ref) {
-        long address = countWord(ref);
-        long before = UNSAFE.getAndAddLong(null, address, -1);
+        long before = region.getAndAddLong(ref + Heap.OB_REFCNT, -1);
         if (before <= 0) {
-            UNSAFE.getAndAddLong(null, address, 1);
+            region.getAndAddLong(ref + Heap.OB_REFCNT, 1);
             throw HeapException.negativeCount(ref, before, NAME);
         }
         return before == 1;
     }
 
-    /** The absolute address of the count word; the heap has checked {@code ref} is a live object of the region. */
-    private long countWord(long ref) {
-        return region.address() + ref + Heap.OB_REFCNT;
-    }
-
     @Override
     public String toString() {
         return "AtomicRefCounts[count at header offset " + Heap.OB_REFCNT + ", atomic add]";
-    }
-
-    private static Unsafe unsafe() {
-        try {
-            Field f = Unsafe.class.getDeclaredField("theUnsafe");
-            f.setAccessible(true);
-            return (Unsafe) f.get(null);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("sun.misc.Unsafe is not available: " + e, e);
-        }
     }
 }

@@ -6,13 +6,13 @@ import cowfork.cow.Smaps;
 import cowfork.experiment.Dataset;
 import cowfork.experiment.DatasetBuilder;
 import cowfork.experiment.Workloads;
-import cowfork.fork.Processes;
 import cowfork.heap.Heap;
 import cowfork.heap.Json;
 import cowfork.heap.RefCountStrategies;
 import cowfork.heap.RefCounts;
 import cowfork.server.stats.AddressRange;
 import cowfork.server.stats.MemoryReport;
+import cowfork.support.Processes;
 import java.util.ArrayList;
 import java.util.List;
 

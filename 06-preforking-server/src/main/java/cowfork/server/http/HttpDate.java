@@ -38,7 +38,7 @@ public final class HttpDate {
     /** Writes the IMF-fixdate of {@code epochSecond} (years 0 to 9999) into {@code out} at {@code at}. */
     static void format(long epochSecond, byte[] out, int at) {
         long days = Math.floorDiv(epochSecond, 86_400);
-        int secondOfDay = (int) Math.floorMod(epochSecond, 86_400);
+        int secondOfDay = Math.floorMod(epochSecond, 86_400);
         // The civil date from the day number (Howard Hinnant's days-to-civil algorithm).
         long z = days + 719_468;
         long era = Math.floorDiv(z, 146_097);
@@ -49,7 +49,7 @@ public final class HttpDate {
         int day = dayOfYear - (153 * mp + 2) / 5 + 1;
         int month = mp < 10 ? mp + 3 : mp - 9;
         long year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
-        int weekday = (int) Math.floorMod(days + 4, 7); // 1970-01-01 was a Thursday; 0 is Sunday
+        int weekday = Math.floorMod(days + 4, 7); // 1970-01-01 was a Thursday; 0 is Sunday
         System.arraycopy(DAYS, 3 * weekday, out, at, 3);
         out[at + 3] = ',';
         out[at + 4] = ' ';

@@ -1,13 +1,13 @@
 // The command line of ./cowfork serve: gunicorn's flag names where gunicorn has one, each checked with a clear error.
 package cowfork.server.master;
 
-import cowfork.fork.CommandLine;
 import cowfork.fork.ForkRecipe;
-import cowfork.fork.Sizes;
 import cowfork.server.app.Endpoints;
 import cowfork.server.http.HttpParser;
 import cowfork.server.worker.Sockets;
 import cowfork.server.worker.WorkerConfig;
+import cowfork.support.CommandLine;
+import cowfork.support.Sizes;
 
 /**
  * Every setting of the server, parsed from flags. Names follow gunicorn's where it has the

@@ -4,14 +4,19 @@ package cowfork.server.master;
 import cowfork.fork.ForkException;
 import cowfork.fork.Syscalls;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
- * Installs handlers (through {@link sun.misc.Signal}) that write the signal's number to a
- * pipe; the master polls the pipe's read end with its workers' descriptors and handles
- * signals on its own thread, at a moment of its choosing.
+ * Installs handlers (through {@link sun.misc.Signal}) that queue the signal and write a
+ * byte to a pipe; the master polls the pipe's read end with its workers' descriptors and
+ * handles signals on its own thread, at a moment of its choosing. Neither side ever waits
+ * on the pipe: both ends are non-blocking.
  *
  * <p>Two things HotSpot decides for us: SIGQUIT is the JVM's thread-dump signal
  * ({@code sun.misc.Signal} refuses it, and {@code -Xrs}, which frees it, also takes TERM
@@ -27,7 +32,15 @@ public final class Signals implements AutoCloseable {
     private final int readFd;
     private final int writeFd;
     private final ConcurrentLinkedQueue<Thread> handlerThreads = new ConcurrentLinkedQueue<>();
+    /** The signals that arrived and were not drained yet, in order. */
+    private final ConcurrentLinkedQueue<String> arrived = new ConcurrentLinkedQueue<>();
+    /** The handlers ours replaced, restored by {@link #close()}. */
+    private final Map<String, SignalHandler> previous = new LinkedHashMap<>();
+    /** Handlers running now; {@link #close()} waits for them before it closes the pipe. */
+    private final AtomicInteger inHandler = new AtomicInteger();
+    private volatile boolean closed;
     private final byte[] buffer = new byte[64];
+    private static final byte[] WAKE = {1};
 
     private Signals(int readFd, int writeFd) {
         this.readFd = readFd;
@@ -35,7 +48,8 @@ public final class Signals implements AutoCloseable {
     }
 
     /**
-     * Creates the pipe and installs a handler for every signal in {@link #HANDLED}.
+     * Creates the pipe (both ends non-blocking) and installs a handler for every signal in
+     * {@link #HANDLED}.
      *
      * @throws IllegalStateException if the JVM refuses a signal (e.g. it runs with -Xrs)
      */
@@ -45,14 +59,17 @@ public final class Signals implements AutoCloseable {
             throw new ForkException("pipe()", Syscalls.posixErrno(), "the master is out of file descriptors");
         }
         Signals s = new Signals(fds[0], fds[1]);
+        try {
+            // A handler must never wait (a burst of signals can fill the pipe), and drain() never either.
+            Syscalls.nonBlocking(fds[0]);
+            Syscalls.nonBlocking(fds[1]);
+        } catch (ForkException e) {
+            s.close();
+            throw e;
+        }
         for (String name : HANDLED) {
-            Signal signal = new Signal(name);
-            byte[] number = {(byte) signal.getNumber()};
             try {
-                Signal.handle(signal, sig -> {
-                    s.handlerThreads.add(Thread.currentThread());
-                    Syscalls.posix().write(s.writeFd, number, 1);
-                });
+                s.previous.put(name, Signal.handle(new Signal(name), sig -> s.handle(name)));
             } catch (IllegalArgumentException e) {
                 s.close();
                 throw new IllegalStateException("the JVM would not let the master handle SIG" + name + " (" + e.getMessage()
@@ -60,6 +77,29 @@ public final class Signals implements AutoCloseable {
             }
         }
         return s;
+    }
+
+    /**
+     * On the JVM's handler thread: queue the signal, and write a byte so that the master's
+     * poll wakes. The byte only wakes: if the pipe is full (EAGAIN), bytes already wait in it,
+     * and the signal is in the queue all the same. Once closed, nothing is written: the
+     * descriptor number may belong to something else by then.
+     */
+    private void handle(String name) {
+        handlerThreads.add(Thread.currentThread());
+        inHandler.incrementAndGet();
+        try {
+            if (closed) {
+                return;
+            }
+            arrived.add(name);
+            long n;
+            do {
+                n = Syscalls.posix().write(writeFd, WAKE, 1);
+            } while (n < 0 && Syscalls.posixErrno() == Syscalls.EINTR);
+        } finally {
+            inHandler.decrementAndGet();
+        }
     }
 
     /** The descriptor to poll: readable when a signal has arrived. */
@@ -74,24 +114,18 @@ public final class Signals implements AutoCloseable {
 
     /**
      * The names of the signals that have arrived since the last call, in order ("TERM",
-     * "TTIN"...). Call only when {@link #fd()} is readable: the read blocks otherwise.
+     * "TTIN"...); empty if none has. Never waits.
      */
     public List<String> drain() {
+        while (Syscalls.posix().read(readFd, buffer, buffer.length) > 0) {
+            // the bytes only woke the poll: empty the pipe, so that it does not wake it again
+        }
         List<String> names = new ArrayList<>();
-        long n = Syscalls.posix().read(readFd, buffer, buffer.length);
-        for (int i = 0; i < n; i++) {
-            names.add(nameOf(buffer[i]));
+        String name;
+        while ((name = arrived.poll()) != null) {
+            names.add(name);
         }
         return names;
-    }
-
-    private static String nameOf(int number) {
-        for (String name : HANDLED) {
-            if (new Signal(name).getNumber() == number) {
-                return name;
-            }
-        }
-        return "signal " + number;
     }
 
     /**
@@ -110,8 +144,23 @@ public final class Signals implements AutoCloseable {
         }
     }
 
+    /**
+     * Puts back the handlers ours replaced, waits for any of ours still running, and only
+     * then closes the pipe: no handler writes to its descriptor numbers after they are
+     * closed (they may be reused by the next open). Idempotent.
+     */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        for (Map.Entry<String, SignalHandler> e : previous.entrySet()) {
+            Signal.handle(new Signal(e.getKey()), e.getValue());
+        }
+        closed = true;
+        while (inHandler.get() > 0) {
+            Thread.onSpinWait(); // a handler between its check and its write: a few instructions
+        }
         Syscalls.posix().close(readFd);
         Syscalls.posix().close(writeFd);
     }

@@ -2,6 +2,7 @@
 package cowfork.server.master;
 
 import cowfork.server.protocol.Protocol;
+import java.util.Locale;
 
 
 /**
@@ -14,7 +15,10 @@ import cowfork.server.protocol.Protocol;
  *   STATS      a /stats or /dashboard/data request, queued for StatsRefresh's next round
  * </pre>
  *
- * <p>Reading frames never reaps and never closes: that is {@link WorkerPool#reap}'s alone.
+ * <p>A frame that breaks the protocol (a length its kind does not have, an unknown kind, a
+ * corrupt frame length, more stats requests than a worker may have waiting) is a broken
+ * worker: the master logs it and kills the worker, and its only thread goes on. Reading
+ * frames never reaps and never closes: that is {@link WorkerPool#reap}'s alone.
  */
 final class WorkerFrames {
     private final ServerConfig config;
@@ -41,21 +45,35 @@ final class WorkerFrames {
      */
     boolean read(WorkerHandle w, int max) {
         for (int i = 0; i < max; i++) {
-            byte[] msg = w.process.receiveNow();
-            if (msg == null || msg.length == 0) {
+            try {
+                if (!w.process.nextMessageInPlace()) {
+                    return false;
+                }
+            } catch (IllegalStateException corrupt) { // a frame length no FrameChannel writes
+                broken(w, corrupt.getMessage());
                 return false;
             }
-            handle(w, msg, System.nanoTime());
+            handle(w, w.process.heldBuffer(), w.process.heldStart(), w.process.heldLength(), System.nanoTime());
+            w.process.releaseMessage();
         }
         return true;
     }
 
-    private void handle(WorkerHandle w, byte[] msg, long now) {
-        if (msg.length >= 1 + Protocol.COUNTERS) {
-            w.counters = Protocol.counters(msg);
-            w.lastBeatNanos = now;
+    /** One message, {@code msg[at, at + length)}, read where it lies (the master makes no garbage per heartbeat). */
+    private void handle(WorkerHandle w, byte[] msg, int at, int length, long now) {
+        if (w.state == WorkerHandle.State.KILLED) {
+            return; // what a killed worker still had in its pipe changes nothing
         }
-        switch (msg[0]) {
+        int expected = length == 0 ? -1 : Protocol.workerMessageLength(msg[at]);
+        if (length != expected) {
+            broken(w, length == 0 ? "an empty message" : expected < 0
+                    ? String.format(Locale.ROOT, "a message of unknown type %d (%d bytes)", msg[at], length)
+                    : String.format(Locale.ROOT, "a '%c' message of %d bytes (it has %d)", (char) msg[at], length, expected));
+            return;
+        }
+        w.counters.read(msg, at);
+        w.lastBeatNanos = now;
+        switch (msg[at]) {
             case Protocol.HEARTBEAT -> {
                 if (!w.booted) {
                     w.booted = true;
@@ -64,7 +82,7 @@ final class WorkerFrames {
                 }
             }
             case Protocol.RETIRING -> {
-                byte reason = msg[1 + Protocol.COUNTERS];
+                byte reason = msg[at + 1 + Protocol.COUNTERS];
                 if (w.state == WorkerHandle.State.RUNNING) {
                     w.state = WorkerHandle.State.RETIRING;
                     w.stopDeadlineNanos = now + ServerConfig.nanos(config.gracefulTimeoutSeconds());
@@ -73,8 +91,19 @@ final class WorkerFrames {
                 log.line("%s retires after %d requests (%s, %d KiB of Java heap left); a replacement starts",
                         w, w.counters.requests(), w.why, w.counters.heapLeft() >> 10);
             }
-            case Protocol.STATS -> stats.ask(w, Protocol.getInt(msg, 1 + Protocol.COUNTERS), msg[1 + Protocol.COUNTERS + 4]);
-            default -> log.line("%s sent an unknown message type %d; ignored", w, msg[0]);
+            case Protocol.STATS -> {
+                if (!stats.ask(w, Protocol.getInt(msg, at + 1 + Protocol.COUNTERS), msg[at + 1 + Protocol.COUNTERS + 4], now)) {
+                    broken(w, "more than " + Protocol.MAX_ASKS_IN_FLIGHT + " stats requests waiting at once");
+                }
+            }
+            default -> throw new AssertionError("a known length for an unknown type"); // workerMessageLength knows each
+        }
+    }
+
+    /** A worker that broke the protocol: it cannot be trusted to serve. */
+    private void broken(WorkerHandle w, String what) {
+        if (w.state != WorkerHandle.State.KILLED) {
+            pool.kill(w, "it broke the protocol (" + what + ")");
         }
     }
 

@@ -31,17 +31,36 @@ final class WorkerHandle {
     /** When a STOPPING or RETIRING worker is killed if it has not exited. */
     long stopDeadlineNanos = Long.MAX_VALUE;
     boolean booted;
-    Protocol.Counters counters = new Protocol.Counters(0, 0, 0, 0);
+    final Protocol.Counters counters = new Protocol.Counters();
     String why = "";
     /** It was killed while it was the slot's serving worker: no replacement runs yet. */
     boolean killedWhileRunning;
+    /** When it was sent SIGKILL (state KILLED). */
+    long killedNanos;
+    /** It outlived its SIGKILL by {@link WorkerPool#KILL_GRACE_NANOS} (stuck in the kernel): said once, slot given up. */
+    boolean survivedKill;
 
-    WorkerHandle(int id, int slot, ChildHandle process, long now) {
+    /** What the master has to tell it and could not write yet (its pipe was full). */
+    final Outbox outbox;
+    /** A stop order that did not fit in the outbox: written once it has room. */
+    boolean stopOwed;
+    /** Since when its outbox has waited for room in its pipe (0: it has not); whether the log said so. */
+    long outboxWaitingSince;
+    boolean saidNotReading;
+
+    /** Its stats requests not answered yet: token, format, and when each arrived. At most {@link Protocol#MAX_ASKS_IN_FLIGHT}. */
+    final int[] askTokens = new int[Protocol.MAX_ASKS_IN_FLIGHT];
+    final byte[] askFormats = new byte[Protocol.MAX_ASKS_IN_FLIGHT];
+    final long[] askedAt = new long[Protocol.MAX_ASKS_IN_FLIGHT];
+    int asks;
+
+    WorkerHandle(int id, int slot, ChildHandle process, long now, int answerLimit) {
         this.id = id;
         this.slot = slot;
         this.process = process;
         this.bornNanos = now;
         this.lastBeatNanos = now;
+        this.outbox = new Outbox(answerLimit);
     }
 
     /** Whether this worker is its slot's worker: serving, or killed while serving and not yet reaped. */
@@ -51,6 +70,19 @@ final class WorkerHandle {
 
     int pid() {
         return process.pid();
+    }
+
+    /** Its state as the reports name it ("running", ...), without making a string. */
+    String stateName() {
+        return STATE_NAMES[state.ordinal()];
+    }
+
+    private static final String[] STATE_NAMES = new String[State.values().length];
+
+    static {
+        for (State s : State.values()) {
+            STATE_NAMES[s.ordinal()] = s.name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     @Override

@@ -37,6 +37,15 @@ final class WorkerPool {
     private static final byte[] NOTHING = new byte[0];
     /** The exit status of a worker told to crash as it boots (--debug-crash-workers): EX_SOFTWARE. */
     static final int EXIT_DEBUG_CRASH = 70;
+    private static final byte[] STOP = {Protocol.STOP};
+    /**
+     * How long a worker sent SIGKILL may take to disappear before the master says it is stuck
+     * (in an uninterruptible wait in the kernel, state D) and gives its slot to a new worker:
+     * 01's watchdog grace. The master keeps watching its pidfd, and reaps it whenever it ends.
+     */
+    static final long KILL_GRACE_NANOS = ChildHandle.KILL_GRACE_NANOS;
+    /** A worker that has not read its pipe for this long is named in the log (once per such wait). */
+    static final long NOT_READING_NOTICE_NANOS = 1_000_000_000L;
 
     private final ServerConfig config;
     private final WorkerConfig workerConfig;
@@ -44,9 +53,11 @@ final class WorkerPool {
     private final int listenFd;
     private final Forker forker;
     private final Log log;
+    private final int answerLimit;
     private final SplittableRandom jitter = new SplittableRandom();
     private final RespawnPolicy backoff = RespawnPolicy.forMaster();
     private final List<WorkerHandle> workers = new ArrayList<>();
+    private final List<WorkerHandle> view = Collections.unmodifiableList(workers);
     /** Restarts per slot; index 0 unused. */
     private final List<Integer> restarts = new ArrayList<>(List.of(0));
     private int target;
@@ -54,7 +65,8 @@ final class WorkerPool {
     private long nextSpawnNanos;
 
     /** A pool of {@code config.workers()} slots whose workers serve {@code store} on {@code listenFd}; nothing forked yet. */
-    WorkerPool(ServerConfig config, Store store, int listenFd, Forker forker, Log log) {
+    WorkerPool(ServerConfig config, Store store, int listenFd, Forker forker, Log log, int answerLimit) {
+        this.answerLimit = answerLimit;
         this.config = config;
         this.workerConfig = config.workerConfig();
         this.store = store;
@@ -66,7 +78,15 @@ final class WorkerPool {
 
     /** The live workers (forked and not yet reaped), oldest first; a read-only view. */
     List<WorkerHandle> workers() {
-        return Collections.unmodifiableList(workers);
+        return view;
+    }
+
+    /** Takes {@code w} (forked elsewhere) into the pool, as {@link #spawn} does: for tests of the bookkeeping. */
+    void adopt(WorkerHandle w) {
+        workers.add(w);
+        while (restarts.size() <= w.slot) {
+            restarts.add(0);
+        }
     }
 
     /** Restarts per slot (index 0 unused); a read-only view. */
@@ -98,12 +118,27 @@ final class WorkerPool {
         return workers.stream().filter(w -> w.booted).count();
     }
 
-    /** The earliest of: a worker's heartbeat deadline, a worker's stop deadline, the next fork after backing off; or {@code next}. */
+    /**
+     * The earliest of: a worker's heartbeat deadline, a worker's stop deadline, the end of a
+     * killed worker's grace, the next fork after backing off; or {@code next}. A killed
+     * worker's own deadlines have passed and mean nothing more: only its pidfd and its grace
+     * count, so the master sleeps in poll while the kernel tears it down.
+     */
     long nextDeadline(long now, long next) {
         long timeout = ServerConfig.nanos(config.timeoutSeconds());
-        for (WorkerHandle w : workers) {
+        for (int i = 0; i < workers.size(); i++) {
+            WorkerHandle w = workers.get(i);
+            if (w.state == WorkerHandle.State.KILLED) {
+                if (!w.survivedKill) {
+                    next = Math.min(next, w.killedNanos + KILL_GRACE_NANOS);
+                }
+                continue;
+            }
             next = Math.min(next, w.lastBeatNanos + timeout);
             next = Math.min(next, w.stopDeadlineNanos);
+            if (w.outboxWaitingSince != 0 && !w.saidNotReading) {
+                next = Math.min(next, w.outboxWaitingSince + NOT_READING_NOTICE_NANOS);
+            }
         }
         if (nextSpawnNanos > now) {
             next = Math.min(next, nextSpawnNanos);
@@ -119,7 +154,8 @@ final class WorkerPool {
      * forks only with {@code signals}' handler threads ended (no other thread may run at a fork).
      */
     void reconcile(long now, Signals signals) {
-        for (WorkerHandle w : List.copyOf(workers)) {
+        for (int i = 0; i < workers.size(); i++) { // (stopping one changes no list; index loops allocate nothing)
+            WorkerHandle w = workers.get(i);
             if (w.slot > target && w.state == WorkerHandle.State.RUNNING) {
                 log.line("%s: slot %d is above --workers %d now; stopping it gracefully", w, w.slot, target);
                 stop(w, WorkerHandle.State.STOPPING, now);
@@ -137,7 +173,8 @@ final class WorkerPool {
     }
 
     private boolean hasRunning(int slot) {
-        for (WorkerHandle w : workers) {
+        for (int i = 0; i < workers.size(); i++) {
+            WorkerHandle w = workers.get(i);
             if (w.slot == slot && w.holdsSlot()) {
                 return true;
             }
@@ -172,7 +209,8 @@ final class WorkerPool {
             log.line("could not fork a worker for slot %d: %s; trying again later", slot, e.getMessage());
             return;
         }
-        WorkerHandle w = new WorkerHandle(nextId++, slot, p, System.nanoTime());
+        p.nonBlocking(); // the master never waits for a worker: it writes when poll says there is room (Outbox)
+        WorkerHandle w = new WorkerHandle(nextId++, slot, p, System.nanoTime(), answerLimit);
         workers.add(w);
         // One grep-able line per fork (the scale benchmark parses it): fork() copies page
         // tables, so its time grows with the master's resident memory, and falls with huge pages.
@@ -189,10 +227,42 @@ final class WorkerPool {
     void stop(WorkerHandle w, WorkerHandle.State state, long now) {
         w.state = state;
         w.stopDeadlineNanos = now + ServerConfig.nanos(config.gracefulTimeoutSeconds());
-        try {
-            w.process.send(new byte[] {Protocol.STOP});
-        } catch (ForkException gone) {
-            // already exiting
+        w.stopOwed = true;
+        flush(w);
+    }
+
+    /**
+     * Writes what {@code w}'s outbox holds, as far as its pipe takes it now, and queues a
+     * stop order owed to it once there is room. Never waits: what is left goes when poll
+     * reports room. A worker whose end is closed (it is exiting) is left to its pidfd.
+     */
+    void flush(WorkerHandle w) {
+        if (w.stopOwed && w.outbox.offer(STOP)) {
+            w.stopOwed = false;
+        }
+        if (w.outbox.pending() && w.outbox.flush(w.process.orderFd()) == Outbox.EMPTY && w.stopOwed
+                && w.outbox.offer(STOP)) {
+            w.stopOwed = false;
+            w.outbox.flush(w.process.orderFd());
+        }
+        if (!w.outbox.pending()) {
+            w.outboxWaitingSince = 0;
+            w.saidNotReading = false;
+        } else if (w.outboxWaitingSince == 0) {
+            w.outboxWaitingSince = System.nanoTime();
+        }
+    }
+
+    /** Names, once per wait, a worker that has not read its pipe for {@link #NOT_READING_NOTICE_NANOS}. */
+    void noticeNotReading(long now) {
+        for (int i = 0; i < workers.size(); i++) {
+            WorkerHandle w = workers.get(i);
+            if (w.outboxWaitingSince != 0 && !w.saidNotReading && w.state != WorkerHandle.State.KILLED
+                    && now - (w.outboxWaitingSince + NOT_READING_NOTICE_NANOS) >= 0) {
+                w.saidNotReading = true;
+                log.line("%s has not read its pipe for %.1f s (busy with a request): %d bytes of answers wait for it;"
+                        + " nothing else does", w, (now - w.outboxWaitingSince) / 1e9, w.outbox.waiting());
+            }
         }
     }
 
@@ -223,6 +293,7 @@ final class WorkerPool {
         // the backoff know how it died (before booting or not) and when to fork its replacement.
         w.killedWhileRunning = w.state == WorkerHandle.State.RUNNING;
         w.state = WorkerHandle.State.KILLED;
+        w.killedNanos = System.nanoTime();
         try {
             w.process.signal(9);
         } catch (ForkException alreadyGone) {
@@ -246,8 +317,18 @@ final class WorkerPool {
      */
     void killOverdue(long now, long stopAllDeadline) {
         long timeout = ServerConfig.nanos(config.timeoutSeconds());
-        for (WorkerHandle w : workers) {
+        for (int i = 0; i < workers.size(); i++) {
+            WorkerHandle w = workers.get(i);
             if (w.state == WorkerHandle.State.KILLED) {
+                if (!w.survivedKill && now - (w.killedNanos + KILL_GRACE_NANOS) >= 0) {
+                    // SIGKILL cannot be caught: a process that outlives it is stuck in the kernel.
+                    // Say where, give its slot to a new worker, and keep watching its pidfd.
+                    w.survivedKill = true;
+                    w.killedWhileRunning = false;
+                    log.line("%s still exists %.1f s after SIGKILL: %s, %s; its slot gets a new worker, and it is"
+                            + " reaped whenever it ends", w, (now - w.killedNanos) / 1e9,
+                            cowfork.support.Processes.describe(w.pid()), cowfork.support.Processes.syscall(w.pid()));
+                }
                 continue;
             }
             if (now - w.lastBeatNanos > timeout) {

@@ -1,18 +1,18 @@
 // The JSON behind /dashboard: each process's memory by region and the page states of its object heap, from one stats round.
 package cowfork.server.stats;
 
-import cowfork.cow.PageMap;
 import cowfork.cow.PageState;
-import cowfork.cow.Smaps;
+import cowfork.server.http.Bytes;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import java.util.Map;
-import java.util.function.IntFunction;
 
 /**
  * The document {@code GET /dashboard/data} answers; documented in the README ("Watching it
- * live"). It is built by the master from a completed {@code StatsRefresh} round: the smaps
- * sums of {@link StatsReport}, plus each process's page map of the object heap (one
- * {@code /proc/PID/pagemap} read per process, in the same pass as its smaps).
+ * live"). It is written by the master from a completed {@code StatsRefresh} round: each
+ * process's smaps sums ({@link SmapsSums}), plus its page map of the object heap
+ * ({@link PageStrip}: one {@code /proc/PID/pagemap} read per process, in the same pass as its
+ * smaps). It is written into one array, reused round after round: a dashboard polled for
+ * hours makes no garbage in the master.
  *
  * <pre>
  *   {"refcounts":"inline","items":N,"workers":N,"round":N,"uptime_ms":N,"page_kb":4,"object_heap_pages":N,
@@ -27,85 +27,174 @@ import java.util.function.IntFunction;
  * and states only: never a byte of the pages themselves.
  */
 public final class DashboardData {
-    private DashboardData() {}
+    private static final byte[] HEAD = ascii("{\"refcounts\":\"");
+    private static final byte[] ITEMS = ascii("\",\"items\":");
+    private static final byte[] WORKERS = ascii(",\"workers\":");
+    private static final byte[] ROUND = ascii(",\"round\":");
+    private static final byte[] UPTIME = ascii(",\"uptime_ms\":");
+    private static final byte[] HEAP_PAGES = ascii(",\"page_kb\":4,\"object_heap_pages\":");
+    private static final byte[] PROCESSES = ascii(",\"processes\":[");
+    private static final byte[] NAME = ascii("{\"name\":\"");
+    private static final byte[] MASTER = ascii("master");
+    private static final byte[] WORKER = ascii("worker ");
+    private static final byte[] SLOT = ascii("\",\"slot\":");
+    private static final byte[] PID = ascii(",\"pid\":");
+    private static final byte[] STATE = ascii(",\"state\":\"");
+    private static final byte[] REQUESTS = ascii("\",\"requests\":");
+    private static final byte[] RESTARTS = ascii(",\"restarts\":");
+    private static final byte[] MEMORY = ascii(",\"memory_kb\":{");
+    private static final byte[] RSS = ascii("\":{\"rss\":");
+    private static final byte[] PSS = ascii(",\"pss\":");
+    private static final byte[] PRIVATE = ascii(",\"private\":");
+    private static final byte[] PAGES = ascii("},\"pages\":");
+    private static final byte[] NO_PAGES = ascii("null}");
+    private static final byte[] SHARED = ascii("{\"shared\":");
+    private static final byte[] PRIVATE_PAGES = ascii(",\"private\":");
+    private static final byte[] NOT_PRESENT = ascii(",\"not_present\":");
+    private static final byte[] SWAPPED = ascii(",\"swapped\":");
+    private static final byte[] MAP = ascii(",\"map\":\"");
+    private static final byte[] END_PAGES = ascii("\"}}");
+    private static final byte[] END = ascii("]}");
+    /** The memory classes' JSON keys, in {@link MemoryReport#CLASSES} order, then "total". */
+    private static final byte[][] KEYS = new byte[SmapsSums.TOTAL + 1][];
+
+    static {
+        for (int c = 0; c < SmapsSums.TOTAL; c++) {
+            KEYS[c] = ascii(MemoryReport.CLASSES.get(c).replace(' ', '_').toLowerCase(Locale.ROOT));
+        }
+        KEYS[SmapsSums.TOTAL] = ascii("total");
+    }
+
+    private byte[] out = new byte[16 << 10];
+    private int length;
+    private int rows;
 
     /**
-     * The object heap's page states in process {@code pid}, one {@link PageState#symbol()}
-     * per page; null if the process is gone or its page map cannot be read (the document
-     * then says {@code "pages":null} for it).
+     * Starts a document: the round the figures come from (increases by one per round), when
+     * that round started in ms since the master started (increases), the object heap's size.
      */
-    public static String strip(int pid, AddressRange objectHeap) {
-        PageMap map;
-        try {
-            map = PageMap.of(pid, objectHeap.start(), objectHeap.end() - objectHeap.start());
-        } catch (RuntimeException gone) {
-            return null; // exited meanwhile, or pagemap not readable: the page shows "no data" for it
-        }
-        char[] s = new char[map.pages()];
-        for (int i = 0; i < s.length; i++) {
-            s[i] = map.state(i).symbol();
-        }
-        return new String(s);
+    public void begin(String strategy, long items, int workers, int round, long uptimeMs, int heapPages) {
+        length = 0;
+        rows = 0;
+        put(HEAD);
+        put(strategy);
+        put(ITEMS);
+        putDecimal(items);
+        put(WORKERS);
+        putDecimal(workers);
+        put(ROUND);
+        putDecimal(round);
+        put(UPTIME);
+        putDecimal(uptimeMs);
+        put(HEAP_PAGES);
+        putDecimal(heapPages);
+        put(PROCESSES);
     }
 
     /**
-     * The document for {@code report}, with each process's strip from {@code strips}
-     * (by pid; null for none).
-     *
-     * @param round     the stats round the figures come from (increases by one per round)
-     * @param uptimeMs  when that round started, in ms since the master started (increases)
-     * @param heapPages pages in the object heap
+     * One process: the master ({@code slot} 0) or worker {@code slot}, its memory by class
+     * ({@code memory}; null: not measured, an empty object) and its object heap's page states
+     * ({@code strip}; null: none, "pages":null).
      */
-    public static String json(StatsReport report, int round, long uptimeMs, int heapPages, IntFunction<String> strips) {
-        StringBuilder sb = new StringBuilder(256 + report.rows().size() * (heapPages + 600));
-        sb.append("{\"refcounts\":\"").append(report.strategy()).append("\",\"items\":").append(report.items())
-                .append(",\"workers\":").append(report.targetWorkers()).append(",\"round\":").append(round)
-                .append(",\"uptime_ms\":").append(uptimeMs).append(",\"page_kb\":4")
-                .append(",\"object_heap_pages\":").append(heapPages).append(",\"processes\":[");
-        for (int i = 0; i < report.rows().size(); i++) {
-            StatsReport.Row r = report.rows().get(i);
-            if (i > 0) {
-                sb.append(',');
-            }
-            sb.append("{\"name\":\"").append(r.name()).append("\",\"slot\":").append(r.slot())
-                    .append(",\"pid\":").append(r.pid()).append(",\"state\":\"").append(r.state())
-                    .append("\",\"requests\":").append(r.requests()).append(",\"restarts\":").append(r.restarts())
-                    .append(",\"memory_kb\":{");
-            boolean first = true;
-            for (Map.Entry<String, Smaps.Fields> e : r.memory().entrySet()) {
-                if (!first) {
-                    sb.append(',');
-                }
-                first = false;
-                Smaps.Fields f = e.getValue();
-                sb.append('"').append(e.getKey().replace(' ', '_').toLowerCase(Locale.ROOT)).append("\":{")
-                        .append("\"rss\":").append(f.rssKb()).append(",\"pss\":").append(f.pssKb())
-                        .append(",\"private\":").append(f.privateCleanKb() + f.privateDirtyKb()).append('}');
-            }
-            sb.append("},\"pages\":");
-            String strip = strips.apply(r.pid());
-            if (strip == null) {
-                sb.append("null");
-            } else {
-                sb.append("{\"shared\":").append(count(strip, PageState.SHARED))
-                        .append(",\"private\":").append(count(strip, PageState.PRIVATE))
-                        .append(",\"not_present\":").append(count(strip, PageState.NOT_PRESENT))
-                        .append(",\"swapped\":").append(count(strip, PageState.SWAPPED))
-                        .append(",\"map\":\"").append(strip).append("\"}");
-            }
-            sb.append('}');
+    public void process(int slot, int pid, String state, long requests, long restarts, SmapsSums memory, PageStrip strip) {
+        ensure(512 + (strip == null ? 0 : strip.symbols().length));
+        if (rows++ > 0) {
+            put((byte) ',');
         }
-        return sb.append("]}").toString();
+        put(NAME);
+        if (slot == 0) {
+            put(MASTER);
+        } else {
+            put(WORKER);
+            putDecimal(slot);
+        }
+        put(SLOT);
+        putDecimal(slot);
+        put(PID);
+        putDecimal(pid);
+        put(STATE);
+        put(state);
+        put(REQUESTS);
+        putDecimal(requests);
+        put(RESTARTS);
+        putDecimal(restarts);
+        put(MEMORY);
+        for (int c = 0; memory != null && c <= SmapsSums.TOTAL; c++) {
+            if (c > 0) {
+                put((byte) ',');
+            }
+            put((byte) '"');
+            put(KEYS[c]);
+            put(RSS);
+            putDecimal(memory.kb(c, SmapsSums.RSS));
+            put(PSS);
+            putDecimal(memory.kb(c, SmapsSums.PSS));
+            put(PRIVATE);
+            putDecimal(memory.privateKb(c));
+            put((byte) '}');
+        }
+        put(PAGES);
+        if (strip == null) {
+            put(NO_PAGES);
+            return;
+        }
+        put(SHARED);
+        putDecimal(strip.count(PageState.SHARED));
+        put(PRIVATE_PAGES);
+        putDecimal(strip.count(PageState.PRIVATE));
+        put(NOT_PRESENT);
+        putDecimal(strip.count(PageState.NOT_PRESENT));
+        put(SWAPPED);
+        putDecimal(strip.count(PageState.SWAPPED));
+        put(MAP);
+        put(strip.symbols());
+        put(END_PAGES);
     }
 
-    private static int count(String strip, PageState state) {
-        int n = 0;
-        char c = state.symbol();
-        for (int i = 0; i < strip.length(); i++) {
-            if (strip.charAt(i) == c) {
-                n++;
-            }
+    /** Ends the document; it is {@link #bytes()}[0, {@link #length()}). */
+    public void end() {
+        put(END);
+    }
+
+    /** The array the document is in (valid until the next {@link #begin}). */
+    public byte[] bytes() {
+        return out;
+    }
+
+    public int length() {
+        return length;
+    }
+
+    private void ensure(int more) {
+        if (length + more > out.length) {
+            out = java.util.Arrays.copyOf(out, Math.max(2 * out.length, length + more)); // the first rounds only
         }
-        return n;
+    }
+
+    private void put(byte b) {
+        ensure(1);
+        out[length++] = b;
+    }
+
+    private void put(byte[] b) {
+        ensure(b.length);
+        System.arraycopy(b, 0, out, length, b.length);
+        length += b.length;
+    }
+
+    private void put(String ascii) {
+        ensure(ascii.length());
+        for (int i = 0; i < ascii.length(); i++) {
+            out[length++] = (byte) ascii.charAt(i);
+        }
+    }
+
+    private void putDecimal(long v) {
+        ensure(20);
+        length = Bytes.putDecimal(out, length, out.length, v);
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -2,6 +2,7 @@
 package cowfork.server.stats;
 
 import cowfork.cow.Smaps;
+import cowfork.server.protocol.Protocol;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,6 +46,22 @@ public final class MemoryReport {
             all.add(javaHeap);
         }
         this.ranges = List.copyOf(all);
+    }
+
+    /** The object heap among {@code storeRanges} (a store's {@code regions()}); null if it has none. */
+    public static AddressRange objectHeap(List<AddressRange> storeRanges) {
+        for (AddressRange r : storeRanges) {
+            if (r.name().equals(OBJECT_HEAP)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /** The longest message the master sends a worker of a store with {@code storeRanges} ({@link Protocol#answerLimit}). */
+    public static int answerLimit(List<AddressRange> storeRanges) {
+        AddressRange heap = objectHeap(storeRanges);
+        return Protocol.answerLimit(heap == null ? 0 : (heap.end() - heap.start()) >>> 12);
     }
 
     /** The named ranges mappings are classified by. */

@@ -2,6 +2,7 @@
 package cowfork.server.tools;
 
 import cowfork.fork.ForkRecipe;
+import cowfork.support.WatchedProcess;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

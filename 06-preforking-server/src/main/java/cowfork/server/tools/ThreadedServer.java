@@ -4,7 +4,6 @@ package cowfork.server.tools;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import cowfork.cow.Smaps;
-import cowfork.fork.CommandLine;
 import cowfork.server.app.AtomicRefCounts;
 import cowfork.server.app.Endpoints;
 import cowfork.server.app.HeapStore;
@@ -12,6 +11,7 @@ import cowfork.server.app.LockedStore;
 import cowfork.server.app.Store;
 import cowfork.server.http.RequestHead;
 import cowfork.server.master.ServerConfig;
+import cowfork.support.CommandLine;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -81,7 +81,7 @@ public final class ThreadedServer implements AutoCloseable {
      * @throws IllegalArgumentException if ATOMIC is asked for a store whose counts are not atomic
      */
     public ThreadedServer(HeapStore store, Locking locking, String host, int port, int threads, boolean faults) {
-        if (locking == Locking.ATOMIC && !store.strategy().equals(AtomicRefCounts.NAME)) {
+        if (locking == Locking.ATOMIC && !store.heap().refCounts().safeUnderThreads()) {
             throw new IllegalArgumentException("--locking atomic needs atomic counts, this heap's are '"
                     + store.strategy() + "': several threads would lose count updates");
         }

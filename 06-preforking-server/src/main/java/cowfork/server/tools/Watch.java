@@ -179,8 +179,10 @@ public final class Watch {
         return 0;
     }
 
-    /** The page's server, bound but not started: the page and uPlot, and each server's /dashboard/data under its strategy's name. */
-    /** The page, with one source per server: a proxy to that server's own /dashboard/data. */
+    /**
+     * The page's server, bound but not started: the page and uPlot, and one source per server,
+     * under its strategy's name: a proxy to that server's own /dashboard/data.
+     */
     private HttpServer servePage(int port) {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(2)).build();

@@ -6,6 +6,7 @@ import cowfork.fork.FrameChannel;
 import cowfork.fork.Syscalls;
 import cowfork.server.app.Store;
 import cowfork.server.protocol.Protocol;
+import cowfork.server.stats.MemoryReport;
 import cowfork.server.worker.Sockets;
 import cowfork.server.worker.Worker;
 import cowfork.server.worker.WorkerConfig;
@@ -160,7 +161,7 @@ public final class WarmUp {
         int token = Protocol.getInt(ask, 1 + Protocol.COUNTERS);
         byte[] body = new byte[format == Protocol.FORMAT_TEXT ? 3 * config.outBufferBytes() : 100];
         java.util.Arrays.fill(body, (byte) 'x');
-        masterSide.send(FrameChannel.MESSAGE, Protocol.statsReply(token, format, body));
+        masterSide.send(FrameChannel.MESSAGE, Protocol.answer(token, format, body, MemoryReport.answerLimit(store.regions())));
         client.awaitResponses(c, 1);
         client.close(c);
     }

@@ -12,12 +12,13 @@ import java.nio.ByteBuffer;
  *
  * <pre>
  *   in:   [ consumed | inStart .. unparsed bytes .. inEnd | free ]
- *   out:  [ sent | outStart .. unsent .. outEnd ]  then  extra[extraStart, extra.length)
+ *   out:  [ sent | outStart .. unsent .. outEnd ]  then  extra[extraStart, extraEnd)
  *         with a 100 (Continue) first: [ 100 Continue | the answer ], interimEnd between them
  * </pre>
  *
- * {@code extra} is for the rare response larger than {@code out} (the stats table): its
- * header goes through {@code out} and the body is sent straight from the array.
+ * {@code extra} is for the rare response larger than {@code out} (the stats table, a file of
+ * the dashboard): its header goes through {@code out} and the body is sent straight from
+ * the array it lies in (a file's own array, or the worker's answer buffer).
  */
 final class Connection {
     /** Waiting for the first byte of the next request on a kept-alive connection. */
@@ -57,6 +58,8 @@ final class Connection {
     int extraStart;
     /** While a 100 (Continue) is not yet wholly sent: where it ends in {@code out} (the answer, held for the body, follows). */
     int interimEnd;
+    /** Where the bytes still to send in {@code extra} end. */
+    int extraEnd;
     /** When the connection entered its state: the request's start (READING), or idleness (IDLE). */
     long since;
     boolean closeAfterWrite;

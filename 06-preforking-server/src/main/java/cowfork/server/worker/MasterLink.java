@@ -3,40 +3,48 @@ package cowfork.server.worker;
 
 import cowfork.fork.ChildContext;
 import cowfork.fork.FrameChannel;
-import cowfork.fork.Syscalls;
+import cowfork.fork.PollSet;
 import cowfork.server.protocol.Protocol;
-import java.time.Duration;
 
 /**
  * What a {@link Worker} says to its master and hears back ({@link Protocol}), allocating
- * nothing per message: the frames are encoded into arrays made once.
+ * nothing per message: the frames are encoded into arrays made once, and the master's
+ * are read in place, in a receive buffer sized once for the longest ({@link Protocol#answerLimit}).
  *
  * <p>A heartbeat must never stall the worker's clients: if the master is slow to read and
  * the pipe is full, the beat is skipped (the master reads the latest counts anyway, and a
  * worker that skips beats for {@code --timeout} is one the master kills, as it should).
- * Retiring and stats messages are rare and must arrive, so they are written as before.
+ * Retiring and stats messages are rare and must arrive, so they are written as before:
+ * a worker has at most {@link Protocol#MAX_ASKS_IN_FLIGHT} stats requests waiting, so they
+ * never fill the pipe, and the master never stops reading it.
  */
 final class MasterLink {
-    private static final int POLLOUT = 0x004;
     private static final long FRESH_COUNTS_NANOS = 100_000_000L;
 
     private final ChildContext child;
+    private final FrameChannel orders;
     private final long heartbeatNanos;
     private final byte[] heartbeat = new byte[1 + Protocol.COUNTERS];
     private final byte[] retiring = new byte[1 + Protocol.COUNTERS + 1];
     private final byte[] statsRequest = new byte[1 + Protocol.COUNTERS + 5];
-    /** One {@code struct pollfd} for the message pipe: is there room for a beat? */
-    private final int[] roomPoll = new int[2];
+    /** The message pipe, watched for room: is there room for a beat? */
+    private final PollSet room;
 
     private long lastHeartbeat;
     private long reportedRequests;
     private boolean gone;
+    /** Stats requests sent and not answered yet. */
+    private int asksInFlight;
     /** Beats not sent because the pipe was full (for tests and the curious). */
     long skippedBeats;
 
-    MasterLink(ChildContext child, long heartbeatNanos) {
+    MasterLink(ChildContext child, long heartbeatNanos, int answerLimit) {
         this.child = child;
+        this.orders = child.channel();
+        orders.limitPayload(answerLimit); // the buffer is made now, before the worker serves
         this.heartbeatNanos = heartbeatNanos;
+        this.room = PollSet.withRoom(1);
+        room.add(child.messageFd(), PollSet.OUT);
     }
 
     /** The descriptor the master's orders arrive on. */
@@ -50,16 +58,42 @@ final class MasterLink {
     }
 
     /**
-     * The master's next message, or null if none is waiting (or the master is gone: see
-     * {@link #gone()}). Never blocks.
+     * Holds the master's next message where it lies: true if one has arrived, and then it is
+     * at {@link #orderBuffer()}[{@link #orderStart()}, + {@link #orderLength()}) until
+     * {@link #releaseOrder()}. False if none is waiting, or the master is gone (see
+     * {@link #gone()}). Never blocks, never allocates.
      */
-    byte[] nextOrder() {
+    boolean nextOrder() {
         try {
-            return child.receive(Duration.ZERO);
-        } catch (FrameChannel.ClosedException e) {
-            gone = true; // the kernel's PDEATHSIG may beat us to it: either way we go
-            return null;
+            if (orders.nextInPlace()) {
+                return true;
+            }
+        } catch (IllegalStateException corrupt) { // a length no master writes: nothing more can be trusted
+            log("worker " + child.pid() + ": " + corrupt.getMessage() + "; leaving");
+            gone = true;
+            return false;
         }
+        if (orders.closedAndEmpty()) {
+            gone = true; // the kernel's PDEATHSIG may beat us to it: either way we go
+        }
+        return false;
+    }
+
+    byte[] orderBuffer() {
+        return orders.buffer();
+    }
+
+    int orderStart() {
+        return orders.heldStart();
+    }
+
+    int orderLength() {
+        return orders.heldLength();
+    }
+
+    /** Done with the message {@link #nextOrder} held. */
+    void releaseOrder() {
+        orders.release();
     }
 
     /** The first heartbeat: the master logs the worker as booted. */
@@ -96,10 +130,7 @@ final class MasterLink {
      * to the pipe, so the room cannot vanish before the write.
      */
     private boolean pipeHasRoom() {
-        roomPoll[0] = child.messageFd();
-        roomPoll[1] = POLLOUT;
-        int n = Syscalls.libc().poll(roomPoll, 1, 0);
-        return n > 0 && ((roomPoll[1] >>> 16) & POLLOUT) != 0;
+        return room.await(0) > 0 && room.writable(0);
     }
 
     /** Tells the master this worker retires, and why ({@link Protocol#RETIRE_MAX_REQUESTS}...). */
@@ -108,11 +139,29 @@ final class MasterLink {
         send(retiring, Protocol.RETIRING, requests, connections);
     }
 
-    /** Asks the master for the stats table; its answer carries {@code token}. */
-    void askStats(int token, byte format, long requests, int connections) {
+    /**
+     * Asks the master for the stats table; its answer carries {@code token}. Returns false,
+     * sending nothing, if {@link Protocol#MAX_ASKS_IN_FLIGHT} requests already wait for answers.
+     */
+    boolean askStats(int token, byte format, long requests, int connections) {
+        if (asksInFlight >= Protocol.MAX_ASKS_IN_FLIGHT) {
+            return false;
+        }
+        asksInFlight++;
         Protocol.putInt(statsRequest, 1 + Protocol.COUNTERS, token);
         statsRequest[1 + Protocol.COUNTERS + 4] = format;
         send(statsRequest, Protocol.STATS, requests, connections);
+        return true;
+    }
+
+    /** The master answered {@code tokens} requests (every one it answers, whether its client is still there or not). */
+    void answered(int tokens) {
+        asksInFlight = Math.max(0, asksInFlight - tokens);
+    }
+
+    /** Stats requests waiting for the master's answer. */
+    int asksInFlight() {
+        return asksInFlight;
     }
 
     /** Bytes of Java heap this worker may still allocate. */

@@ -2,6 +2,7 @@
 package cowfork.server.worker;
 
 import cowfork.fork.LibC;
+import cowfork.fork.PollSet;
 import cowfork.server.app.Endpoints;
 import cowfork.server.http.Bytes;
 import cowfork.server.http.HttpParser;
@@ -28,6 +29,10 @@ final class RequestCycle {
     private static final int POLL_ERRORS = LibC.POLLHUP | LibC.POLLERR | LibC.POLLNVAL;
     private static final byte[] REQUEST_TIMEOUT = Bytes.ascii("the request did not arrive in time\n");
     private static final byte[] MASTER_TIMEOUT = Bytes.ascii("the master did not answer in time\n");
+    private static final byte[] TOO_MANY_ASKS = Bytes.ascii("too many /stats requests of this worker are waiting for"
+            + " the master; try again shortly\n");
+    private static final byte[] ANSWER_TOO_LARGE = Bytes.ascii("the master's answer is larger than a worker takes"
+            + " (its answer buffer is sized from the data set); the master's log says by how much\n");
     private static final byte[] FAILED = Bytes.ascii("the server failed while answering this request\n");
     private static final byte[] PRECONDITION_FAILED = Bytes.ascii("If-Match: no answer of this server has an entity tag,"
             + " so none matches\n");
@@ -46,6 +51,10 @@ final class RequestCycle {
     private final HttpParser parser;
     private final int pid;
 
+    private final AnswerBuffers answers;
+    /** The bodies of the answer being handed out: by place (json, text, dashboard), where each lies, its length (negative: not sent). */
+    private final int[] bodyAt = new int[3];
+    private final int[] bodyLength = new int[3];
     private long requests;
     private boolean stopping;
     private int nextToken = 1;
@@ -53,7 +62,7 @@ final class RequestCycle {
     long failures;
 
     RequestCycle(WorkerConfig config, SocketLib net, Slots slots, MasterLink master, ResponseWriter writer,
-                 Endpoints endpoints, int pid) {
+                 Endpoints endpoints, int pid, int answerLimit) {
         this.config = config;
         this.net = net;
         this.slots = slots;
@@ -62,6 +71,7 @@ final class RequestCycle {
         this.endpoints = endpoints;
         this.parser = new HttpParser(config.limits());
         this.pid = pid;
+        this.answers = new AnswerBuffers(answerLimit);
     }
 
     /** Requests parsed so far. */
@@ -108,25 +118,76 @@ final class RequestCycle {
         }
     }
 
-    /** The master answered the stats request {@code token}: send it to the connection that asked, if still there. */
-    void answerStats(int token, byte[] msg, long now) {
+    /**
+     * The master's stats answer ({@link Protocol}: every token of this worker a round
+     * covered, and the bodies they need), lying in {@code frame[at, at + length)} until this
+     * returns. The bodies are copied into an {@link AnswerBuffers} buffer, and each connection
+     * still waiting for one of the tokens is answered from there; tokens whose clients went
+     * away are simply done. A malformed answer is logged and dropped: its clients get 503
+     * when their time is up.
+     */
+    void answerStats(byte[] frame, int at, int length, long now) {
+        int end = at + length;
+        int n = Protocol.getShort(frame, at + 1);
+        int m = frame[at + 3] & 0xff;
+        int tokensAt = at + Protocol.ANSWER_HEAD + m * Protocol.ANSWER_BODY_ENTRY;
+        int data = tokensAt + n * Protocol.ANSWER_TOKEN_ENTRY;
+        if (m > 3 || data > end) {
+            master.log("worker " + pid + ": a malformed stats answer (" + length + " bytes); dropped");
+            return;
+        }
+        master.answered(n);
+        byte[] buffer = answers.next(slots);
+        int to = 0;
+        bodyLength[0] = bodyLength[1] = bodyLength[2] = Integer.MIN_VALUE;
+        for (int k = 0, p = at + Protocol.ANSWER_HEAD; k < m; k++, p += Protocol.ANSWER_BODY_ENTRY) {
+            int place = Protocol.bodyIndex(frame[p]);
+            int len = Protocol.getInt(frame, p + 1);
+            bodyLength[place] = len;
+            if (len > 0) {
+                if (data + len > end || to + len > buffer.length) {
+                    master.log("worker " + pid + ": a malformed stats answer (" + length + " bytes); dropped");
+                    return;
+                }
+                System.arraycopy(frame, data, buffer, to, len);
+                bodyAt[place] = to;
+                data += len;
+                to += len;
+            }
+        }
+        for (int i = 0, p = tokensAt; i < n; i++, p += Protocol.ANSWER_TOKEN_ENTRY) {
+            Connection c = waitingFor(Protocol.getInt(frame, p));
+            if (c == null) {
+                continue; // the client went away meanwhile: nothing to do
+            }
+            byte format = frame[p + 4];
+            int place = Protocol.bodyIndex(format);
+            try {
+                if (bodyLength[place] > 0) {
+                    byte[] type = format == Protocol.FORMAT_TEXT ? Endpoints.TEXT : Endpoints.JSON;
+                    writer.frame(c, 200, type, buffer, bodyAt[place], bodyLength[place], !c.keepAlive || stopping);
+                } else {
+                    writer.frame(c, 503, Endpoints.TEXT, ANSWER_TOO_LARGE, 0, ANSWER_TOO_LARGE.length, true);
+                }
+                c.state = c.body.done() ? Connection.READING : Connection.BODY;
+                if (c.state == Connection.BODY || finishResponse(c, now)) {
+                    process(c, now);
+                }
+            } catch (RuntimeException e) {
+                failed(c, e, now);
+            }
+        }
+    }
+
+    /** The connection waiting for the master's answer to {@code token}; null if none is. */
+    private Connection waitingFor(int token) {
         for (int i = 0; i < slots.count(); i++) {
             Connection c = slots.get(i);
             if (c.state == Connection.AWAITING_MASTER && c.token == token) {
-                try {
-                    byte[] type = msg[5] == Protocol.FORMAT_TEXT ? Endpoints.TEXT : Endpoints.JSON;
-                    writer.frame(c, 200, type, msg, 6, msg.length - 6, !c.keepAlive || stopping);
-                    c.state = c.body.done() ? Connection.READING : Connection.BODY;
-                    if (c.state == Connection.BODY || finishResponse(c, now)) {
-                        process(c, now);
-                    }
-                } catch (RuntimeException e) {
-                    failed(c, e, now);
-                }
-                return;
+                return c;
             }
         }
-        // the client went away meanwhile: nothing to do
+        return null;
     }
 
     /**
@@ -191,7 +252,7 @@ final class RequestCycle {
             drain(c);
             return;
         }
-        if (c.interimEnd > 0 && (revents & Worker.POLLOUT) != 0 && !sendInterim(c)) {
+        if (c.interimEnd > 0 && (revents & PollSet.OUT) != 0 && !sendInterim(c)) {
             return; // the client is gone
         }
         c.compact();
@@ -292,12 +353,17 @@ final class RequestCycle {
                         }
                     }
                     c.token = nextToken++;
-                    c.state = Connection.AWAITING_MASTER;
-                    c.deadline = now + config.clientTimeoutNanos();
-                    master.askStats(c.token, endpoints.statsFormat(), requests, slots.count());
-                    return;
+                    if (master.askStats(c.token, endpoints.statsFormat(), requests, slots.count())) {
+                        c.state = Connection.AWAITING_MASTER;
+                        c.deadline = now + config.clientTimeoutNanos();
+                        return;
+                    }
+                    // A bound on what this worker's clients can make the master do and hold
+                    // (the 100, if any, is wholly sent by now).
+                    answer(c, 503, Endpoints.TEXT, TOO_MANY_ASKS, TOO_MANY_ASKS.length, false);
+                } else {
+                    answer(c, precondition, Endpoints.TEXT, NOTHING, -1, interim); // 304: the answer's length is not known here
                 }
-                answer(c, precondition, Endpoints.TEXT, NOTHING, -1, interim); // 304: the answer's length is not known here
             } else {
                 answer(c, precondition(head, endpoints.status()), endpoints.contentType(), endpoints.body(),
                         endpoints.bodyLength(), interim);

@@ -49,6 +49,14 @@ final class ResponseWriter {
     private final byte[] workerHeader;
     /** The Date of every answer this worker frames: one array, rewritten once a second. */
     private final HttpDate date = new HttpDate();
+    /**
+     * ByteBuffers over the arrays large bodies are sent from (a worker's answer buffers, the
+     * dashboard's files): made once per array, not per send. A few arrays only ever serve as
+     * {@code extra}; the oldest wrapper gives way if more do.
+     */
+    private final byte[][] wrappedArrays = new byte[8][];
+    private final ByteBuffer[] wrappers = new ByteBuffer[8];
+    private int nextWrapper;
 
     ResponseWriter(SocketLib net, int pid) {
         this.net = net;
@@ -142,6 +150,7 @@ final class ResponseWriter {
             c.outEnd = p;
             c.extra = body;
             c.extraStart = from;
+            c.extraEnd = from + length;
         }
     }
 
@@ -172,9 +181,10 @@ final class ResponseWriter {
         }
         c.outStart = c.outEnd = c.interimEnd = 0;
         while (c.extra != null) {
-            ByteBuffer b = ByteBuffer.wrap(c.extra); // rare (a big stats answer): allocation is fine here
+            ByteBuffer b = wrapper(c.extra);
+            b.limit(c.extraEnd);
             b.position(c.extraStart);
-            long n = net.send(c.fd, b, c.extra.length - c.extraStart, SocketLib.MSG_NOSIGNAL);
+            long n = net.send(c.fd, b, c.extraEnd - c.extraStart, SocketLib.MSG_NOSIGNAL);
             if (n < 0) {
                 int errno = Sockets.errno();
                 if (errno == SocketLib.EINTR) {
@@ -183,11 +193,25 @@ final class ResponseWriter {
                 return errno == SocketLib.EAGAIN ? BLOCKED : FAILED;
             }
             c.extraStart += (int) n;
-            if (c.extraStart == c.extra.length) {
+            if (c.extraStart == c.extraEnd) {
                 c.extra = null;
             }
         }
         return SENT;
+    }
+
+    /** A ByteBuffer over {@code array}, made the first time it is sent from. */
+    private ByteBuffer wrapper(byte[] array) {
+        for (int i = 0; i < wrappedArrays.length; i++) {
+            if (wrappedArrays[i] == array) {
+                return wrappers[i];
+            }
+        }
+        int i = nextWrapper;
+        nextWrapper = (nextWrapper + 1) % wrappedArrays.length;
+        wrappedArrays[i] = array;
+        wrappers[i] = ByteBuffer.wrap(array);
+        return wrappers[i];
     }
 
     /** Sends {@code c.out[outStart, end)}. */

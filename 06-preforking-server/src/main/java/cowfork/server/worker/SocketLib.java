@@ -1,6 +1,7 @@
 // The socket system calls a worker makes, bound straight to libc with jnr-ffi: no java.nio, no per-call objects.
 package cowfork.server.worker;
 
+import cowfork.fork.Syscalls;
 import java.nio.ByteBuffer;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
@@ -30,8 +31,9 @@ public interface SocketLib {
     int MSG_NOSIGNAL = 0x4000;
     int SHUT_WR = 1;
 
-    int EAGAIN = 11;
-    int EINTR = 4;
+    /** The errnos a socket call retries on or reports as "would block": 01's, where every errno this course names lives. */
+    int EAGAIN = Syscalls.EAGAIN;
+    int EINTR = Syscalls.EINTR;
     int EINPROGRESS = 115;
 
     int socket(int domain, int type, int protocol);

@@ -2,18 +2,20 @@
 package cowfork.server.worker;
 
 import cowfork.fork.ChildContext;
-import cowfork.fork.LibC;
+import cowfork.fork.ForkException;
+import cowfork.fork.PollSet;
 import cowfork.fork.Syscalls;
 import cowfork.server.app.Endpoints;
 import cowfork.server.app.Store;
 import cowfork.server.http.HttpParser;
 import cowfork.server.protocol.Protocol;
+import cowfork.server.stats.MemoryReport;
 
 /**
  * The whole life of a forked worker, as a single-threaded event loop.
  *
  * <pre>
- *   poll(2) over:  [0] the master's control pipe   'G' stop gracefully, 'S' stats answer, EOF master gone
+ *   poll(2) over:  [0] the master's control pipe   'G' stop gracefully, 'S' stats answers, EOF master gone
  *                  [1] the listening socket          accept4 until EAGAIN (another worker may win the race)
  *                  [2..] client connections          read, parse, answer, keep alive
  *   every pass:    expire slow clients and idle connections; heartbeat to the master (skipped if its pipe is full)
@@ -36,8 +38,6 @@ import cowfork.server.protocol.Protocol;
  * path here is loaded and compiled when the children inherit it.
  */
 public final class Worker {
-    private static final int POLLIN = LibC.POLLIN;
-    static final int POLLOUT = 0x004;
     /** Room left in a connection's output buffer for the status line and headers. */
     static final int HEADER_ROOM = 512;
     /** Exit status of a worker whose poll(2) failed with anything but EINTR (EX_OSERR): the master replaces it. */
@@ -50,8 +50,8 @@ public final class Worker {
     private final int listenFd;
     private final Slots slots;
     private final RequestCycle cycle;
-    /** The poll(2) array: descriptor, then events | revents << 16, per slot. */
-    private final int[] pollFds;
+    /** What the next poll(2) waits for: [0] the master's pipe, [1] the listener, [2..] connections. */
+    private final PollSet poll;
     /** Which connection each poll slot from 2 on stood for in the last poll. */
     private final int[] polled;
 
@@ -68,14 +68,15 @@ public final class Worker {
      */
     public Worker(WorkerConfig config, ChildContext child, Store store, int listenFd) {
         this.config = config;
-        this.master = new MasterLink(child, config.heartbeatNanos());
+        int answerLimit = MemoryReport.answerLimit(store.regions());
+        this.master = new MasterLink(child, config.heartbeatNanos(), answerLimit);
         this.listenFd = listenFd;
         this.pid = Syscalls.posix().getpid();
         Endpoints endpoints = new Endpoints(store, pid, config.outBufferBytes() - HEADER_ROOM, config.routes());
         ResponseWriter writer = new ResponseWriter(net, pid);
         this.slots = new Slots(config, net, listenFd, writer, master, pid);
-        this.cycle = new RequestCycle(config, net, slots, master, writer, endpoints, pid);
-        this.pollFds = new int[(2 + slots.capacity()) * 2];
+        this.cycle = new RequestCycle(config, net, slots, master, writer, endpoints, pid, answerLimit);
+        this.poll = PollSet.withRoom(2 + slots.capacity());
         this.polled = new int[slots.capacity()];
     }
 
@@ -101,15 +102,13 @@ public final class Worker {
             wait = maxWaitMillis;
         }
         int polledCount = preparePoll(now);
-        int n = Syscalls.libc().poll(pollFds, polledCount, (int) wait);
-        if (n < 0) {
-            int errno = Syscalls.libcErrno();
-            if (errno == SocketLib.EINTR) {
-                return true; // a signal arrived: nothing is lost, poll again
-            }
+        int n;
+        try {
+            n = poll.await(wait); // EINTR (a signal arrived) counts as a timeout: nothing is lost, the loop goes on
+        } catch (ForkException e) {
             // EINVAL (more descriptors than RLIMIT_NOFILE), ENOMEM, EFAULT: a worker that cannot
             // wait for work cannot do any; spinning on the error would hide it. Let the master replace us.
-            master.log("worker " + pid + ": poll(2) failed: " + Syscalls.describeErrno(errno) + "; exiting with status "
+            master.log("worker " + pid + ": poll(2) failed: " + Syscalls.describeErrno(e.errno()) + "; exiting with status "
                     + EXIT_POLL_FAILED + " so that the master starts a new worker");
             master.exitCode(EXIT_POLL_FAILED);
             slots.closeAll();
@@ -117,16 +116,16 @@ public final class Worker {
         }
         now = System.nanoTime();
         if (n > 0) {
-            if (revents(0) != 0) {
+            if (poll.revents(0) != 0) {
                 readOrders(now);
             }
             for (int s = 2; s < polledCount; s++) {
-                int re = revents(s);
+                int re = poll.revents(s);
                 if (re != 0) {
                     cycle.ready(slots.slot(polled[s - 2]), re, now);
                 }
             }
-            if (!cycle.stopping() && pollFds[2] >= 0 && revents(1) != 0) {
+            if (!cycle.stopping() && poll.fd(1) >= 0 && poll.revents(1) != 0) {
                 acceptAll(now);
             }
         }
@@ -160,29 +159,20 @@ public final class Worker {
     // ---- the poll set ----
 
     private int preparePoll(long now) {
-        pollFds[0] = master.controlFd();
-        pollFds[1] = POLLIN;
-        pollFds[2] = !cycle.stopping() && slots.accepting(now) ? listenFd : -1;
-        pollFds[3] = POLLIN;
-        int slot = 2;
+        poll.clear();
+        poll.add(master.controlFd(), PollSet.IN);
+        poll.add(!cycle.stopping() && slots.accepting(now) ? listenFd : -1, PollSet.IN);
         for (int i = 0; i < slots.count(); i++) {
             Connection c = slots.get(i);
             int events = switch (c.state) {
-                case Connection.WRITING -> POLLOUT;
+                case Connection.WRITING -> PollSet.OUT;
                 case Connection.AWAITING_MASTER -> 0; // only hang-ups are reported
-                case Connection.BODY -> c.interimEnd > 0 ? POLLIN | POLLOUT : POLLIN; // a 100 (Continue) still to send
-                default -> POLLIN;
+                case Connection.BODY -> c.interimEnd > 0 ? PollSet.IN | PollSet.OUT : PollSet.IN; // a 100 (Continue) still to send
+                default -> PollSet.IN;
             };
-            pollFds[2 * slot] = c.fd;
-            pollFds[2 * slot + 1] = events;
-            polled[slot - 2] = c.index;
-            slot++;
+            polled[poll.add(c.fd, events) - 2] = c.index;
         }
-        return slot;
-    }
-
-    private int revents(int slot) {
-        return pollFds[2 * slot + 1] >>> 16;
+        return poll.size();
     }
 
     private long millisUntilNextDeadline(long now) {
@@ -199,14 +189,18 @@ public final class Worker {
 
     // ---- the master ----
 
+    /** The master's messages, each read where it lies in the link's buffer. */
     private void readOrders(long now) {
-        byte[] msg;
-        while ((msg = master.nextOrder()) != null) {
-            if (msg.length > 0 && msg[0] == Protocol.STOP) {
+        while (master.nextOrder()) {
+            byte[] b = master.orderBuffer();
+            int at = master.orderStart();
+            int length = master.orderLength();
+            if (length > 0 && b[at] == Protocol.STOP) {
                 cycle.stop(); // requests in progress finish, with Connection: close; idle connections close
-            } else if (msg.length >= 6 && msg[0] == Protocol.STATS) {
-                cycle.answerStats(Protocol.getInt(msg, 1), msg, now);
+            } else if (length >= Protocol.ANSWER_HEAD && b[at] == Protocol.STATS) {
+                cycle.answerStats(b, at, length, now);
             }
+            master.releaseOrder();
         }
     }
 
@@ -216,7 +210,7 @@ public final class Worker {
     private void acceptAll(long now) {
         Connection c;
         while ((c = slots.acceptOne(now)) != null) {
-            cycle.ready(c, LibC.POLLIN, now); // a client's request usually arrives with its connection
+            cycle.ready(c, PollSet.IN, now); // a client's request usually arrives with its connection
         }
     }
 

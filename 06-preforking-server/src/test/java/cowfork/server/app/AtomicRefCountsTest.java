@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import cowfork.heap.Heap;
 import cowfork.heap.HeapException;
+import cowfork.heap.RefCountStrategies;
 import cowfork.heap.RefCounts;
 import java.time.Duration;
 import java.util.concurrent.CyclicBarrier;
@@ -42,6 +43,19 @@ class AtomicRefCountsTest {
             });
             assertThat(heap.refCount(obj)).as("after as many decrefs").isEqualTo(1);
             heap.verify(obj);
+        }
+    }
+
+    /** What the threaded server asks before it runs handlers without a lock: these counts say yes, every registered one no. */
+    @Test
+    void onlyAtomicCountsSayTheyAreSafeUnderThreads() {
+        try (Heap atomic = Heap.create(1 << 16, AtomicRefCounts.FACTORY)) {
+            assertThat(atomic.refCounts().safeUnderThreads()).isTrue();
+        }
+        for (RefCounts.Factory f : RefCountStrategies.all()) {
+            try (Heap heap = Heap.create(1 << 16, f)) {
+                assertThat(heap.refCounts().safeUnderThreads()).as(f.name()).isFalse();
+            }
         }
     }
 

@@ -8,7 +8,7 @@ import cowfork.fork.ChildResult;
 import cowfork.fork.ExitStatus;
 import cowfork.fork.Forker;
 import cowfork.fork.PollSet;
-import cowfork.fork.Processes;
+import cowfork.support.Processes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

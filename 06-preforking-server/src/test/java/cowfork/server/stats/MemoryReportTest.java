@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import cowfork.cow.Region;
 import cowfork.cow.Smaps;
-import cowfork.fork.Processes;
+import cowfork.support.Processes;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

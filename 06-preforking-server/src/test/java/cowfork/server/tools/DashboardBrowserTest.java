@@ -4,6 +4,7 @@ package cowfork.server.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import cowfork.support.WatchedProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,7 @@
 // Starts ./cowfork serve as a user would, in a process of its own, and tells the tests what it says and which processes it has.
 package cowfork.server.tools;
 
+import cowfork.support.WatchedProcess;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.URI;
@@ -52,6 +53,13 @@ public final class ServerProcess implements AutoCloseable {
      */
     public static ServerProcess start(String... args) {
         ServerProcess s = startWithoutWaiting(args);
+        s.awaitLine(l -> l.contains("ready:"), Duration.ofSeconds(60));
+        return s;
+    }
+
+    /** {@link #start}, with {@code echo} seeing every line as it is read (to note what else was true at that moment). */
+    public static ServerProcess startAndAwaitReady(java.util.function.Consumer<String> echo, String... args) {
+        ServerProcess s = startWithoutWaiting(echo, args);
         s.awaitLine(l -> l.contains("ready:"), Duration.ofSeconds(60));
         return s;
     }
@@ -114,7 +122,7 @@ public final class ServerProcess implements AutoCloseable {
 
     /** The master's live children, from /proc (zombies included: they would be a bug). */
     public List<Integer> workerPids() {
-        List<Integer> children = cowfork.fork.Processes.childrenOf(masterPid());
+        List<Integer> children = cowfork.support.Processes.childrenOf(masterPid());
         synchronized (pidsSeen) {
             pidsSeen.addAll(children);
         }
@@ -177,8 +185,8 @@ public final class ServerProcess implements AutoCloseable {
                 pidsSeen.add(Integer.parseInt(m.group(2)));
             }
             for (int pid : pidsSeen) {
-                char state = cowfork.fork.Processes.state(pid);
-                boolean orphanZombie = state == 'Z' && cowfork.fork.Processes.parentOf(pid) != masterPid();
+                char state = cowfork.support.Processes.state(pid);
+                boolean orphanZombie = state == 'Z' && cowfork.support.Processes.parentOf(pid) != masterPid();
                 if (state != '?' && !orphanZombie) {
                     alive.add(pid);
                 }
@@ -209,7 +217,7 @@ public final class ServerProcess implements AutoCloseable {
     private static String describe(List<Integer> pids) {
         StringBuilder sb = new StringBuilder();
         for (int pid : pids) {
-            sb.append(cowfork.fork.Processes.describe(pid)).append("; ");
+            sb.append(cowfork.support.Processes.describe(pid)).append("; ");
         }
         return sb.toString();
     }

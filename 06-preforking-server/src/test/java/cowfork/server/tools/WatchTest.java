@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import cowfork.fork.ForkRecipe;
+import cowfork.support.WatchedProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -105,7 +106,7 @@ class WatchTest {
                 while (started.stream().anyMatch(WatchTest::running) && System.nanoTime() < gone) {
                     LockSupport.parkNanos(10_000_000L); // polling /proc, bounded by the deadline
                 }
-                assertThat(started.stream().filter(WatchTest::running).map(p -> cowfork.fork.Processes.describe((int) p.pid())))
+                assertThat(started.stream().filter(WatchTest::running).map(p -> cowfork.support.Processes.describe((int) p.pid())))
                         .as("processes of the watch still running after SIGINT").isEmpty();
             } finally {
                 started.forEach(ProcessHandle::destroyForcibly); // orphans are no longer the watch's descendants: kill them by pid
@@ -115,7 +116,7 @@ class WatchTest {
 
     /** Still running: present in /proc and not a zombie (a zombie's parent is dead too here: none is left to reap it). */
     private static boolean running(ProcessHandle p) {
-        char state = cowfork.fork.Processes.state((int) p.pid());
+        char state = cowfork.support.Processes.state((int) p.pid());
         return state != '?' && state != 'Z';
     }
 

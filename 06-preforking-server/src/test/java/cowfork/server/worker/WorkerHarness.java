@@ -4,6 +4,7 @@ package cowfork.server.worker;
 import cowfork.fork.ChildContext;
 import cowfork.fork.FrameChannel;
 import cowfork.fork.Syscalls;
+import cowfork.server.Interrupts;
 import cowfork.server.app.Endpoints;
 import cowfork.server.app.Store;
 import cowfork.server.http.Bytes;
@@ -114,8 +115,13 @@ public final class WorkerHarness implements AutoCloseable {
         return loop.isAlive();
     }
 
+    /** {@link #stop}, keeping an interrupt ({@link Interrupts}). */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
+        Interrupts.keep("stopping the worker", this::stop);
+    }
+
+    private void stop() throws InterruptedException {
         stopped = true;
         loop.join(5_000);
         drain.join(5_000);

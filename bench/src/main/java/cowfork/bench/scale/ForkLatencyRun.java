@@ -1,10 +1,10 @@
-// The scale benchmark's first step: chapter 01's fork-latency at the data set's size, 4 KiB against huge pages, JVM next to C.
+// The scale benchmark's first step: chapter 02's fork-latency at the data set's size, 4 KiB against huge pages, JVM next to C.
 package cowfork.bench.scale;
 
-import cowfork.cow.ForkLatencyBlocks;
+import cowfork.cow.ForkLatency;
 import cowfork.fork.ForkRecipe;
-import cowfork.fork.Sizes;
-import cowfork.server.tools.WatchedProcess;
+import cowfork.support.Sizes;
+import cowfork.support.WatchedProcess;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
@@ -35,7 +35,7 @@ final class ForkLatencyRun {
 
     /** The lines fork-latency printed for {@code dataBytes}, or one line saying why there are none. */
     static List<String> run(long dataBytes, PrintStream err, Set<AutoCloseable> live) {
-        List<String> cmd = ForkRecipe.javaCommand(ForkLatencyBlocks.class.getName());
+        List<String> cmd = ForkRecipe.javaCommand(ForkLatency.class.getName());
         cmd.addAll(List.of("--sizes", sizes(dataBytes), "--huge-pages", "both", "--forks", "20"));
         err.println("scale: fork() of " + Sizes.format(dataBytes) + " in 4 KiB and in huge pages, JVM and C"
                 + " (./cowfork fork-latency), before any server starts");

@@ -1,6 +1,7 @@
 // A line chart as hand-written SVG (axes with round ticks, a legend, a caption): the scale benchmark's two figures, no chart library.
 package cowfork.bench.scale;
 
+import cowfork.support.Svg;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,8 +20,8 @@ import java.util.Locale;
  *           +----------------- x label
  *   caption (the command that regenerates the figure), wrapped
  * </pre>
- * Text is plain SVG {@code <text>} in a generic monospace family: the browser or viewer
- * chooses the font, nothing is rasterised here. {@link #x} and {@link #y} are the scale
+ * Text is plain SVG {@code <text>} in a generic monospace family ({@link Svg}): the
+ * browser or viewer chooses the font, nothing is rasterised here. {@link #x} and {@link #y} are the scale
  * (value to pixel) the points are drawn with.
  */
 public final class LineChart {
@@ -118,13 +119,8 @@ public final class LineChart {
     public static String svg(String title, String xLabel, String yLabel, List<Series> series, String caption) {
         LineChart c = scaledFor(series);
         List<String> captionLines = wrap(caption, CAPTION_CHARS);
-        StringBuilder sb = new StringBuilder();
-        sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH).append("\" height=\"")
-                .append(HEIGHT + 14 * (captionLines.size() - 1)).append("\" font-family=\"monospace\" font-size=\"11\">\n");
-        sb.append("<title>").append(escape(title)).append("</title>\n");
-        sb.append("<desc>").append(escape(caption)).append("</desc>\n");
-        sb.append("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
-        text(sb, LEFT, 24, "font-size=\"13\" font-weight=\"bold\"", title);
+        Svg svg = new Svg(Svg.Numbers.ONE_DECIMAL).withoutViewBox().title(title).desc(caption).background("#ffffff");
+        svg.text(LEFT, 24, "font-size=\"13\" font-weight=\"bold\"", title);
         int x0 = LEFT;
         int x1 = WIDTH - RIGHT;
         int y0 = HEIGHT - BOTTOM;
@@ -136,19 +132,19 @@ public final class LineChart {
         }
         for (int i = 0; i <= xTicks; i++) {
             double vx = c.xMax * i / xTicks;
-            line(sb, c.x(vx), y0, c.x(vx), y0 + 4, "#555555", "");
-            text(sb, c.x(vx) - 12, y0 + 17, "", number(vx));
+            svg.line(c.x(vx), y0, c.x(vx), y0 + 4, "#555555", "");
+            svg.text(c.x(vx) - 12, y0 + 17, "", number(vx));
         }
         int yTicks = ticks(c.yMax);
         for (int i = 0; i <= yTicks; i++) {
             double vy = c.yMax * i / yTicks;
-            line(sb, x0, c.y(vy), x1, c.y(vy), "#e5e5e5", ""); // grid: values can be read across
-            text(sb, 8, c.y(vy) + 4, "", number(vy));
+            svg.line(x0, c.y(vy), x1, c.y(vy), "#e5e5e5", ""); // grid: values can be read across
+            svg.text(8, c.y(vy) + 4, "", number(vy));
         }
-        line(sb, x0, y0, x1, y0, "#333333", "");
-        line(sb, x0, y0, x0, y1, "#333333", "");
-        text(sb, (x0 + x1) / 2 - 4 * xLabel.length(), y0 + 36, "", xLabel);
-        text(sb, 8, TOP - 10, "", yLabel);
+        svg.line(x0, y0, x1, y0, "#333333", "");
+        svg.line(x0, y0, x0, y1, "#333333", "");
+        svg.text((x0 + x1) / 2 - 4 * xLabel.length(), y0 + 36, "", xLabel);
+        svg.text(8, TOP - 10, "", yLabel);
         int ly = TOP + 6;
         int solid = -1;
         String dashedName = null;
@@ -161,35 +157,29 @@ public final class LineChart {
             String colour = COLOURS[Math.max(0, solid) % COLOURS.length];
             String dash = s.dashed() ? " stroke-dasharray=\"5,4\" stroke-width=\"1.5\"" : " stroke-width=\"2\"";
             if (!s.points().isEmpty()) {
-                sb.append("<polyline fill=\"none\" stroke=\"").append(colour).append('"').append(dash).append(" points=\"");
-                for (double[] p : s.points()) {
-                    sb.append(String.format(Locale.ROOT, "%.1f,%.1f ", c.x(p[0]), c.y(p[1])));
-                }
-                sb.setLength(sb.length() - 1);
-                sb.append("\"/>\n");
+                svg.polyline(s.points().stream().map(p -> new double[] {c.x(p[0]), c.y(p[1])}).toList(), colour, dash);
                 if (!s.dashed() && s.points().size() <= MARKERS_UP_TO) {
                     for (double[] p : s.points()) {
-                        sb.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>%n",
-                                c.x(p[0]), c.y(p[1]), colour));
+                        svg.circle(c.x(p[0]), c.y(p[1]), 3, colour);
                     }
                 }
             }
             if (!s.dashed()) {
-                line(sb, x1 + 16, ly, x1 + 40, ly, colour, dash);
-                text(sb, x1 + 46, ly + 4, "", s.name());
+                svg.line(x1 + 16, ly, x1 + 40, ly, colour, dash);
+                svg.text(x1 + 46, ly + 4, "", s.name());
                 ly += 18;
             }
         }
         if (dashedName != null) {
-            line(sb, x1 + 16, ly, x1 + 40, ly, "#777777", " stroke-dasharray=\"5,4\" stroke-width=\"1.5\"");
-            text(sb, x1 + 46, ly + 4, "", dashedName);
+            svg.line(x1 + 16, ly, x1 + 40, ly, "#777777", " stroke-dasharray=\"5,4\" stroke-width=\"1.5\"");
+            svg.text(x1 + 46, ly + 4, "", dashedName);
         }
         int cy = HEIGHT - 24;
         for (String l : captionLines) {
-            text(sb, LEFT, cy, "fill=\"#555555\"", l);
+            svg.text(LEFT, cy, "fill=\"#555555\"", l);
             cy += 14;
         }
-        return sb.append("</svg>\n").toString();
+        return svg.document(WIDTH, HEIGHT + 14 * (captionLines.size() - 1));
     }
 
     /** {@code text} in lines of at most {@code width} characters, broken at spaces (a longer word gets a line of its own). */
@@ -231,20 +221,4 @@ public final class LineChart {
         return v == Math.rint(v) ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.1f", v);
     }
 
-    private static void line(StringBuilder sb, double xa, double ya, double xb, double yb, String stroke, String extra) {
-        sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"%s/>%n",
-                xa, ya, xb, yb, stroke, extra));
-    }
-
-    private static void text(StringBuilder sb, double x, double y, String attributes, String text) {
-        sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\"", x, y));
-        if (!attributes.isEmpty()) {
-            sb.append(' ').append(attributes);
-        }
-        sb.append('>').append(escape(text)).append("</text>\n");
-    }
-
-    static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
-    }
 }

@@ -2,7 +2,7 @@
 package cowfork.bench.scale;
 
 import cowfork.cow.Smaps;
-import cowfork.fork.Processes;
+import cowfork.support.Processes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

@@ -1,7 +1,7 @@
 // Every Python on this machine that can run gunicorn: found on PATH, in /usr/bin and under pyenv, one per version.
 package cowfork.bench.scale;
 
-import cowfork.server.tools.WatchedProcess;
+import cowfork.support.WatchedProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

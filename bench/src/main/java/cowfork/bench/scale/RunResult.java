@@ -1,7 +1,7 @@
 // One server at one worker count under load until its memory stopped growing: the figures the report prints, or why it failed.
 package cowfork.bench.scale;
 
-import cowfork.fork.Sizes;
+import cowfork.support.Sizes;
 import java.util.List;
 import java.util.Locale;
 

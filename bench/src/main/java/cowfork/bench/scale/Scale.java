@@ -2,9 +2,9 @@
 package cowfork.bench.scale;
 
 import cowfork.cow.KernelProbe;
-import cowfork.fork.Sizes;
 import cowfork.server.app.HeapStore;
-import cowfork.server.tools.WatchedProcess;
+import cowfork.support.Sizes;
+import cowfork.support.WatchedProcess;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -1,8 +1,8 @@
 // ./cowfork scale's command line: data size, worker counts, servers, window, cap, huge pages, output files.
 package cowfork.bench.scale;
 
-import cowfork.fork.CommandLine;
-import cowfork.fork.Sizes;
+import cowfork.support.CommandLine;
+import cowfork.support.Sizes;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

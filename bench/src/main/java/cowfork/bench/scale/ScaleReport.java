@@ -1,7 +1,7 @@
 // The scale benchmark's Markdown: machine line, command, one table row and one grep-able line per run, the goals, the figures.
 package cowfork.bench.scale;
 
-import cowfork.fork.Sizes;
+import cowfork.support.Sizes;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

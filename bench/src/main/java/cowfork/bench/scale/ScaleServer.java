@@ -1,9 +1,9 @@
 // A server under test in the scale benchmark, cowfork or gunicorn: started, awaited until every worker is up, and always stopped.
 package cowfork.bench.scale;
 
-import cowfork.fork.Sizes;
 import cowfork.server.tools.ServerLauncher;
-import cowfork.server.tools.WatchedProcess;
+import cowfork.support.Sizes;
+import cowfork.support.WatchedProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

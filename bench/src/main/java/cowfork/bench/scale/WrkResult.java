@@ -1,7 +1,7 @@
 // One window of load: runs wrk against a server for N seconds and reads requests/s and the latency percentiles it printed.
 package cowfork.bench.scale;
 
-import cowfork.server.tools.WatchedProcess;
+import cowfork.support.WatchedProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -4,7 +4,7 @@ package cowfork.bench.scale;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import cowfork.server.tools.WatchedProcess;
+import cowfork.support.WatchedProcess;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -36,6 +36,7 @@ class MemorySamplerTest {
     }
 
     @Test
+    @SuppressWarnings("try") // close() is called inside the block on purpose: what it stops is the test
     void theTimerSamplesARealTreeAndStopsWhenClosed() throws InterruptedException {
         try (WatchedProcess sh = tree()) {
             CountDownLatch two = new CountDownLatch(2);
@@ -88,6 +89,7 @@ class MemorySamplerTest {
     }
 
     /** The seconds of the samples of a sampler whose k-th read takes {@code readMillis[k]} on a fake clock. */
+    @SuppressWarnings("try") // close() inside the block: the samples are read after it stopped
     private static List<Double> schedule(long... readMillis) throws InterruptedException {
         FakeClock clock = new FakeClock(readMillis.length);
         int[] reads = {0};

@@ -3,7 +3,7 @@ package cowfork.bench.scale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import cowfork.server.tools.WatchedProcess;
+import cowfork.support.WatchedProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -31,6 +31,7 @@ public final class OneChild {
     private static final int CHUNK = 64 * 1024;
     private static boolean warm;
 
+    @SuppressWarnings("try") // the quiet state is held across fork(), never referenced inside
     public static Outcome run(Computation computation, int exitCode, Duration deadline) {
         warmUp();
         int[] pipe = Syscalls.pipe();

@@ -1,5 +1,5 @@
 // Sizes on the command line: the accepted forms, the caller's limits, and clear refusals.
-package cowfork.fork;
+package cowfork.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,5 +1,5 @@
 // The command-line helper every chapter's parser shares: a missing value and a bad number are named, never guessed.
-package cowfork.fork;
+package cowfork.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

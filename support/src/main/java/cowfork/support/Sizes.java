@@ -1,5 +1,5 @@
 // Byte sizes on the command line (64m, 1g, 4096) and in output (32.0 MiB): one syntax for every chapter.
-package cowfork.fork;
+package cowfork.support;
 
 import java.util.ArrayList;
 import java.util.List;

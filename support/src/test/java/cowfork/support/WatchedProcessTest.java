@@ -1,12 +1,12 @@
 // A hung process cannot hang its caller: at the deadline its whole tree is killed and the failure quotes its last lines.
-package cowfork.server.tools;
+package cowfork.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import cowfork.fork.Processes;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class WatchedProcessTest {
@@ -69,5 +69,38 @@ class WatchedProcessTest {
                 line -> { });
         assertThat(p.awaitExit(Duration.ofSeconds(30))).isZero();
         assertThat(p.tail(WatchedProcess.TAIL_LINES)).hasSize(WatchedProcess.TAIL_LINES).startsWith("line61").endsWith("line100");
+    }
+
+    @Test
+    void anOpenInputGetsTheLineSentAndThenItsEnd() {
+        WatchedProcess p = WatchedProcess.start(List.of("sh", "-c", "read line; echo \"got $line\"; cat; echo end"),
+                Map.of(), WatchedProcess.Input.OPEN, line -> { });
+        p.sendAndClose("release");
+        assertThat(p.awaitExit(Duration.ofSeconds(30))).isZero();
+        assertThat(p.lines()).containsExactly("got release", "end");
+    }
+
+    @Test
+    void anAdoptedProcessDiesWithTheTreeEvenOnceItsParentIsGone() {
+        // The shell starts a sleeper in a subshell that exits at once: the sleeper is re-parented, no descendant any more.
+        WatchedProcess p = WatchedProcess.start(List.of("sh", "-c", "(sleep 100000 & echo \"sleeper $!\"); read line"),
+                Map.of(), WatchedProcess.Input.OPEN, line -> { });
+        int sleeper = Integer.parseInt(p.awaitLine(0, l -> l.startsWith("sleeper "), Duration.ofSeconds(30))
+                .substring("sleeper ".length()));
+        ProcessHandle handle = ProcessHandle.of(sleeper).orElseThrow();
+        assertThat(p.process().descendants()).as("descendants of the shell").doesNotContain(handle);
+        p.adopt(handle);
+        p.close();
+        assertThat(p.process().isAlive()).isFalse();
+        assertThat(Processes.state(sleeper)).as("the adopted sleeper").isIn('?', 'Z');
+    }
+
+    @Test
+    void aFailureKillsTheTreeAndQuotesTheLastLines() {
+        WatchedProcess p = WatchedProcess.start(HANGS, line -> { });
+        p.awaitLine(0, l -> l.startsWith("sleeper "), Duration.ofSeconds(30));
+        IllegalStateException e = p.failure("the sleeper's line was wrong");
+        assertThat(e).hasMessageContaining("the sleeper's line was wrong").hasMessageContaining("first line");
+        assertThat(p.process().isAlive()).isFalse();
     }
 }

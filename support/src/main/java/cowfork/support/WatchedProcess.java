@@ -1,11 +1,10 @@
 // A process started by this JVM that can never hang its caller: every wait has a deadline, and a missed one kills its whole tree.
-package cowfork.server.tools;
+package cowfork.support;
 
-import cowfork.fork.ExitStatus;
-import cowfork.fork.Processes;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,18 +24,27 @@ import java.util.function.Predicate;
  *
  * <p>When a deadline passes, the whole process tree is killed ({@link #killTree}: every
  * descendant, then the process itself; a forking server's workers and a tour's demo JVMs
- * with it) and the error carries the last lines the process printed ({@link #tail}).
- * This is what the tour, the server launcher and every test that starts a process use.
+ * with it, and any process it said it started: {@link #adopt}) and the error carries
+ * the last lines the process printed ({@link #tail}). This is what the tour, the server
+ * launcher, the crosscheck's interpreters, the JVM-collector runs, fork-latency's C
+ * baseline and every test that starts a process use.
  */
 public final class WatchedProcess implements AutoCloseable {
     /** Lines of output a failure message quotes. */
     public static final int TAIL_LINES = 40;
 
+    /** How long {@link #killTree} waits for a killed descendant's parent to reap it: 2 s. */
+    private static final long REAP_GRACE_NANOS = 2_000_000_000L;
+
     private final Process process;
     private final String name;
     private final Consumer<String> echo;
     private final List<String> lines = new ArrayList<>();
+    private final List<ProcessHandle> adopted = new ArrayList<>();
     private boolean ended;
+
+    /** What the process reads: nothing (its stdin is closed at once), or what {@link #sendAndClose} writes. */
+    public enum Input { CLOSED, OPEN }
 
     private WatchedProcess(Process process, String name, Consumer<String> echo) {
         this.process = process;
@@ -64,12 +72,25 @@ public final class WatchedProcess implements AutoCloseable {
      * @throws IllegalStateException if the process cannot be started
      */
     public static WatchedProcess start(List<String> command, Map<String, String> env, Consumer<String> echo) {
+        return start(command, env, Input.CLOSED, echo);
+    }
+
+    /**
+     * As {@link #start(List, Map, Consumer)}; with {@link Input#OPEN} the process's stdin
+     * stays open until {@link #sendAndClose} (a script whose child waits to be released).
+     *
+     * @throws IllegalStateException if the process cannot be started
+     */
+    public static WatchedProcess start(List<String> command, Map<String, String> env, Input input,
+                                       Consumer<String> echo) {
         String name = command.get(0).substring(command.get(0).lastIndexOf('/') + 1);
         try {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
             builder.environment().putAll(env);
             Process p = builder.start();
-            p.getOutputStream().close();
+            if (input == Input.CLOSED) {
+                p.getOutputStream().close();
+            }
             return new WatchedProcess(p, name + " (pid " + p.pid() + ")", echo);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + command.get(0) + ": " + e, e);
@@ -103,6 +124,14 @@ public final class WatchedProcess implements AutoCloseable {
      *         then killed) or the output ends first; the message quotes the last lines
      */
     public String awaitLine(int from, Predicate<String> p, Duration timeout) {
+        return awaitLine(from, "the expected line", p, timeout);
+    }
+
+    /**
+     * As {@link #awaitLine(int, Predicate, Duration)}; a failure names the line it waited for
+     * as {@code expected} ("a \"ready ...\" line").
+     */
+    public String awaitLine(int from, String expected, Predicate<String> p, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lines) {
             int i = from;
@@ -115,7 +144,7 @@ public final class WatchedProcess implements AutoCloseable {
                 if (ended) {
                     String how = howItEnded();
                     killTree(); // it closed its output: whatever it still does, nobody reads it
-                    throw new IllegalStateException(name + " ended its output before printing the expected line" + how
+                    throw new IllegalStateException(name + " ended its output before printing " + expected + how
                             + tailForMessage());
                 }
                 long left = deadline - System.nanoTime();
@@ -131,7 +160,7 @@ public final class WatchedProcess implements AutoCloseable {
             }
         }
         killTree();
-        throw new IllegalStateException(name + " did not print the expected line within " + timeout
+        throw new IllegalStateException(name + " did not print " + expected + " within " + timeout
                 + "; killed it and its descendants" + tailForMessage());
     }
 
@@ -167,29 +196,71 @@ public final class WatchedProcess implements AutoCloseable {
     }
 
     /**
-     * SIGKILLs every descendant, then the process, and waits (at most 10 s) for the process
-     * to be gone. Descendants first: once the process is dead its children are re-parented
-     * and no longer found as its descendants.
+     * Writes {@code line} to the process's stdin and closes it (started with {@link Input#OPEN}).
+     *
+     * @throws IllegalStateException if the process no longer reads it (its tree is then killed)
+     */
+    public void sendAndClose(String line) {
+        try (OutputStream in = process.getOutputStream()) {
+            in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            killTree();
+            throw new IllegalStateException(name + ": cannot write to its stdin: " + e.getMessage() + tailForMessage(), e);
+        }
+    }
+
+    /**
+     * Counts {@code other}, a process this one says it started, as part of the tree: killed
+     * with it even once it has been re-parented (its parent dead) and is no longer found
+     * among the descendants.
+     */
+    public void adopt(ProcessHandle other) {
+        synchronized (adopted) {
+            adopted.add(other);
+        }
+    }
+
+    /**
+     * SIGKILLs every descendant (and adopted process), then the process, and waits (at most
+     * 10 s in all) for each to be gone. Descendants first, while the process still lives to
+     * reap them: once it is dead its children are re-parented, no longer found as its
+     * descendants, and left as zombies until their new parent reaps them (a container's
+     * init may take its time, or never). A zombie whose parent does not reap it within
+     * {@link #REAP_GRACE_NANOS} (the parent is hung, or reaps nothing) is left to it.
      */
     public void killTree() {
-        List<ProcessHandle> descendants = process.descendants().toList();
+        List<ProcessHandle> descendants = new ArrayList<>(process.descendants().toList());
+        synchronized (adopted) {
+            adopted.stream().filter(a -> !descendants.contains(a)).forEach(descendants::add);
+        }
         for (ProcessHandle d : descendants) {
             d.destroyForcibly();
         }
-        process.destroyForcibly();
         long deadline = System.nanoTime() + 10_000_000_000L;
-        try {
-            process.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        }
-        // A SIGKILLed process is not dead the moment kill(2) returns: wait until each is a zombie
-        // or gone (orphans are re-parented, and their new parent may never reap them).
+        // A SIGKILLed process is not dead the moment kill(2) returns: wait until each is gone, or
+        // a zombie its parent has not reaped within the grace.
         for (ProcessHandle d : descendants) {
-            while (!isDead((int) d.pid()) && System.nanoTime() - deadline < 0) {
+            long zombieSince = 0;
+            while (System.nanoTime() - deadline < 0) {
+                char state = Processes.state((int) d.pid());
+                if (state == '?') {
+                    break;
+                }
+                if (state == 'Z' || state == 'X') {
+                    if (zombieSince == 0) {
+                        zombieSince = System.nanoTime();
+                    } else if (System.nanoTime() - zombieSince > REAP_GRACE_NANOS) {
+                        break;
+                    }
+                }
                 LockSupport.parkNanos(1_000_000); // polling /proc, bounded by the deadline
             }
+        }
+        process.destroyForcibly();
+        try {
+            process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -209,12 +280,17 @@ public final class WatchedProcess implements AutoCloseable {
         }
         int status = process.exitValue();
         return "; it exited with status " + status + (status > 128 && status <= 128 + 64
-                ? " (128 + " + (status - 128) + ": " + new ExitStatus.Signaled(status - 128, false) + ")" : "");
+                ? " (128 + " + (status - 128) + ": killed by signal " + (status - 128) + " ("
+                + Processes.signalName(status - 128) + "))" : "");
     }
 
-    private static boolean isDead(int pid) {
-        char state = Processes.state(pid);
-        return state == '?' || state == 'Z' || state == 'X';
+    /**
+     * Kills the process tree and returns the error to throw: {@code what} went wrong, said of
+     * this process, with its last lines; for a caller that finds a line it awaited wrong.
+     */
+    public IllegalStateException failure(String what) {
+        killTree();
+        return new IllegalStateException(name + ": " + what + tailForMessage());
     }
 
     /** The last {@code n} lines printed so far. */
@@ -258,10 +334,14 @@ public final class WatchedProcess implements AutoCloseable {
         return (int) process.pid();
     }
 
-    /** Kills the tree if the process still runs. */
+    /** Kills the tree if the process, or a process it adopted, still runs. */
     @Override
     public void close() {
-        if (process.isAlive()) {
+        boolean adoptedAlive;
+        synchronized (adopted) {
+            adoptedAlive = adopted.stream().anyMatch(ProcessHandle::isAlive);
+        }
+        if (process.isAlive() || adoptedAlive) {
             killTree();
         }
     }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import cowfork.fork.ForkLatency;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -20,15 +19,15 @@ import org.junit.jupiter.api.Test;
  * tests run 8 MiB and 3 forks (well under a second) and assert that figure against what
  * {@link KernelProbe} found on this kernel; the timings are printed, never asserted.
  */
-class ForkLatencyBlocksTest {
+class ForkLatencyHugePagesTest {
     private static final Pattern FORK_LINE = Pattern.compile(
             "^fork: runtime=(jvm|c) pages=(4k|2m) touched_mib=(\\d+) thp_mib=(\\d+) rss_mib=(\\d+) median_us=(\\d+)"
                     + " ms_per_gb=[0-9.]+$", Pattern.MULTILINE);
 
-    private static String run(ForkLatency.Blocks blocks, String... args) throws Exception {
+    private static String run(String thpMode, String... args) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-            ForkLatency.run(args, blocks, out);
+            ForkLatency.run(args, thpMode, out);
         }
         String output = bytes.toString(StandardCharsets.UTF_8);
         System.out.print(output);
@@ -47,7 +46,7 @@ class ForkLatencyBlocksTest {
         // Without THP there are no huge-page rows to check; the next test covers that case on any kernel.
         assumeThat(kernel.thp()).as("transparent huge pages on this kernel (%s)", kernel.line())
                 .isNotIn("never", "unsupported");
-        String output = run(ForkLatencyBlocks.forThisKernel(), "--sizes", "8m", "--forks", "3", "--huge-pages", "both");
+        String output = run(ForkLatency.thpModeOfThisKernel(), "--sizes", "8m", "--forks", "3", "--huge-pages", "both");
         String granted = kernel.thpBacked() ? "8" : "0"; // the whole 2 MiB-aligned block, or none of it
         assertThat(rows(output)).as("%s%n%s", kernel.line(), output).containsExactly(
                 List.of("jvm", "4k", "8", "0"), List.of("c", "4k", "8", "0"),
@@ -57,7 +56,7 @@ class ForkLatencyBlocksTest {
 
     @Test
     void onAKernelWithoutHugePagesYesIsRefusedAndBothSaysWhy() throws Exception {
-        ForkLatencyBlocks never = new ForkLatencyBlocks("never");
+        String never = "never";
         assertThatThrownBy(() -> run(never, "--sizes", "8m", "--forks", "3", "--huge-pages", "yes"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--huge-pages yes")
                 .hasMessageContaining("'never'");
@@ -68,7 +67,7 @@ class ForkLatencyBlocksTest {
 
     @Test
     void aBadHugePagesValueIsRefusedBeforeAnythingRuns() {
-        assertThatThrownBy(() -> run(ForkLatencyBlocks.forThisKernel(), "--huge-pages", "maybe"))
+        assertThatThrownBy(() -> run(ForkLatency.thpModeOfThisKernel(), "--huge-pages", "maybe"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no, yes or both");
     }
 }

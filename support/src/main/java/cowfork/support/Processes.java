@@ -1,5 +1,5 @@
 // What /proc says about processes: state, parent, children, wait channel; read by tests and demos.
-package cowfork.fork;
+package cowfork.support;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -16,9 +16,17 @@ import java.util.List;
 public final class Processes {
     private Processes() {}
 
-    /** This process's id. */
+    /**
+     * This process's id, read from the {@code /proc/self} link on every call, so that a
+     * forked child gets its own ({@code ProcessHandle.current()} keeps the pid of the
+     * process that first asked, and a forked JVM child inherits that answer).
+     */
     public static int self() {
-        return Syscalls.posix().getpid();
+        try {
+            return Integer.parseInt(Files.readSymbolicLink(Path.of("/proc/self")).toString());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read /proc/self: " + e, e);
+        }
     }
 
     /**
@@ -131,6 +139,25 @@ public final class Processes {
             }
         }
     }
+
+    /**
+     * The conventional name of a Linux signal number, e.g. "SIGSEGV" for 11. (Our own table:
+     * jnr-constants names 6 by its alias SIGIOT, which nobody recognises.)
+     */
+    public static String signalName(int signal) {
+        if (signal >= 1 && signal < LINUX_SIGNALS.size()) {
+            return "SIG" + LINUX_SIGNALS.get(signal);
+        }
+        if (signal >= 34 && signal <= 64) {
+            return "SIGRTMIN+" + (signal - 34);
+        }
+        return "signal " + signal;
+    }
+
+    /** Linux signal names by number (x86-64 and arm64 share them). */
+    private static final List<String> LINUX_SIGNALS = List.of("", "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE",
+            "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU",
+            "URG", "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS");
 
     /** The meaning of a {@code /proc/PID/stat} state letter. */
     public static String stateName(char s) {

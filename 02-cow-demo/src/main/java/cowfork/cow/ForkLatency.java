@@ -1,13 +1,19 @@
 // How long fork() takes as resident memory grows, in 4 KiB and in 2 MiB pages, for this JVM and for a C program of the same size.
-package cowfork.fork;
+package cowfork.cow;
 
+import cowfork.fork.Forker;
+import cowfork.support.CommandLine;
+import cowfork.support.Processes;
+import cowfork.support.Sizes;
+import cowfork.support.WatchedProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,36 +33,51 @@ import java.util.regex.Pattern;
  * huge pages should fork many times faster.
  *
  * <p>Run: {@code ./cowfork fork-latency [--sizes 64m,1g,4g] [--forks 20] [--huge-pages no|yes|both]}.
- * Needs gcc. Each size touches that much off-heap memory (so every page is present), then
- * forks children that exit at once; the fork() call is timed in the parent. Every row says
- * how much of the block the kernel really put on huge pages ({@code thp_mib}): asking is
- * not getting.
- *
- * <p>This chapter cannot map huge pages itself (mmap and madvise are bound in chapter 02's
- * {@code Region}); {@link #run} takes the memory from a {@link Blocks} that 02 provides.
+ * Needs gcc. Each size touches that much off-heap memory in a {@link Region} (so every
+ * page is present): {@link Region.HugePages#NEVER} (advised MADV_NOHUGEPAGE: 4 KiB pages,
+ * whatever the kernel's THP mode) or {@link Region.HugePages#ALLOWED} (2 MiB-aligned,
+ * advised MADV_HUGEPAGE). Then it forks children that exit at once; the fork() call is
+ * timed in the parent. Every row says how much of the block the kernel really put on huge
+ * pages ({@code thp_mib}, the block's AnonHugePages in {@code /proc/self/smaps}): asking
+ * is not getting.
  */
 public final class ForkLatency {
+    private static final Path THP_ENABLED = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+
+    /** How long gcc may take to compile the C baseline. */
+    private static final Duration COMPILE_DEADLINE = Duration.ofSeconds(120);
+
+    /** How long the C baseline may take for one size: touching 4 GiB and 20 forks take seconds. */
+    private static final Duration C_RUN_DEADLINE = Duration.ofMinutes(5);
+
     private ForkLatency() {}
 
-    /** Where the touched memory comes from (chapter 02's {@code ForkLatencyBlocks}). */
-    public interface Blocks {
-        /** Null if this kernel can back memory with transparent huge pages at all, else why not (shown to the user). */
-        String hugePagesRefusal();
-
-        /**
-         * A new block of {@code bytes}, every page touched; advised onto 2 MiB huge pages
-         * (and 2 MiB-aligned) if {@code hugePages}, kept on 4 KiB pages if not.
-         */
-        Block touch(long bytes, boolean hugePages);
+    /** {@code ./cowfork fork-latency [--sizes 64m,1g,4g] [--forks 20] [--huge-pages no|yes|both]}. */
+    public static void main(String[] args) throws Exception {
+        run(args, thpModeOfThisKernel(), System.out);
     }
 
-    /** A touched block of memory; closing it unmaps it. */
-    public interface Block extends AutoCloseable {
-        /** How many of its bytes are mapped by huge pages now (AnonHugePages of its mapping). */
-        long thpBytes();
+    /** This kernel's THP mode (always, madvise, never or unsupported), from /sys/kernel/mm/transparent_hugepage/enabled. */
+    static String thpModeOfThisKernel() {
+        String enabled;
+        try {
+            enabled = Files.readString(THP_ENABLED);
+        } catch (NoSuchFileException e) {
+            enabled = null;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + THP_ENABLED + ": " + e, e);
+        }
+        return KernelProbe.thpMode(enabled);
+    }
 
-        @Override
-        void close();
+    /** Null if a kernel in THP mode {@code thpMode} can back memory with transparent huge pages at all, else why not. */
+    static String hugePagesRefusal(String thpMode) {
+        return switch (thpMode) {
+            case "always", "madvise" -> null;
+            case "unsupported" -> "this kernel has no transparent huge pages (no " + THP_ENABLED + ")";
+            default -> "transparent huge pages are '" + thpMode + "' here (" + THP_ENABLED + "), so madvise(MADV_HUGEPAGE)"
+                    + " gets none; as root: echo madvise > " + THP_ENABLED;
+        };
     }
 
     /** One measurement: who forked, in which pages, how much was touched and how long fork() took. */
@@ -77,13 +98,14 @@ public final class ForkLatency {
             "c_fork pages=(4k|2m) touched_mib=(\\d+) thp_mib=(\\d+) rss_mib=(\\d+) forks=\\d+ median_us=(\\d+)");
 
     /**
-     * Parses {@code args}, measures and prints to {@code out}.
+     * Parses {@code args}, measures and prints to {@code out}, on a kernel whose THP mode is
+     * {@code thpMode} ({@link #thpModeOfThisKernel}; tests pass "never" to see the refusals).
      *
      * @throws IllegalArgumentException for a bad option, or {@code --huge-pages yes} on a kernel
      *         without transparent huge pages (the message says why)
      * @throws IllegalStateException if gcc or the C program fails (its output in the message)
      */
-    public static void run(String[] args, Blocks blocks, PrintStream out) throws IOException, InterruptedException {
+    static void run(String[] args, String thpMode, PrintStream out) throws IOException {
         List<Long> sizes = List.of(64L << 20, 1L << 30, 4L << 30);
         int forks = 20;
         String huge = "both";
@@ -102,7 +124,7 @@ public final class ForkLatency {
         if (forks < 3) {
             throw new IllegalArgumentException("--forks must be at least 3 for a median, got " + forks);
         }
-        String refusal = blocks.hugePagesRefusal();
+        String refusal = hugePagesRefusal(thpMode);
         List<Boolean> kinds = switch (huge) {
             case "no" -> List.of(false);
             case "yes" -> {
@@ -118,7 +140,7 @@ public final class ForkLatency {
         List<Row> java = new ArrayList<>();
         for (long size : sizes) {
             for (boolean h : kinds) {
-                java.add(measure(forker, blocks, size, h, forks));
+                java.add(measure(forker, size, h, forks));
             }
         }
         // Only now start other processes: ProcessBuilder starts a reaper thread, and a JVM
@@ -155,9 +177,11 @@ public final class ForkLatency {
     }
 
     /** Touches a block of {@code size} bytes and times {@code forks} forks of this JVM holding it. */
-    private static Row measure(Forker forker, Blocks blocks, long size, boolean huge, int forks) throws IOException {
-        try (Block block = blocks.touch(size, huge)) {
-            long thpBytes = block.thpBytes(); // what the forks below copy the page tables of
+    private static Row measure(Forker forker, long size, boolean huge, int forks) throws IOException {
+        try (Region block = Region.allocate(size, huge ? Region.HugePages.ALLOWED : Region.HugePages.NEVER)) {
+            block.fill(0, block.size(), (byte) 1); // every page present
+            // what the forks below copy the page tables of
+            long thpBytes = Smaps.of(Processes.self(), block).fields().anonHugePagesKb() << 10;
             long[] took = new long[forks];
             for (int f = 0; f < forks; f++) {
                 forker.run(c -> new byte[0]);
@@ -191,30 +215,35 @@ public final class ForkLatency {
     }
 
     /** Compiles fork_latency.c into a temporary directory; package-private for tests. */
-    static Path compileC() throws IOException, InterruptedException {
+    static Path compileC() throws IOException {
         Path dir = Files.createTempDirectory("cowfork-fork-latency");
         Path src = dir.resolve("fork_latency.c");
         try (InputStream in = ForkLatency.class.getResourceAsStream("fork_latency.c")) {
             Files.copy(in, src, StandardCopyOption.REPLACE_EXISTING);
         }
         Path exe = dir.resolve("fork_latency");
-        Process gcc = new ProcessBuilder("gcc", "-O2", "-o", exe.toString(), src.toString()).inheritIO().start();
-        if (gcc.waitFor() != 0) {
-            throw new IllegalStateException("gcc failed to compile " + src + " (is gcc installed?)");
+        try (WatchedProcess gcc = WatchedProcess.start(List.of("gcc", "-O2", "-o", exe.toString(), src.toString()),
+                System.err::println)) {
+            if (gcc.awaitExit(COMPILE_DEADLINE) != 0) {
+                throw new IllegalStateException("gcc failed to compile " + src);
+            }
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(e.getMessage() + " (is gcc installed?)", e);
         }
         return exe;
     }
 
     /** Runs the C baseline; package-private for tests. */
-    static Row runC(Path exe, long touchedMib, long fillerMib, boolean huge, int forks)
-            throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(exe.toString(), Long.toString(touchedMib), Long.toString(fillerMib), pages(huge),
-                Integer.toString(forks)).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException("the C baseline failed (exit " + p.exitValue() + "): " + output);
+    static Row runC(Path exe, long touchedMib, long fillerMib, boolean huge, int forks) {
+        try (WatchedProcess p = WatchedProcess.start(List.of(exe.toString(), Long.toString(touchedMib),
+                Long.toString(fillerMib), pages(huge), Integer.toString(forks)), line -> { })) {
+            int status = p.awaitExit(C_RUN_DEADLINE);
+            String output = p.output().strip();
+            if (status != 0) {
+                throw new IllegalStateException("the C baseline failed (exit " + status + "): " + output);
+            }
+            return parseC(output);
         }
-        return parseC(output);
     }
 
     /**

@@ -1,5 +1,5 @@
 // The C baseline's output line, parsed into a row, and the grep-able fork: line a row prints.
-package cowfork.fork;
+package cowfork.cow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,5 +1,5 @@
 // Reading a demo's command line: the value that follows a flag, or a clear error naming the flag.
-package cowfork.fork;
+package cowfork.support;
 
 /** The one helper every chapter's option parser shares; the parsing of each value stays with its chapter. */
 public final class CommandLine {
