@@ -2,10 +2,8 @@
 package cowfork.inspect;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import cowfork.cow.Smaps;
-import java.util.Map;
 
 /**
  * inspect sums smaps' mappings by region; the kernel sums the same pages once more in
@@ -33,25 +31,11 @@ final class Agreement {
         return sum;
     }
 
-    static Map<String, Gap> gaps(ProcessMemory p, Smaps.Fields rollup) {
-        Smaps.Fields sum = sumOfRegions(p);
-        return Map.of("Rss", new Gap(sum.rssKb(), rollup.rssKb()), "Pss", new Gap(sum.pssKb(), rollup.pssKb()),
-                "private", new Gap(ProcessMemory.privateKb(sum), ProcessMemory.privateKb(rollup)),
-                "Swap", new Gap(sum.swapKb(), rollup.swapKb()));
-    }
-
-    static void assertRegionsMatchRollup(ProcessMemory p, Smaps.Fields rollup) {
-        gaps(p, rollup).forEach((field, gap) -> assertThat(gap.fraction())
-                .as("%s of %s: regions sum to %d kB, smaps_rollup says %d kB", field, p.member(), gap.regionsKb(), gap.rollupKb())
-                .isCloseTo(0, within(TOLERANCE)));
-    }
-
     /**
      * The figure agreement for a process that may change while it is read (a worker still booting, a
      * master whose originals go private as its workers copy them): smaps_rollup is read just before
      * and just after inspect reads the process, and each of inspect's sums (Rss, Pss, private) must
-     * lie between the two, give or take 1%. For a quiet process the two readings are equal, and this
-     * is {@link #assertRegionsMatchRollup}.
+     * lie between the two, give or take 1%. For a quiet process the two readings are equal.
      */
     static void assertAgreesWithRollup(ProcessTree.Member m) {
         Smaps.Fields before = Smaps.rollup(m.pid());

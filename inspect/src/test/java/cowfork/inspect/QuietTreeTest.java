@@ -71,9 +71,10 @@ class QuietTreeTest {
     void everyProcessesRegionsAgreeWithSmapsRollup() {
         Sample s = new Sampler(server.pid(), false, true).sample();
         for (ProcessMemory p : s.processes()) {
-            Smaps.Fields rollup = Smaps.rollup(p.pid());
-            System.out.println("inspect: agreement " + p.member() + " " + Agreement.gaps(p, rollup));
-            Agreement.assertRegionsMatchRollup(p, rollup);
+            // Read between two rollups: the master is a JVM, whose compiler and collector may still
+            // touch a page or ten after "ready" (its private memory grew by 40 kB between the two
+            // readings once, on JDK 25).
+            Agreement.assertAgreesWithRollup(p.member());
         }
     }
 

@@ -34,11 +34,26 @@ class WorkerLimitsTest {
         assertThat(p.exitValue()).as(new String(p.getInputStream().readAllBytes())).isZero();
     }
 
-    /** The highest descriptor number {@code pid} has open. */
-    private static int highestFd(int pid) throws IOException {
+    /**
+     * The RLIMIT_NOFILE that leaves {@code pid} exactly {@code room} new descriptors. A new
+     * descriptor takes the lowest free number and must be below the limit, so the free numbers
+     * under it count, holes included: the highest open number plus a few can leave room for far
+     * more, when numbers below it are free.
+     */
+    private static int limitLeavingRoomFor(int pid, int room) throws IOException {
+        java.util.Set<Integer> open;
         try (Stream<Path> fds = Files.list(Path.of("/proc", String.valueOf(pid), "fd"))) {
-            return fds.mapToInt(f -> Integer.parseInt(f.getFileName().toString())).max().orElse(0);
+            open = fds.map(f -> Integer.parseInt(f.getFileName().toString())).collect(java.util.stream.Collectors.toSet());
         }
+        int free = 0;
+        int fd = 0;
+        while (free < room) {
+            if (!open.contains(fd)) {
+                free++;
+            }
+            fd++;
+        }
+        return fd;
     }
 
     /** User plus system CPU time of {@code pid}, in clock ticks (/proc/PID/stat fields 14 and 15). */
@@ -52,7 +67,7 @@ class WorkerLimitsTest {
     void outOfDescriptorsTheWorkerPausesAcceptingAndLosesNoConnection() throws Exception {
         try (ServerProcess server = ServerProcess.start("--workers", "1")) {
             int worker = server.workerPids().get(0);
-            limitDescriptors(worker, highestFd(worker) + 3); // room for a few connections, not for 20
+            limitDescriptors(worker, limitLeavingRoomFor(worker, 3)); // room for three connections: five silent ones fill it
             int mark = server.lineCount();
             List<Socket> clients = new ArrayList<>();
             List<Socket> silent = new ArrayList<>();
