@@ -123,20 +123,12 @@ public interface MarkPlacement extends AutoCloseable {
     }
 
     /**
-     * Makes a placement for one heap. Factories are registered as services
-     * ({@code META-INF/services/cowfork.heap.MarkPlacement$Factory}) and listed by
-     * {@link MarkPlacements}, in chapter order. {@link SeamFactory} holds what every
+     * Makes a placement for one heap ({@link Registered}: a name, a chapter, {@code create},
+     * called once, by the collector's constructor), registered as a service and listed by
+     * {@link MarkPlacements}, in chapter order. {@link SeamFactory} holds what every shipped
      * factory shares (name, chapter, the closed-region guard).
      */
-    interface Factory {
-        /** The name of the placement this factory makes; equal to {@link MarkPlacement#name()}. */
-        String name();
-
-        /** The chapter (module number) that introduces this placement; the registry lists them in this order. */
-        default int chapter() {
-            return 3;
-        }
-
+    interface Factory extends Registered<MarkPlacement> {
         /**
          * The refcount strategy a real runtime shipped with this placement (header marks with
          * inline counts, as CPython up to 3.11 and Ruby 1.9's headers; bitmap with the side
@@ -144,8 +136,5 @@ public interface MarkPlacement extends AutoCloseable {
          * chapter 05's matrix.
          */
         RefCounts.Factory shippedWith();
-
-        /** A placement for a heap whose objects live in {@code heapRegion}. Called once, by the collector's constructor. */
-        MarkPlacement create(Region heapRegion);
     }
 }

@@ -161,29 +161,14 @@ public interface RefCounts extends AutoCloseable {
     }
 
     /**
-     * Makes a strategy for one heap. Factories are registered as services
-     * ({@code META-INF/services/cowfork.heap.RefCounts$Factory}) so benchmarks and demos find
-     * every strategy on the class path by name: see {@link RefCountStrategies}.
-     * {@link SeamFactory} holds what every factory shares (name, chapter, the closed-region guard).
+     * Makes a strategy for one heap ({@link Registered}: a name, a chapter, {@code create}),
+     * registered as a service so that benchmarks and demos find every strategy on the class
+     * path by name: see {@link RefCountStrategies}. {@code create} is called once, while the
+     * heap is being created, before any object exists; every object will be aligned to
+     * {@link Heap#ALIGNMENT} bytes, and a side table sizes itself from the region.
+     * {@link SeamFactory} holds what every shipped factory shares (name, chapter, the
+     * closed-region guard).
      */
-    interface Factory {
-        /** The name of the strategy this factory makes; equal to {@link RefCounts#name()}. */
-        String name();
-
-        /**
-         * The chapter (module number) that introduces this strategy: the registry lists
-         * strategies in this order, so every demo's table reads as the course does. The
-         * default, 3, is the chapter of the seam and of inline counts.
-         */
-        default int chapter() {
-            return 3;
-        }
-
-        /**
-         * A strategy for a heap whose objects live in {@code heapRegion}, every object
-         * aligned to {@link Heap#ALIGNMENT} bytes. A side table sizes itself from the region.
-         * Called once, while the heap is being created, before any object exists.
-         */
-        RefCounts create(Region heapRegion);
+    interface Factory extends Registered<RefCounts> {
     }
 }

@@ -19,7 +19,7 @@ import cowfork.cow.Region;
  *
  * @param <T> what it builds: {@link RefCounts} or {@link MarkPlacement}
  */
-public abstract class SeamFactory<T> {
+public abstract class SeamFactory<T> implements Registered<T> {
     private final String name;
     private final int chapter;
 
@@ -29,12 +29,12 @@ public abstract class SeamFactory<T> {
         this.chapter = chapter;
     }
 
-    /** The name of what it builds, as registered and printed. */
+    @Override
     public final String name() {
         return name;
     }
 
-    /** The chapter (module number) that introduces what it builds. */
+    @Override
     public final int chapter() {
         return chapter;
     }
@@ -44,6 +44,7 @@ public abstract class SeamFactory<T> {
      *
      * @throws IllegalArgumentException if the heap region is closed; nothing is built or mapped then
      */
+    @Override
     public final T create(Region heapRegion) {
         if (heapRegion.isClosed()) {
             throw new IllegalArgumentException("cannot build '" + name + "' for a closed heap region: " + heapRegion);

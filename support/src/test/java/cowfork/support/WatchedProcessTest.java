@@ -88,6 +88,12 @@ class WatchedProcessTest {
         int sleeper = Integer.parseInt(p.awaitLine(0, l -> l.startsWith("sleeper "), Duration.ofSeconds(30))
                 .substring("sleeper ".length()));
         ProcessHandle handle = ProcessHandle.of(sleeper).orElseThrow();
+        // The subshell printed the line before it exited: wait (bounded) until it is gone and the sleeper re-parented.
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (p.process().descendants().anyMatch(handle::equals)) {
+            assertThat(deadline - System.nanoTime()).as("the subshell exits within 30 s").isPositive();
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
         assertThat(p.process().descendants()).as("descendants of the shell").doesNotContain(handle);
         p.adopt(handle);
         p.close();

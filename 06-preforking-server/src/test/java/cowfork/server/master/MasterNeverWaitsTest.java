@@ -35,7 +35,7 @@ class MasterNeverWaitsTest {
     @Test
     void aWorkerAsleepInARequestDelaysNeitherTheMemoryTableNorAGracefulStop() throws Exception {
         // --client-timeout 60: the six questions wait out the 20 s sleep and are still answered.
-        ServerProcess server = ServerProcess.start("--workers", "1", "--debug-endpoints", "--data-size", "128m", "--timeout", "60",
+        ServerProcess server = ServerProcess.start("--workers", "1", "--data-size", "128m", "--timeout", "60", "--debug-endpoints",
                 "--client-timeout", "60");
         List<Socket> dashboards = new ArrayList<>();
         AtomicBoolean sleepAnswered = new AtomicBoolean();
