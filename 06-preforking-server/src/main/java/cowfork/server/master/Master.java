@@ -104,6 +104,10 @@ public final class Master {
         try {
             log("master pid %d: %s; %d workers; TERM graceful stop, INT quick stop, HUP new workers, TTIN/TTOU +/-1,"
                     + " USR1 memory table", masterPid, store.describe(), pool.target());
+            for (String name : signals.ignored()) {
+                log("SIG%s is ignored by this process (it was started with it ignored, as a shell's background job is"
+                        + " for INT, nohup for HUP), so %s does nothing here; use the others", name, name);
+            }
             pool.reconcile(System.nanoTime(), signals);
             while (!(stopping && pool.workers().isEmpty())) {
                 if (!loopOnce()) {

@@ -102,6 +102,21 @@ public final class Signals implements AutoCloseable {
         }
     }
 
+    /**
+     * The handled signals this process ignores and so will never see: a process started with a
+     * signal ignored (SIGINT for a background job of a non-interactive shell, or under
+     * {@code nohup} for SIGHUP) keeps it ignored, and HotSpot then installs no handler for it.
+     */
+    public List<String> ignored() {
+        List<String> names = new ArrayList<>();
+        for (Map.Entry<String, SignalHandler> e : previous.entrySet()) {
+            if (e.getValue() == SignalHandler.SIG_IGN) {
+                names.add(e.getKey());
+            }
+        }
+        return names;
+    }
+
     /** The descriptor to poll: readable when a signal has arrived. */
     public int fd() {
         return readFd;

@@ -77,12 +77,21 @@ public final class Protocol {
     /**
      * The longest message the master sends a worker (a whole stats answer), for an object
      * heap of {@code heapPages} pages: room for /dashboard/data with the page maps of nine
-     * processes (the master and eight workers) and the tables beside it. Both sides compute
-     * it from the same data set; a worker allocates its buffers for it before it serves.
+     * processes (the master and eight workers) and the tables beside it, and never more than
+     * {@link #MAX_ANSWER_LIMIT}. Both sides compute it from the same data set; a worker
+     * allocates three buffers of it before it serves (its receive buffer and two answer
+     * buffers): 0.6 MiB for the default 32 MiB data set.
      */
     public static int answerLimit(long heapPages) {
-        return (int) Math.min(64L << 20, (64L << 10) + 9 * (heapPages + 1024));
+        return (int) Math.min(MAX_ANSWER_LIMIT, (64L << 10) + 9 * (heapPages + 1024));
     }
+
+    /**
+     * The limit's cap: three buffers of it (24 MiB) still leave a worker most of its Java heap
+     * budget. A data set whose dashboard document is larger (an object heap of more than about
+     * 3.5 GiB, 900,000 pages) gets 503 for /dashboard/data, and the master's log says why.
+     */
+    public static final int MAX_ANSWER_LIMIT = 8 << 20;
 
     /**
      * The counters a worker reports with every message, as the master keeps them: read in
