@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import cowfork.fork.ForkRecipe;
+import cowfork.server.stats.StatsJson;
 import cowfork.support.WatchedProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -37,13 +38,8 @@ class WatchTest {
 
     /** Requests of every worker in a dashboard document, summed. */
     static long workerRequests(String json) {
-        long sum = 0;
-        Matcher m = Pattern.compile("\"name\":\"worker \\d+\",\"slot\":\\d+,\"pid\":\\d+,\"state\":\"[a-z]+\",\"requests\":(\\d+)")
-                .matcher(json);
-        while (m.find()) {
-            sum += Long.parseLong(m.group(1));
-        }
-        return sum;
+        return StatsJson.dashboard(json).processes().stream().filter(p -> p.slot() > 0)
+                .mapToLong(StatsJson.Dashboard.Process::requests).sum();
     }
 
     /**
