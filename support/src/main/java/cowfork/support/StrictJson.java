@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 
 /**
  * The one way tools and tests read the JSON the course's programs write (/stats,
@@ -45,13 +46,15 @@ public final class StrictJson {
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS) // "12" is not 12
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .defaultSetterInfo(JsonSetter.Value.forValueNulls(Nulls.FAIL))
-            .withCoercionConfigDefaults(c -> {
-                for (CoercionInputShape shape : new CoercionInputShape[] {CoercionInputShape.Integer,
-                        CoercionInputShape.Float, CoercionInputShape.Boolean, CoercionInputShape.String,
-                        CoercionInputShape.EmptyString}) {
-                    c.setCoercion(shape, CoercionAction.Fail); // 5 is not "5", true is not 1
-                }
-            })
+            // a string is not a number, nor a boolean (2 is a fine double: JSON has one kind of number)
+            .withCoercionConfigDefaults(c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+            // and a number, or a boolean, is not a string
+            .withCoercionConfig(LogicalType.Textual, c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+            .withCoercionConfig(LogicalType.Boolean, c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail))
             .build();
 
     private StrictJson() {

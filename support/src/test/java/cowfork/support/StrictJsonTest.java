@@ -26,6 +26,18 @@ class StrictJsonTest {
         assertThat(b).isEqualTo(a).isEqualTo(new Strip("heap", 4096, List.of(new Page(1, "#")), null));
     }
 
+    record Reading(double seconds, boolean done) {}
+
+    @Test
+    void aWholeNumberReadsAsAFractionButNothingElseChangesType() {
+        assertThat(StrictJson.read("{\"seconds\":2,\"done\":true}", Reading.class, "r")).isEqualTo(new Reading(2.0, true));
+        assertThatThrownBy(() -> StrictJson.read("{\"seconds\":2,\"done\":1}", Reading.class, "r")).hasMessageStartingWith("r: done: ");
+        assertThatThrownBy(() -> StrictJson.read("{\"seconds\":2,\"done\":\"true\"}", Reading.class, "r")).hasMessageStartingWith("r: done: ");
+        assertThatThrownBy(() -> StrictJson.read("{\"seconds\":\"2\",\"done\":true}", Reading.class, "r")).hasMessageStartingWith("r: seconds: ");
+        assertThatThrownBy(() -> StrictJson.read("{\"label\":true,\"first_address\":1,\"pages\":[],\"focus\":null}", Strip.class, "s"))
+                .hasMessageStartingWith("s: label: ");
+    }
+
     @Test
     void aMissingNullOrMistypedFieldIsAnErrorThatNamesIt() {
         assertThatThrownBy(() -> read("{\"label\":\"heap\",\"pages\":[],\"focus\":null}"))
