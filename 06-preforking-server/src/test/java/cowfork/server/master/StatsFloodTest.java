@@ -97,7 +97,7 @@ class StatsFloodTest {
                             while (running.get()) {
                                 RawHttp.Response r = RawHttp.get(s, "/dashboard/data");
                                 if (r.status() == 200) {
-                                    int round = (int) StatsJson.number(r.body(), "round");
+                                    int round = (int) StatsJson.dashboard(r.body()).round();
                                     newestRound.accumulateAndGet(round, Math::max);
                                     answers.incrementAndGet();
                                 } else {
