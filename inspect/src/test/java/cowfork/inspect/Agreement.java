@@ -16,13 +16,6 @@ final class Agreement {
 
     private Agreement() {}
 
-    /** How far apart the two readings are, field by field, as a fraction of the rollup's figure. */
-    record Gap(long regionsKb, long rollupKb) {
-        double fraction() {
-            return rollupKb == 0 ? (regionsKb == 0 ? 0 : 1) : Math.abs(regionsKb - rollupKb) / (double) rollupKb;
-        }
-    }
-
     static Smaps.Fields sumOfRegions(ProcessMemory p) {
         Smaps.Fields sum = Smaps.Fields.ZERO;
         for (Smaps.Fields f : p.regions().values()) {
@@ -51,7 +44,8 @@ final class Agreement {
         between("private of " + m, ProcessMemory.privateKb(sum), ProcessMemory.privateKb(before), ProcessMemory.privateKb(after));
     }
 
-    private static void between(String what, long value, long a, long b) {
+    /** {@code value} lies between the readings {@code a} and {@code b} (in either order), give or take 1%. */
+    static void between(String what, long value, long a, long b) {
         assertThat((double) value).as(what).isBetween(Math.min(a, b) * (1 - TOLERANCE), Math.max(a, b) * (1 + TOLERANCE));
     }
 }

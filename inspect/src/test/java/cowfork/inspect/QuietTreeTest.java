@@ -78,7 +78,13 @@ class QuietTreeTest {
         }
     }
 
-    /** smem reads smaps itself (USS is its name for private): where it is installed, its figures agree within 1%. */
+    /**
+     * smem reads smaps itself (USS is its name for private): where it is installed, its figures agree
+     * within 1% with inspect's, read just before and just after it. The tree is a JVM master and its
+     * workers: a page one of them writes after "ready" moves the master's Pss while smem runs (5.4%
+     * once, in a fresh-clone CI run under a load of 20), so each of smem's figures must lie between
+     * inspect's two readings, give or take 1%, as in the smaps_rollup agreement.
+     */
     @Test
     void everyProcessAgreesWithSmem() throws IOException, InterruptedException {
         assumeTrue(Executables.find("smem") != null, "smem is not installed (Debian: apt-get install smem): the smaps_rollup agreement still runs");
@@ -94,16 +100,20 @@ class QuietTreeTest {
                 byPid.put(Integer.parseInt(f[0]), new long[] {Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3])});
             }
         }
+        Sample after = new Sampler(server.pid(), false, true).sample();
         for (ProcessMemory p : s.processes()) {
             long[] smemKb = byPid.get(p.pid());
             assertThat(smemKb).as("smem lists %s", p.member()).isNotNull();
             Smaps.Fields sum = Agreement.sumOfRegions(p);
-            System.out.printf("inspect: smem %s pss %d/%d rss %d/%d private %d/%d kB (inspect/smem)%n", p.member(), sum.pssKb(),
-                    smemKb[0], sum.rssKb(), smemKb[1], ProcessMemory.privateKb(sum), smemKb[2]);
-            assertThat(new Agreement.Gap(sum.pssKb(), smemKb[0]).fraction()).as("Pss of %s", p.member()).isLessThan(Agreement.TOLERANCE);
-            assertThat(new Agreement.Gap(sum.rssKb(), smemKb[1]).fraction()).as("Rss of %s", p.member()).isLessThan(Agreement.TOLERANCE);
-            assertThat(new Agreement.Gap(ProcessMemory.privateKb(sum), smemKb[2]).fraction()).as("USS of %s", p.member())
-                    .isLessThan(Agreement.TOLERANCE);
+            Smaps.Fields later = after.processes().stream().filter(q -> q.pid() == p.pid()).findFirst()
+                    .map(Agreement::sumOfRegions).orElseThrow();
+            System.out.printf("inspect: smem %s pss %d/%d rss %d/%d private %d/%d kB (inspect/smem)%s%n", p.member(), sum.pssKb(),
+                    smemKb[0], sum.rssKb(), smemKb[1], ProcessMemory.privateKb(sum), smemKb[2],
+                    later.equals(sum) ? "" : " (it changed while smem ran: pss " + later.pssKb() + " rss " + later.rssKb()
+                            + " private " + ProcessMemory.privateKb(later) + " kB after)");
+            Agreement.between("Pss of " + p.member(), smemKb[0], sum.pssKb(), later.pssKb());
+            Agreement.between("Rss of " + p.member(), smemKb[1], sum.rssKb(), later.rssKb());
+            Agreement.between("USS of " + p.member(), smemKb[2], ProcessMemory.privateKb(sum), ProcessMemory.privateKb(later));
         }
     }
 
