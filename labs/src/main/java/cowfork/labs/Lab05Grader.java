@@ -100,7 +100,7 @@ public class Lab05Grader extends RefCountsContract {
      * strategy must have said so.
      */
     @Test
-    void aChildReadingOldAndNewObjectsCopiesExactlyTheNewOnesHeaderPages() {
+    void aChildReadingOldAndNewObjectsCopiesExactlyThePredictedPages() {
         try (Heap heap = newHeap(DatasetBuilder.heapSizeFor(256 << 10))) {
             Dataset data = DatasetBuilder.build(heap, 256 << 10, 5, DatasetBuilder.Progress.none());
             heap.refCounts().prepareForFork(heap);
@@ -129,6 +129,43 @@ public class Lab05Grader extends RefCountsContract {
             SharingReport report = SharingExperiment.run(Forker.safe(), heap, served::serve, served.count());
             assertThat(report.heapPagesPrivate()).as("heap pages copied to serve %,d of %,d items, of %,d", served.count(),
                     data.itemCount(), report.heapPages()).isZero();
+        }
+    }
+
+    /**
+     * Objects whose count word holds a value in the immortal range that immortalizeAll did
+     * not store: a mortal object that really reached 2^31 references (CPython 3.12 calls it
+     * accidentally immortal) or one whose count drifted. Real increfs cannot get there in a
+     * test's time, so the grader writes those words itself, before the fork, as if they had.
+     * Each object sits alone on its pages; the kernel must copy exactly the header pages the
+     * strategy predicts, whatever its scheme does with each value. (The experiment runs the
+     * workload once in the parent before it forks, and a read may move such a count by one:
+     * no value here is one step below a value at which either scheme stops storing.)
+     */
+    @Test
+    void aChildReadingAccidentallyImmortalObjectsCopiesExactlyThePredictedPages() {
+        long[] accidental = {0x8000_0000L, 0x8000_1234L, 0xBFFF_FF00L, 0xC000_0000L, 0xD000_0000L, 0xFFFF_FF00L};
+        String filler = "x".repeat(5000); // one object per page at least: a page holds one header only
+        try (Heap heap = newHeap(1 << 20)) {
+            List<Long> all = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                all.add(heap.newStr(filler + " made before the fork preparation " + i));
+            }
+            heap.refCounts().prepareForFork(heap);
+            for (int i = 0; i < 3; i++) {
+                all.add(heap.newStr(filler + " made after it " + i));
+            }
+            for (long value : accidental) {
+                long ref = heap.newStr(filler + " with a count of 0x" + Long.toHexString(value));
+                heap.region().putLong(ref + Heap.OB_REFCNT, value);
+                all.add(ref);
+            }
+            long[] touched = all.stream().mapToLong(Long::longValue).toArray();
+            RefCounts.PredictedPages predicted = heap.refCounts().predictPrivatePages(heap, touched);
+            SharingReport report = SharingExperiment.run(Forker.safe(), heap, h -> Workloads.touch(h, touched), touched.length);
+            PageSets.assertSame("heap pages of a child that read 3 immortalized objects, 3 made afterwards and 6 whose counts"
+                    + " are 0x80000000, 0x80001234, 0xBFFFFF00, 0xC0000000, 0xD0000000 and 0xFFFFFF00 before the reads",
+                    report.heapPrivatePageSet(), predicted.heap());
         }
     }
 

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  */
 public class Lab05WarmUpGrader {
     /** {@code _Py_IMMORTAL_INITIAL_REFCNT} in 3.14 on 64-bit: what immortalizing stores. */
-    static final long IMMORTAL_INITIAL = Incref314.IMMORTAL_INITIAL;
+    static final long IMMORTAL_INITIAL = 3L << 30;
     /** {@code _Py_IMMORTAL_MINIMUM_REFCNT}: every 32-bit count from here up is immortal. */
     static final long IMMORTAL_MINIMUM = 1L << 31;
     /** Room for the few real increfs of one property try (at most 40) on top of the blind drift. */

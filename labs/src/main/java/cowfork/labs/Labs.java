@@ -36,7 +36,7 @@ public final class Labs {
                         "src/lab/java/cowfork/heap/lab/BorrowedSum.java"),
                 new Lab.Part("your prediction (CopyPrediction)", Lab03Grader.class,
                         "src/lab/java/cowfork/heap/lab/CopyPrediction.java"))));
-        add(new Lab("04", "04-refcount-sidetable", "a side table, from an empty class", "3 h", "moderate", List.of(
+        add(new Lab("04", "04-refcount-sidetable", "a side table on a budget, from an empty class", "3 h", "moderate to hard", List.of(
                 new Lab.Part("warm-up: which pages of chapter 04's side table hold these counts", Lab04WarmUpGrader.class,
                         "src/lab/java/cowfork/sidetable/lab/TablePages.java"),
                 new Lab.Part("your side table (LabSideTable)", Lab04Grader.class,

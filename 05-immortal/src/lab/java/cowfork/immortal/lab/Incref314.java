@@ -2,23 +2,20 @@
 package cowfork.immortal.lab;
 
 /**
- * YOUR 3.14 INCREF (lab 05's warm-up; 05-immortal/LAB.md). CPython 3.14 kept 3.12's test for
- * immortality (bit 31 of the 32-bit count, so decref is unchanged) but moved the value
- * immortalizing stores into the middle of the immortal range, and its incref stops there.
- * The grader mixes real increfs and decrefs with a billion blind ones from old extension
- * code, and the count must never leave the immortal range.
+ * YOUR 3.14 INCREF (lab 05's warm-up; 05-immortal/LAB.md). Read {@code Py_INCREF} in
+ * CPython 3.14's {@code Include/refcount.h} (the 64-bit branch of the default build, not the
+ * free-threaded one, {@code Py_GIL_DISABLED}) and the comment on immortalization at the top of
+ * that file, then write what it does to a count word in Java.
  */
 public final class Incref314 {
     private Incref314() {
     }
 
-    /** {@code _Py_IMMORTAL_INITIAL_REFCNT} in 3.14 on 64-bit: what immortalizing stores. */
-    public static final long IMMORTAL_INITIAL = 3L << 30;
-
     /**
-     * The count word after one {@code Py_INCREF} as CPython 3.14 does it (64-bit, default
-     * build): nothing changes once the low 32 bits reach {@link #IMMORTAL_INITIAL}; below that
-     * the low half goes up by one; the high half never changes.
+     * The count word after one {@code Py_INCREF} as CPython 3.14 does it on 64-bit Linux.
+     *
+     * @param countWord an object's 8-byte {@code ob_refcnt}, as a {@code long}
+     * @return the word as it is afterwards (the same word if {@code Py_INCREF} stores nothing)
      */
     public static long incref(long countWord) {
         throw new UnsupportedOperationException("lab 05 warm-up: Incref314.incref is not written: the count word 0x"

@@ -17,7 +17,8 @@ import java.util.Locale;
  * every live object immortal; from then on, an incref or decref of an immortal object must not
  * store anything, so a child that reads the whole heap copies none of it. Objects allocated
  * after that are mortal: counted and freed as in chapter 03. Choose CPython 3.12's scheme or
- * 3.14's (the handout says what each is); the grader accepts either.
+ * 3.14's, and work it out from CPython's own headers (the handout says which files); the
+ * grader accepts either. Say in this comment which you chose, and why it is safe.
  *
  * <p>Every method below that throws is yours to write. Keep the class's name, its
  * {@link #FACTORY} and what the methods promise; add fields and helpers as you need.
