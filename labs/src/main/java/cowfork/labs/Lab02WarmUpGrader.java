@@ -70,9 +70,12 @@ public class Lab02WarmUpGrader {
                         return new long[] {before.count(PageState.PRIVATE), after.count(PageState.PRIVATE),
                                 before.count(PageState.SHARED), yours};
                     });
-            assertThat(answer[0]).as("private pages by pagemap, of %d the child read (the kernel may map neighbours"
-                    + " of a page read from a file too)", (pages + 2) / 3).isGreaterThanOrEqualTo((pages + 2) / 3);
-            assertThat(answer[2]).as("shared pages by pagemap: the parent never touched the file").isZero();
+            // What the kernel shows, not what the student wrote: a kernel that does not show these pages as the
+            // child's own (exclusively mapped) cannot judge the count, and the check says so.
+            assumeThat(answer[0]).as("this kernel's page map does not show the %d file pages the child read as its own"
+                    + " (it may map neighbours of a page read from a file too, never fewer)", (pages + 2) / 3)
+                    .isGreaterThanOrEqualTo((pages + 2) / 3);
+            assumeThat(answer[2]).as("this kernel's page map shows file pages the parent never touched as shared").isZero();
             assumeThat(answer[1]).as("the kernel reclaimed some of these clean pages while the grader read them, so the"
                     + " two readings cannot be compared (memory pressure on this machine)").isEqualTo(answer[0]);
             assertThat(answer[3]).as("private pages by smaps, for pages the child read and never wrote").isEqualTo(answer[0]);
