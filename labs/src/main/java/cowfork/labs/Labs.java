@@ -26,7 +26,7 @@ public final class Labs {
                         "src/lab/java/cowfork/fork/lab/Threads.java"),
                 new Lab.Part("your fork (OneChild)", Lab01Grader.class,
                         "src/lab/java/cowfork/fork/lab/OneChild.java"))));
-        add(new Lab("02", "02-cow-demo", "the pagemap reader", "1.5 h", "easy", List.of(
+        add(new Lab("02", "02-cow-demo", "the pagemap reader", "1 h", "easy", List.of(
                 new Lab.Part("warm-up: private pages from smaps alone", Lab02WarmUpGrader.class,
                         "src/lab/java/cowfork/cow/lab/SmapsCount.java"),
                 new Lab.Part("your pagemap reader (PagemapReader)", Lab02Grader.class,
@@ -48,7 +48,7 @@ public final class Labs {
                 new Lab.Part("your immortal objects (LabImmortal)", Lab05Grader.class,
                         List.of("src/lab/java/cowfork/immortal/lab/LabImmortal.java"),
                         List.of(new Lab.Service(RefCounts.Factory.class, () -> LabImmortal.FACTORY))))));
-        add(new Lab("06", "06-preforking-server", "the master's respawn backoff", "2 h", "moderate", List.of(
+        add(new Lab("06", "06-preforking-server", "the master's respawn backoff", "1 h", "easy", List.of(
                 new Lab.Part("your respawn policy (LabBackoff), in a real server's master", Lab06Grader.class,
                         "src/lab/java/cowfork/server/lab/LabBackoff.java"))));
     }

@@ -1,25 +1,24 @@
-// Lab 02's warm-up, your file: a region's private pages in one process, from smaps alone.
+// Lab 02's warm-up, your file: a mapping's private pages in one process, from smaps alone.
 package cowfork.cow.lab;
-
-import cowfork.cow.Region;
 
 /**
  * YOUR SMAPS COUNT (lab 02's warm-up; 02-cow-demo/LAB.md). pagemap says which pages are
- * private; smaps only how much. Count a child's private pages in a region from
- * {@code /proc/PID/smaps} alone; the grader checks your count against the page map.
+ * private; smaps only how much. Count a process's private pages in one mapping from
+ * {@code /proc/PID/smaps} alone; the grader checks your count against the page map, for pages
+ * a child copied and for pages it only read.
  */
 public final class SmapsCount {
     private SmapsCount() {
     }
 
     /**
-     * How many of {@code region}'s pages are private to {@code pid}, from
-     * {@code /proc/PID/smaps} only.
+     * How many pages of the mapping that holds {@code address} are private to {@code pid}
+     * (mapped by no other process), from {@code /proc/PID/smaps} only.
      *
-     * @throws IllegalStateException if the process is gone or maps nothing at the region's address
+     * @throws IllegalStateException if the process is gone or maps nothing at {@code address}
      */
-    public static long privatePages(int pid, Region region) {
+    public static long privatePages(int pid, long address) {
         throw new UnsupportedOperationException("lab 02 warm-up: SmapsCount.privatePages is not written: process " + pid
-                + "'s private pages in the region are not counted");
+                + "'s private pages in the mapping at 0x" + Long.toHexString(address) + " are not counted");
     }
 }

@@ -14,6 +14,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
+import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,11 +24,15 @@ import org.junit.jupiter.api.Test;
  * ({@link #startServer}).
  *
  * <pre>
- *   died before booting, n-th time in a row:  1      2       3       4    ...  9+
- *   next fork after:                          0      100 ms  200 ms  400 ms  ...  10 s (cap)
- *   a fork that failed, n-th in the streak:          100 ms  200 ms  ...  (it counts in the streak)
- *   a worker that had booted, or served, dies: 0, and the streak starts again
+ *   the streak, this one included (n-th in a row):  1       2       3       4      ...  8       9+
+ *   it died before booting:  next fork after         0       100 ms  200 ms  400 ms ...  6.4 s   10 s (cap)
+ *   the fork failed:         next try after          100 ms  200 ms  400 ms  800 ms ...  10 s    10 s
+ *   a worker that had booted, or served, dies: next fork at once, and the streak is 0 again
  * </pre>
+ *
+ * One streak counts both kinds: a death before booting and then a failed fork are 2 in a row.
+ * A failed fork waits one step of the table more than a death before booting at the same
+ * place in the streak: the first death before booting is free, the first failed fork is not.
  */
 public abstract class RespawnPolicyContract {
     /** The first wait after a death while booting, and the cap. */
@@ -66,7 +71,7 @@ public abstract class RespawnPolicyContract {
     void deathsWhileBootingFollowTheTable(@ForAll @IntRange(min = 1, max = 40) int n) {
         RespawnPolicy b = newPolicy();
         for (int i = 1; i <= n; i++) {
-            long expected = i == 1 ? 0 : Math.min(MAX_DELAY_NANOS, FIRST_DELAY_NANOS << Math.min(20, i - 2));
+            long expected = tableWait(false, i);
             assertThat(b.onDeath(false, 0)).as("the wait after the %d-th death before booting in a row, in ns", i).isEqualTo(expected);
             assertThat(b.quickDeaths()).as("the streak after %d deaths before booting", i).isEqualTo(i);
         }
@@ -80,6 +85,43 @@ public abstract class RespawnPolicyContract {
         assertThat(b.quickDeaths()).isEqualTo(2);
         assertThat(b.onDeath(true, 5)).isZero();
         assertThat(b.quickDeaths()).as("a booted worker's death ends the streak").isZero();
+    }
+
+    /** A worker died before booting, then the fork of its replacement failed: the same streak, so the failure is 2nd in a row. */
+    @Test
+    void aFailedForkAfterADeathWhileBootingIsNextInTheSameStreak() {
+        RespawnPolicy b = newPolicy();
+        assertThat(b.onDeath(false, 0)).as("the wait after the first death before booting").isZero();
+        assertThat(b.onForkFailure()).as("the wait after a failed fork, 2nd in the streak (one death before booting before it)")
+                .isEqualTo(2 * FIRST_DELAY_NANOS);
+        assertThat(b.quickDeaths()).as("the streak: a death before booting, then a failed fork").isEqualTo(2);
+        assertThat(b.onDeath(false, 0)).as("the wait after a death before booting, 3rd in the streak").isEqualTo(2 * FIRST_DELAY_NANOS);
+        assertThat(b.quickDeaths()).isEqualTo(3);
+    }
+
+    /**
+     * Any mix of deaths before booting and failed forks is one streak: the n-th of either kind
+     * waits what the table says for its kind at n. (Two counters, one per kind, would each
+     * start again at 1.)
+     */
+    @Property(tries = 50)
+    void deathsWhileBootingAndFailedForksShareOneStreak(@ForAll @Size(min = 1, max = 30) List<Boolean> forkFailed) {
+        RespawnPolicy b = newPolicy();
+        List<String> kinds = new ArrayList<>();
+        for (int i = 0; i < forkFailed.size(); i++) {
+            int n = i + 1;
+            boolean fork = forkFailed.get(i);
+            kinds.add(fork ? "fork failed" : "died before booting");
+            long wait = fork ? b.onForkFailure() : b.onDeath(false, 0);
+            assertThat(wait).as("the wait after the %d-th in a row, in ns: %s", n, kinds).isEqualTo(tableWait(fork, n));
+            assertThat(b.quickDeaths()).as("the streak after %s", kinds).isEqualTo(n);
+        }
+    }
+
+    /** The table's wait, in ns, after the {@code n}-th death before booting or failed fork in a row. */
+    private static long tableWait(boolean forkFailed, int n) {
+        int doublings = forkFailed ? n - 1 : n - 2;
+        return doublings < 0 ? 0 : Math.min(MAX_DELAY_NANOS, FIRST_DELAY_NANOS << Math.min(20, doublings));
     }
 
     /** 100k requests then kill -9, many times in a row: never a delay (an old rule counted any death within 5 s of birth). */

@@ -30,7 +30,8 @@ public final class PagemapReader {
      * {@code address} in process {@code pid}: 8 bytes per page, in the machine's byte
      * order, at file offset (address / 4096) * 8 of {@code /proc/PID/pagemap}.
      *
-     * @throws IllegalStateException if the process is gone or the file cannot be read
+     * @throws IllegalStateException naming the process, if it is gone (exited, reaped or not),
+     *         the file cannot be read, or the range runs past the end of its address space
      */
     public static long[] read(int pid, long address, int pages) {
         Path file = Path.of("/proc", String.valueOf(pid), "pagemap");
@@ -39,12 +40,15 @@ public final class PagemapReader {
             long offset = address / 4096 * 8;
             while (buf.hasRemaining()) {
                 // pagemap is not a stream: each read is positioned, and may return fewer bytes.
+                // Past the end of the address space it returns nothing (-1): stop, or loop forever.
                 if (ch.read(buf, offset + buf.position()) <= 0) {
-                    throw new IllegalStateException("short read from " + file + " at offset " + (offset + buf.position()));
+                    throw new IllegalStateException("process " + pid + " has no page at 0x"
+                            + Long.toHexString(address + (long) buf.position() / 8 * 4096) + ": past the end of its address space, or it has none left (a zombie)");
                 }
             }
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
+            // Reaped: NoSuchFileException. A zombie still has /proc/PID, but no page table: "No such process".
+            throw new IllegalStateException("cannot read the page table of process " + pid + " (" + file + "): " + e.getMessage(), e);
         }
         buf.flip();
         long[] entries = new long[pages];

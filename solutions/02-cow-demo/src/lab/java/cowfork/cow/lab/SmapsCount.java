@@ -1,4 +1,4 @@
-// Lab 02's warm-up, reference answer: a region's private pages are its Private_Clean + Private_Dirty KiB over 4.
+// Lab 02's warm-up, reference answer: a mapping's private pages are its Private_Clean + Private_Dirty KiB over 4.
 package cowfork.cow.lab;
 
 import cowfork.cow.Region;
@@ -9,14 +9,19 @@ public final class SmapsCount {
     private SmapsCount() {}
 
     /**
-     * How many of {@code region}'s pages are private to {@code pid}: smaps counts, in KiB,
-     * the pages of a mapping that only this process maps, clean or dirty.
+     * How many pages of the mapping that holds {@code address} are private to {@code pid}:
+     * smaps counts, in KiB, the pages of a mapping that only this process maps, clean or dirty.
      *
-     * @throws IllegalStateException if the process is gone or maps nothing at the region's address
+     * @throws IllegalStateException if the process is gone or maps nothing at {@code address}
      */
-    public static long privatePages(int pid, Region region) {
-        Smaps.Fields f = Smaps.of(pid, region).fields();
-        // Clean counts too: a copied page the child has not written since is still its own.
+    public static long privatePages(int pid, long address) {
+        Smaps.Fields f;
+        try {
+            f = Smaps.mappingAt(pid, address).fields();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("process " + pid + ": " + e.getMessage(), e);
+        }
+        // Clean counts too: a file page the process read and nobody else maps is its own, and was never written.
         return (f.privateCleanKb() + f.privateDirtyKb()) * 1024 / Region.PAGE_SIZE;
     }
 }
