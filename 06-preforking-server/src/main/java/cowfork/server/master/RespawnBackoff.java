@@ -10,9 +10,10 @@ package cowfork.server.master;
  * however often that happens.
  *
  * <pre>
- *   died before booting, n-th time in a row:  1      2       3       4    ...  9+
- *   next fork after:                          0      100 ms  200 ms  400 ms  ...  10 s (cap)
- *   a worker that had booted dies:            0, and the count starts again
+ *   the streak, this one included (n-th in a row):  1       2       3       4      ...  8       9+
+ *   it died before booting:  next fork after         0       100 ms  200 ms  400 ms ...  6.4 s   10 s (cap)
+ *   the fork failed:         next try after          100 ms  200 ms  400 ms  800 ms ...  10 s    10 s
+ *   a worker that had booted, or served, dies: next fork at once, and the streak is 0 again
  * </pre>
  */
 final class RespawnBackoff implements RespawnPolicy {
