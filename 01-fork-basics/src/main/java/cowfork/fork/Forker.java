@@ -62,6 +62,12 @@ public final class Forker {
     static final int MAX_FORK_ATTEMPTS = 10;
     private static final byte STARTED = 'S';
     private static final byte GO = 'G';
+    /** {@link #startIdle}'s child: says it is ready, and waits for any message. */
+    private static final ChildTask IDLE = c -> {
+        c.send("ready");
+        c.receive();
+        return new byte[0];
+    };
     private static boolean ownPathWarm;
 
     private final Duration deadline;
@@ -139,16 +145,19 @@ public final class Forker {
      * to map). It ends when sent any message ({@link ChildHandle#send}); then
      * {@link ChildHandle#await}. Closing the handle kills and reaps it.
      *
+     * <p>The child runs only code the parent has run before the first fork (the idle task is
+     * part of the warm-up), writes one message, and blocks in {@code read(2)}: it needs no
+     * class loader, no JIT and no collection. So it may also be forked from a JVM running a
+     * collector the recipe forbids (G1, Parallel, Shenandoah), to watch what that collector
+     * writes: {@code Forker.builder().checkFlags(false).without(Precaution.COLLECT_GARBAGE)},
+     * which quiets the JIT and the threads without collecting, and works without an eden.
+     *
      * @throws IllegalStateException if the child did not say it was ready within {@code timeout}
      *         (it is killed and reaped), or as {@link #start}
      * @throws ForkException as {@link #start}
      */
     public ChildHandle startIdle(Duration timeout) {
-        ChildHandle child = start(c -> {
-            c.send("ready");
-            c.receive();
-            return new byte[0];
-        });
+        ChildHandle child = start(IDLE);
         String message = child.receiveString(timeout);
         if (!"ready".equals(message)) {
             child.close();
@@ -176,7 +185,7 @@ public final class Forker {
             if (checkFlags) {
                 ForkRecipe.requireForkFlags();
             }
-            warmUp();
+            warmUpLocked();
             StringBuilder stuck = new StringBuilder();
             for (int attempt = 0; attempt < MAX_FORK_ATTEMPTS; attempt++) {
                 ChildHandle child = forkOnce(task, attempt, stuck, true);
@@ -265,7 +274,7 @@ public final class Forker {
      */
     ExitStatus forkAndAbandon(ChildTask task) {
         synchronized (FORK_LOCK) {
-            warmUp();
+            warmUpLocked();
             forkOnce(task, 0, new StringBuilder(), false);
             return abandoned;
         }
@@ -361,8 +370,16 @@ public final class Forker {
     /**
      * Runs, in the parent, the code a child will run: our own path once per JVM, the
      * caller's hooks once per forker. Classes get loaded and linked here, not in a child.
+     * The first {@link #start} does it anyway; call it first where the warm-up's own
+     * allocations and class loading must come before something you measure.
      */
-    private void warmUp() {
+    public void warmUp() {
+        synchronized (FORK_LOCK) {
+            warmUpLocked();
+        }
+    }
+
+    private void warmUpLocked() {
         if (!ownPathWarm) {
             int[] p = Syscalls.pipe();
             FrameChannel ch = new FrameChannel(p[0], p[1]);
@@ -370,12 +387,17 @@ public final class Forker {
             ch.send(FrameChannel.FAILURE, stackTrace(new IllegalStateException("warm-up")).getBytes(StandardCharsets.UTF_8));
             ch.receive(System.nanoTime());
             ch.receive(Long.MAX_VALUE);
+            ChildContext warm = new ChildContext(ch, 0, 0);
+            warm.heapBytesLeft();
+            try {
+                IDLE.run(warm); // its "ready" comes back to it through the one pipe: it returns at once
+            } catch (Exception e) {
+                throw new IllegalStateException("warming up the idle child's path failed", e);
+            }
             ch.close();
             Syscalls.libc().prctl(LibC.PR_GET_DUMPABLE, 0, 0, 0, 0);
             Syscalls.posix().getppid();
             Syscalls.warmExitPath();
-            ChildContext warm = new ChildContext(ch, 0, 0);
-            warm.heapBytesLeft();
             try {
                 warm.exitCode(256);
             } catch (IllegalArgumentException expected) {
