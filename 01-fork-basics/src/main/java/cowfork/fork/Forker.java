@@ -435,10 +435,7 @@ public final class Forker {
 
         /** How long a child may run before the watchdog kills it (default 30 s). */
         public Builder deadline(Duration deadline) {
-            if (deadline.isNegative() || deadline.isZero()) {
-                throw new IllegalArgumentException("deadline must be positive, got " + deadline);
-            }
-            this.deadline = deadline;
+            this.deadline = positive(deadline, "deadline");
             return this;
         }
 
@@ -464,10 +461,7 @@ public final class Forker {
          * task waits for the go-ahead).
          */
         public Builder startupTimeout(Duration timeout) {
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("startup timeout must be positive, got " + timeout);
-            }
-            this.startupTimeout = timeout;
+            this.startupTimeout = positive(timeout, "startup timeout");
             return this;
         }
 
@@ -508,6 +502,13 @@ public final class Forker {
 
         public Forker build() {
             return new Forker(this);
+        }
+
+        private static Duration positive(Duration d, String what) {
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive, got " + d);
+            }
+            return d;
         }
     }
 }

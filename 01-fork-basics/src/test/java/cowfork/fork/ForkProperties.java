@@ -162,6 +162,15 @@ class ForkProperties {
     }
 
     @Test
+    void theBuilderRefusesADeadlineOrStartupTimeoutThatIsNotPositiveAndSaysWhich() {
+        assertThatThrownBy(() -> Forker.builder().deadline(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("deadline must be positive, got PT0S");
+        assertThatThrownBy(() -> Forker.builder().startupTimeout(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("startup timeout must be positive, got PT-0.001S");
+        assertThat(Forker.builder().deadline(Duration.ofNanos(1)).startupTimeout(Duration.ofNanos(1)).build()).isNotNull();
+    }
+
+    @Test
     void warmUpRunsTheCallersHooksOnceInTheParentAndTheForkDoesNotRunThemAgain() {
         int parent = Processes.self();
         java.util.List<Integer> ranIn = new java.util.ArrayList<>();
