@@ -213,6 +213,11 @@ public final class Forker {
             Syscalls.closeAll(up[0], up[1]);
             throw e;
         }
+        // Both ends' channels are built now, before the recipe measures eden: their buffers
+        // (2 x 64 KiB each) are the parent's allocation, so the child starts with its channel
+        // and allocates next to nothing of its own before its task.
+        FrameChannel childSide = new FrameChannel(down[0], up[1]);
+        FrameChannel parentSide = new FrameChannel(up[0], down[1]);
         int pid;
         long heapBudget;
         long startNanos;
@@ -229,7 +234,7 @@ public final class Forker {
             startNanos = System.nanoTime();
             pid = Syscalls.posix().fork();
             if (pid == 0) {
-                runChild(task, parentPid, new FrameChannel(down[0], up[1]), up[0], down[1], heapBudget);
+                runChild(task, parentPid, childSide, up[0], down[1], heapBudget);
             }
             forkNanos = System.nanoTime() - startNanos;
         }
@@ -258,7 +263,7 @@ public final class Forker {
             return null;
         }
         int pidfd = Syscalls.pidfdOfChild(pid, up[0], down[1]);
-        return new ChildHandle(pid, pidfd, new FrameChannel(up[0], down[1]), startNanos, deadline, killGrace);
+        return new ChildHandle(pid, pidfd, parentSide, startNanos, deadline, killGrace);
     }
 
     /** What the last {@link #forkAndAbandon} saw: how the abandoned child ended. */

@@ -186,10 +186,12 @@ public final class Subject {
      */
     private static List<String> measure(String collector, int liveMb, String event, Node live, HeapLayout layout) {
         List<String> lines = new ArrayList<>();
-        Map<String, Long> gcsBefore = collections();
         ChildHandle child = forker.startIdle(CHILD_DEADLINE);
         boolean sharedHeap = false;
         try {
+            // Counted from here: a collection before snapshot A (one the fork's own allocations
+            // caused, say) is already in A, and un-shares nothing the line counts.
+            Map<String, Long> gcsBefore = collections();
             Snapshot atFork = Snapshot.take(layout);
             sharedHeap = atFork.mapping().equals("shared");
             long t0 = System.nanoTime();
