@@ -1,6 +1,7 @@
 // Framing a response into a connection's output buffer and sending it: status line, headers, and the body only when one is allowed.
 package cowfork.server.worker;
 
+import cowfork.fork.Syscalls;
 import cowfork.server.http.Bytes;
 import cowfork.server.http.HttpDate;
 import java.nio.ByteBuffer;
@@ -232,7 +233,7 @@ final class ResponseWriter {
             return n;
         }
         int errno = Sockets.errno();
-        return errno == SocketLib.EINTR ? 0 : errno == SocketLib.EAGAIN ? -BLOCKED : -FAILED;
+        return errno == Syscalls.EINTR ? 0 : errno == Syscalls.EAGAIN ? -BLOCKED : -FAILED;
     }
 
     /** The status line's code and reason phrase; every status the server sends is here. */
