@@ -64,16 +64,6 @@ public final class Subject {
     private static final Duration CHILD_DEADLINE = Duration.ofSeconds(10);
     private static final Duration RELEASE_GRACE = Duration.ofSeconds(5);
 
-    /**
-     * Chapter 01's forker, for a JVM that may run any collector: no check for the recipe's
-     * Serial GC flags, and no collection before the fork, which would change the heap being
-     * measured. It still flushes stdio, quiets the JIT and the other Java threads, restarts
-     * a child stuck in the return from fork(), and its idle child
-     * ({@link Forker#startIdle}) runs only code warmed up here, so it never needs the class
-     * loader, the JIT or a collection (chapter 04's NOTES.md: "Why the child is safe").
-     */
-    private static Forker forker;
-
     private Subject() {}
 
     public static void main(String[] args) {
@@ -105,7 +95,13 @@ public final class Subject {
         trace("gc2");
         garbage(Math.max(1, liveMb / 4));
         trace("garbage");
-        forker = Forker.builder().checkFlags(false).without(ForkRecipe.Precaution.COLLECT_GARBAGE).build();
+        // Chapter 01's forker, for a JVM that may run any collector: no check for the recipe's
+        // Serial GC flags, and no collection before a fork, which would change the heap being
+        // measured. It still flushes stdio, quiets the JIT and the other Java threads, and forks
+        // again a child stuck in the return from fork(); its idle child (Forker.startIdle) runs
+        // only code warmed up here, so it never needs the class loader, the JIT or a collection
+        // (NOTES.md, "Why the child is safe").
+        Forker forker = Forker.builder().checkFlags(false).without(ForkRecipe.Precaution.COLLECT_GARBAGE).build();
         forker.warmUp(); // now, so its allocations and class loading fall in no event's counts
         String mapping = Snapshot.take(layout).mapping();
         if (mapping.equals("shared") && args.length < 4) {
@@ -116,7 +112,7 @@ public final class Subject {
             return;
         }
         for (String event : events) {
-            for (String line : measure(collector, liveMb, event, live, layout)) {
+            for (String line : measure(forker, collector, liveMb, event, live, layout)) {
                 System.out.println(line);
             }
         }
@@ -184,7 +180,8 @@ public final class Subject {
      * Forks, snapshots, runs {@code event}, snapshots again; one line per snapshot after the
      * event, each ending with how the child ended once released ({@code child=}).
      */
-    private static List<String> measure(String collector, int liveMb, String event, Node live, HeapLayout layout) {
+    private static List<String> measure(Forker forker, String collector, int liveMb, String event, Node live,
+                                        HeapLayout layout) {
         List<String> lines = new ArrayList<>();
         ChildHandle child = forker.startIdle(CHILD_DEADLINE);
         boolean sharedHeap = false;
