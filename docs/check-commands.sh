@@ -5,6 +5,8 @@
 #   docs/check-commands.sh            (from the repository root; 10-20 minutes on 2 cores)
 #   CHECK_MVN_OPTS=-o docs/check-commands.sh    (pass extra options to every ./mvnw, e.g. offline)
 #   CHECK_ONLY='jvm-gc|watch' docs/check-commands.sh   (only the commands matching an extended regex)
+#   CHECK_KEEP=DIR docs/check-commands.sh   (also keep each command's whole output in DIR, one file
+#                                            per command, to paste transcripts from this one run)
 #
 # It ends with one grep-able line, "check-commands: commands=N passed=N", and exits non-zero
 # if any command failed. It is not part of .ci/run: it runs every demo at full size and the
@@ -48,6 +50,11 @@ mapfile -t commands < <(
 ran=0
 passed=0
 fail() { echo "FAILED: $1"; }
+keep() { # the output of the command just run ($1: its log), kept as CHECK_KEEP/NNN-words.log
+  [ -n "${CHECK_KEEP:-}" ] || return 0
+  mkdir -p "$CHECK_KEEP"
+  cp "$1" "$CHECK_KEEP/$(printf '%03d' "$ran")-$(echo "$2" | tr -c 'A-Za-z0-9.,=-' '_' | cut -c1-100).log"
+}
 
 run_mvnw() { # the words after ./mvnw
   local words=("$@") args=() full=0
@@ -56,7 +63,10 @@ run_mvnw() { # the words after ./mvnw
   [ "$full" = 1 ] || args+=(-DskipTests)
   echo "== ./mvnw ${args[*]}"
   local start=$SECONDS
-  if timeout 1800 ./mvnw "${args[@]}" > "$scratch/out.log" 2>&1; then
+  timeout 1800 ./mvnw "${args[@]}" > "$scratch/out.log" 2>&1
+  local rc=$?
+  keep "$scratch/out.log" "mvnw ${words[*]}"
+  if [ "$rc" = 0 ]; then
     echo "   ok ($((SECONDS - start)) s)"
     return 0
   fi
@@ -81,6 +91,7 @@ PY
   then echo "   ok: answered /health on port $port"; else ok=1; cat "$scratch/serve.log"; fi
   kill -TERM "$pid" 2>/dev/null
   wait "$pid"
+  keep "$scratch/serve.log" "$*"
   return "$ok"
 }
 
@@ -121,6 +132,7 @@ for cmd in "${commands[@]}"; do
   start=$SECONDS
   if [ "${args[0]}" = lab ] && [ "${#args[@]}" -ge 2 ] && [[ "${args[1]}" != -* ]]; then
     timeout 900 ./cowfork "${args[@]}" > "$scratch/out.log" 2>&1
+    keep "$scratch/out.log" "${args[*]}"
     if tail -1 "$scratch/out.log" | grep -qE "^lab ${args[1]}: (ok|FAIL) "; then
       echo "   ok (graded: $(tail -1 "$scratch/out.log"))"
       passed=$((passed + 1))
@@ -130,7 +142,10 @@ for cmd in "${commands[@]}"; do
     fi
     continue
   fi
-  if timeout 900 ./cowfork "${args[@]}" > "$scratch/out.log" 2>&1; then
+  timeout 900 ./cowfork "${args[@]}" > "$scratch/out.log" 2>&1
+  rc=$?
+  keep "$scratch/out.log" "${args[*]}"
+  if [ "$rc" = 0 ]; then
     echo "   ok ($(wc -l < "$scratch/out.log") lines, $((SECONDS - start)) s)"
     passed=$((passed + 1))
   else

@@ -158,7 +158,7 @@ public final class PageMapPicture {
         List<String[]> legend = new java.util.ArrayList<>(List.of(new String[] {SHARED, "shared"},
                 new String[] {PRIVATE, "private (copied)"}, new String[] {NOT_PRESENT, "not present"}));
         if (pagesPerCell > 1) {
-            legend.add(2, new String[] {mix(0.5), "group, half private"});
+            legend.add(2, new String[] {mix(0.5), "some pages private (redder: more)"});
         }
         for (String[] entry : legend) {
             svg.rect(x, y + 4, CELL, CELL, entry[0]);

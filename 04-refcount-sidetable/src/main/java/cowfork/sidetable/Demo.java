@@ -308,13 +308,19 @@ public final class Demo {
         PageMapPicture table = PageMapPicture.forPages(rt.tablePages());
         Path tableFile = o.svgDir().resolve("04-sidetable-table.svg");
         Files.writeString(tableFile, table.svg("The side table (8 bytes per 16-byte granule) in the same child",
-                List.of(panel("sidetable: table", rt.tableMap())), command), StandardCharsets.UTF_8);
+                List.of(tablePanel("sidetable: table", rt)), command), StandardCharsets.UTF_8);
         PageMapPicture denseTable = PageMapPicture.forPages(rd.tablePages());
         Path denseFile = o.svgDir().resolve("04-dense-table.svg");
         Files.writeString(denseFile, denseTable.svg("The dense side table (4 bytes per object) in the same child",
-                List.of(panel("dense: table", rd.tableMap())), command), StandardCharsets.UTF_8);
+                List.of(tablePanel("dense: table", rd)), command), StandardCharsets.UTF_8);
         out.println();
         out.println("figures: " + heapFile + " " + tableFile + " " + denseFile);
+    }
+
+    /** A table's panel counts the pages in use, those the parent filled, as chapter 05's central figure does. */
+    private static PageMapPicture.Panel tablePanel(String label, SharingReport r) {
+        return new PageMapPicture.Panel(label, String.format(Locale.ROOT, "%,d of %,d pages in use private (%,d reserved)",
+                r.tablePagesPrivate(), r.tablePagesPresent(), r.tablePages()), r.tableMap());
     }
 
     private static PageMapPicture.Panel panel(String label, PageMap map) {

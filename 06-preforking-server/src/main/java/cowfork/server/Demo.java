@@ -107,7 +107,7 @@ public final class Demo {
             List<Socket> connections = onePerWorker(server, o.workers());
             try {
                 String idle = stats(connections.get(0), false);
-                long items = StatsJson.number(idle, "items");
+                long items = StatsJson.stats(idle).items();
                 for (Socket s : connections) {
                     serveTheSameRequests(s, Math.min(items, o.items()), items);
                 }
@@ -190,15 +190,16 @@ public final class Demo {
     }
 
     private static String summaryLine(String strategy, int workers, String json) {
+        StatsJson.Stats stats = StatsJson.stats(json);
         long heap = 0;
         long table = 0;
         for (int w = 1; w <= workers; w++) {
-            heap += StatsJson.region(json, "worker " + w, "object_heap").privateKb();
-            table += StatsJson.region(json, "worker " + w, "refcount_table").privateKb();
+            heap += stats.process("worker " + w).region("object_heap").privateKb();
+            table += stats.process("worker " + w).region("refcount_table").privateKb();
         }
-        long heapRss = StatsJson.region(json, "master", "object_heap").rssKb();
+        long heapRss = stats.process("master").region("object_heap").rssKb();
         return String.format(Locale.ROOT, "server: strategy=%s workers=%d object_heap_kb=%d object_heap_private_kb=%d"
                 + " refcount_table_private_kb=%d total_pss_kb=%d master_rss_kb=%d", strategy, workers, heapRss,
-                heap / workers, table / workers, StatsJson.number(json, "total_pss_kb"), StatsJson.number(json, "master_rss_kb"));
+                heap / workers, table / workers, stats.totalPssKb(), stats.masterRssKb());
     }
 }

@@ -61,12 +61,12 @@ class MemoryByStrategyTest {
         RefCounts.PredictedPages writes = whatReadingWrites(strategy);
         try (ServerProcess server = ServerProcess.start("--workers", "2", "--refcounts", strategy, "--data-size", DATA_SIZE,
                 "--debug-endpoints")) { // Demo.onePerWorker holds each worker with /sleep
-            String idle = server.get("/stats").body();
+            StatsJson.Stats idle = StatsJson.stats(server.get("/stats").body());
             for (String worker : List.of("worker 1", "worker 2")) {
-                assertThat(StatsJson.region(idle, worker, "object_heap").privateKb()).as("idle " + worker)
+                assertThat(idle.process(worker).region("object_heap").privateKb()).as("idle " + worker)
                         .isLessThanOrEqualTo(UNWRITTEN_KB);
             }
-            long items = StatsJson.number(idle, "items");
+            long items = idle.items();
             List<Socket> perWorker = Demo.onePerWorker(server.launcher(), 2);
             try {
                 for (Socket s : perWorker) {
@@ -83,12 +83,12 @@ class MemoryByStrategyTest {
                     s.close();
                 }
             }
-            String after = server.get("/stats").body();
+            StatsJson.Stats after = StatsJson.stats(server.get("/stats").body());
             System.out.println("refcounts=" + strategy + ", after one query over every item in each worker:\n"
                     + server.get("/stats?format=text").body());
             for (String worker : List.of("worker 1", "worker 2")) {
-                StatsJson.Region heap = StatsJson.region(after, worker, "object_heap");
-                StatsJson.Region table = StatsJson.region(after, worker, "refcount_table");
+                StatsJson.Region heap = after.process(worker).region("object_heap");
+                StatsJson.Region table = after.process(worker).region("refcount_table");
                 assertThat(heap.rssKb()).as(worker + " object heap resident").isPositive();
                 if (writes.heap().isEmpty()) {
                     assertThat(heap.privateKb()).as(worker + " object heap private (" + strategy + " writes none of it)")

@@ -31,5 +31,5 @@ final class Story {
 
     static final String END = """
 
-            Read on: docs/README.md (the course), and each chapter's README.md.""";
+            Read on: README.md, section "Start here", the one path through the course.""";
 }

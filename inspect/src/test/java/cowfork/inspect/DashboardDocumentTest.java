@@ -27,8 +27,8 @@ class DashboardDocumentTest {
 
     static List<String> names(String json) {
         List<String> names = new ArrayList<>();
-        for (Object p : (List<?>) ((Map<?, ?>) MiniJson.parse(json)).get("processes")) {
-            names.add(((Map<?, ?>) p).get("name") + "=" + ((Map<?, ?>) p).get("pid"));
+        for (InspectJson.DashboardProcess p : InspectJson.dashboard(json).processes()) {
+            names.add(p.name() + "=" + p.pid());
         }
         return names;
     }
@@ -45,15 +45,15 @@ class DashboardDocumentTest {
 
     @Test
     void theDocumentHasThePagesFields() {
-        Map<?, ?> doc = (Map<?, ?>) MiniJson.parse(new DashboardDocument().json(sample(7, 201), List.of(), "master 100 (x)"));
-        assertThat(doc.get("title")).isEqualTo("master 100 (x)");
-        assertThat(doc.get("classes")).isEqualTo(List.of(Regions.HEAP));
-        assertThat(doc.get("focus")).isEqualTo(Regions.HEAP);
-        assertThat(doc.get("round")).isEqualTo(7L);
-        assertThat(doc.get("object_heap_pages")).isEqualTo(1024L);
-        Map<?, ?> worker = (Map<?, ?>) ((List<?>) doc.get("processes")).get(1);
-        assertThat(new ArrayList<Object>(((Map<?, ?>) worker.get("memory_kb")).keySet())).containsExactly(Regions.HEAP, "total");
-        assertThat(new ArrayList<Object>(((Map<?, ?>) ((Map<?, ?>) worker.get("memory_kb")).get("total")).keySet()))
-                .containsExactly("rss", "pss", "private");
+        String json = new DashboardDocument().json(sample(7, 201), List.of(), "master 100 (x)");
+        InspectJson.Dashboard doc = InspectJson.dashboard(json);
+        assertThat(doc.title()).isEqualTo("master 100 (x)");
+        assertThat(doc.classes()).containsExactly(Regions.HEAP);
+        assertThat(doc.focus()).isEqualTo(Regions.HEAP);
+        assertThat(doc.round()).isEqualTo(7);
+        assertThat(doc.objectHeapPages()).isEqualTo(1024);
+        // the page draws one chart per class, in this order, then the total
+        assertThat(InspectJson.keys(json, "processes", 1, "memory_kb")).containsExactly(Regions.HEAP, "total");
+        assertThat(InspectJson.keys(json, "processes", 1, "memory_kb", "total")).containsExactly("rss", "pss", "private");
     }
 }

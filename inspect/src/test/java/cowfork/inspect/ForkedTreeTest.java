@@ -8,7 +8,6 @@ import cowfork.cow.Smaps;
 import cowfork.support.Processes;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ForkedTreeTest {
@@ -112,7 +111,8 @@ class ForkedTreeTest {
             assertThat(s.leftOut()).containsExactly(new Sample.LeftOut(
                     new ProcessTree.Member(gone, Processes.self(), ProcessTree.Role.WORKER), "exited during the sample"));
             assertThat(TextReport.summary(s)).contains("left out: worker " + gone + " (exited during the sample)");
-            assertThat(JsonReport.line(s)).contains("\"left_out\":[{\"pid\":" + gone + ",\"role\":\"worker\",\"reason\":\"exited during the sample\"}]");
+            assertThat(InspectJson.line(JsonReport.line(s)).leftOut())
+                    .containsExactly(new InspectJson.LeftOut(gone, "worker", "exited during the sample"));
         }
     }
 
@@ -135,32 +135,31 @@ class ForkedTreeTest {
             Sample s = new Sampler(Processes.self(), false, true).read(listing(tree));
             String line = JsonReport.line(s);
             assertThat(line).doesNotContain("\n");
-            @SuppressWarnings("unchecked")
-            Map<String, Object> doc = (Map<String, Object>) MiniJson.parse(line);
-            assertThat(doc).containsKeys("time", "sample", "elapsed_s", "cost_ms", "cpu_ms", "source", "master_pid",
-                    "master_rss_kb", "total_pss_kb", "total_rss_kb", "processes", "left_out");
-            assertThat(doc.get("master_pid")).isEqualTo((long) Processes.self());
-            assertThat(doc.get("source")).isEqualTo("smaps");
-            assertThat((String) doc.get("time")).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z");
-            List<?> processes = (List<?>) doc.get("processes");
-            assertThat(processes).hasSize(1 + WORKERS);
+            // the documented shape: these fields, in this order (a script may rely on them)
+            assertThat(InspectJson.keys(line)).containsExactly("time", "sample", "elapsed_s", "cost_ms", "cpu_ms", "source",
+                    "master_pid", "master_rss_kb", "total_pss_kb", "total_rss_kb", "processes", "left_out");
+            InspectJson.Line doc = InspectJson.line(line);
+            assertThat(doc.masterPid()).isEqualTo(Processes.self());
+            assertThat(doc.source()).isEqualTo("smaps");
+            assertThat(doc.time()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z");
+            assertThat(doc.processes()).hasSize(1 + WORKERS);
             long pss = 0;
-            for (Object o : processes) {
-                @SuppressWarnings("unchecked")
-                Map<String, Object> p = (Map<String, Object>) o;
-                assertThat(p.keySet()).containsExactly("pid", "ppid", "role", "rss_kb", "pss_kb", "private_kb", "shared_kb",
-                        "swap_kb", "regions");
+            for (int i = 0; i < doc.processes().size(); i++) {
+                InspectJson.Process p = doc.processes().get(i);
+                assertThat(InspectJson.keys(line, "processes", i)).containsExactly("pid", "ppid", "role", "rss_kb", "pss_kb",
+                        "private_kb", "shared_kb", "swap_kb", "regions");
                 long regionPss = 0;
-                for (Object r : ((Map<?, ?>) p.get("regions")).values()) {
-                    assertThat(new ArrayList<Object>(((Map<?, ?>) r).keySet())).containsExactly("rss_kb", "pss_kb", "private_kb", "shared_kb", "swap_kb");
-                    regionPss += (Long) ((Map<?, ?>) r).get("pss_kb");
+                for (String region : p.regions().keySet()) {
+                    assertThat(InspectJson.keys(line, "processes", i, "regions", region))
+                            .containsExactly("rss_kb", "pss_kb", "private_kb", "shared_kb", "swap_kb");
+                    regionPss += p.regions().get(region).pssKb();
                 }
-                assertThat(regionPss).as("regions add up to the process").isEqualTo(p.get("pss_kb"));
-                pss += (Long) p.get("pss_kb");
+                assertThat(regionPss).as("regions add up to the process").isEqualTo(p.pssKb());
+                pss += p.pssKb();
             }
-            assertThat(doc.get("total_pss_kb")).isEqualTo(pss);
-            assertThat(((Map<?, ?>) processes.get(0)).get("role")).isEqualTo("master");
-            assertThat(((Map<?, ?>) processes.get(0)).get("rss_kb")).isEqualTo(doc.get("master_rss_kb"));
+            assertThat(doc.totalPssKb()).isEqualTo(pss);
+            assertThat(doc.processes().get(0).role()).isEqualTo("master");
+            assertThat(doc.processes().get(0).rssKb()).isEqualTo(doc.masterRssKb());
         }
     }
 
@@ -169,7 +168,9 @@ class ForkedTreeTest {
         try (ForkedTree tree = ForkedTree.start(PAGES, WORKERS, PER_ROUND, 1)) {
             Sample s = new Sampler(Processes.self(), false, false).read(listing(tree));
             assertThat(s.processes()).allMatch(p -> !p.hasRegions());
-            assertThat(JsonReport.line(s)).contains("\"source\":\"smaps_rollup\"").contains("\"regions\":null");
+            InspectJson.Line line = InspectJson.line(JsonReport.line(s));
+            assertThat(line.source()).isEqualTo("smaps_rollup");
+            assertThat(line.processes()).allSatisfy(p -> assertThat(p.regions()).as("regions of %d", p.pid()).isNull());
             for (ProcessMemory p : s.processes()) {
                 if (p.role() == ProcessTree.Role.WORKER) {
                     assertThat(ProcessMemory.privateKb(p.total())).isGreaterThanOrEqualTo(PER_ROUND * 4L);

@@ -127,10 +127,9 @@ class QuietTreeTest {
         assertThat(Double.parseDouble(m.group(1))).isZero();
         assertThat(Math.abs(Double.parseDouble(m.group(2)))).isLessThan(1.0);
         assertThat(Double.parseDouble(m.group(3))).isZero();
-        Map<?, ?> doc = (Map<?, ?>) MiniJson.parse(inspect(Integer.toString(server.pid()), "--check", "--json").out().strip());
-        for (Object p : (List<?>) doc.get("processes")) {
-            Map<?, ?> process = (Map<?, ?>) p;
-            assertThat(((Map<?, ?>) process.get("rollup")).get("rss_kb")).isEqualTo(process.get("rss_kb"));
+        InspectJson.Checked doc = InspectJson.checked(inspect(Integer.toString(server.pid()), "--check", "--json").out().strip());
+        for (InspectJson.CheckedProcess p : doc.processes()) {
+            assertThat(p.rollup().rssKb()).isEqualTo(p.rssKb());
         }
     }
 
@@ -141,13 +140,13 @@ class QuietTreeTest {
         List<String> lines = r.out().lines().toList();
         assertThat(lines).hasSize(2);
         for (int i = 0; i < 2; i++) {
-            Map<?, ?> doc = (Map<?, ?>) MiniJson.parse(lines.get(i));
-            assertThat(doc.get("sample")).isEqualTo(i + 1L);
-            assertThat(doc.get("master_pid")).isEqualTo((long) server.pid());
-            assertThat((List<?>) doc.get("processes")).hasSize(1 + WORKERS);
-            assertThat((Double) doc.get("cost_ms")).isPositive();
+            InspectJson.Line doc = InspectJson.line(lines.get(i));
+            assertThat(doc.sample()).isEqualTo(i + 1L);
+            assertThat(doc.masterPid()).isEqualTo(server.pid());
+            assertThat(doc.processes()).hasSize(1 + WORKERS);
+            assertThat(doc.costMs()).isPositive();
         }
-        assertThat((Double) ((Map<?, ?>) MiniJson.parse(lines.get(1))).get("elapsed_s")).isGreaterThanOrEqualTo(1.0);
+        assertThat(InspectJson.line(lines.get(1)).elapsedS()).isGreaterThanOrEqualTo(1.0);
     }
 
     @Test
@@ -174,20 +173,16 @@ class QuietTreeTest {
     @Test
     void theDashboardDocumentCarriesEachProcesssLargestMappings() {
         Sample s = new Sampler(server.pid(), false, true).sample();
-        Map<?, ?> doc = (Map<?, ?>) MiniJson.parse(new DashboardDocument().json(s, PageStrips.read(s, 2), "t"));
-        List<?> processes = (List<?>) doc.get("processes");
-        assertThat(processes).hasSize(1 + WORKERS);
+        InspectJson.Dashboard doc = InspectJson.dashboard(new DashboardDocument().json(s, PageStrips.read(s, 2), "t"));
+        assertThat(doc.processes()).hasSize(1 + WORKERS);
         boolean regionSeen = false;
-        for (Object o : processes) {
-            List<?> strips = (List<?>) ((Map<?, ?>) o).get("strips");
-            assertThat(strips).hasSize(2);
-            for (Object st : strips) {
-                Map<?, ?> strip = (Map<?, ?>) st;
-                assertThat(((String) strip.get("map")).length()).isBetween(1, 4096);
-                if (((String) strip.get("label")).startsWith("heap " + Long.toHexString(region) + "-")) {
+        for (InspectJson.DashboardProcess p : doc.processes()) {
+            assertThat(p.strips()).hasSize(2);
+            for (InspectJson.Strip strip : p.strips()) {
+                assertThat(strip.map().length()).isBetween(1, 4096);
+                if (strip.label().startsWith("heap " + Long.toHexString(region) + "-")) {
                     regionSeen = true;
-                    assertThat((Long) strip.get("shared") + (Long) strip.get("private") + (Long) strip.get("not_present"))
-                            .isEqualTo(PAGES);
+                    assertThat(strip.shared() + strip.privat() + strip.notPresent()).isEqualTo(PAGES);
                 }
             }
         }

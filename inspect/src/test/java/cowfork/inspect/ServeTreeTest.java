@@ -89,15 +89,15 @@ class ServeTreeTest {
     static boolean statsAgree(int port, int pid, long heapBytes) throws IOException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() - deadline < 0) {
-            String json;
+            StatsJson.Stats stats;
             try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
                 s.setSoTimeout(10_000);
-                json = RawHttp.get(s, "/stats").body();
+                stats = StatsJson.stats(RawHttp.get(s, "/stats").body());
             }
             for (String name : List.of("worker 1", "worker 2")) {
-                String process = StatsJson.process(json, name);
-                if (process.contains("\"pid\":" + pid + ",")) {
-                    long theirs = StatsJson.region(json, name, "object_heap").privateKb();
+                StatsJson.Stats.Process process = stats.process(name);
+                if (process.pid() == pid) {
+                    long theirs = process.region("object_heap").privateKb();
                     long ours = objectHeapPrivateKb(Sampler.read(new ProcessTree.Member(pid, 0, ProcessTree.Role.WORKER), true),
                             heapBytes);
                     if (theirs == ours) {

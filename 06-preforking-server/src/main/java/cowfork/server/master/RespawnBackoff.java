@@ -10,8 +10,8 @@ package cowfork.server.master;
  * however often that happens.
  *
  * <pre>
- *   died before booting, n-th time in a row:  1      2       3       4    ...  8+
- *   next fork after:                          0      100 ms  200 ms  400 ms    10 s (cap)
+ *   died before booting, n-th time in a row:  1      2       3       4    ...  9+
+ *   next fork after:                          0      100 ms  200 ms  400 ms  ...  10 s (cap)
  *   a worker that had booted dies:            0, and the count starts again
  * </pre>
  */

@@ -7,8 +7,8 @@ import java.util.ServiceLoader;
 
 /**
  * What the master asks each time a worker dies or a fork fails: how long to wait before the
- * next fork. The master's own answer is {@link RespawnBackoff} (its class comment has the
- * table). Like chapter 03's {@code RefCounts}, the policy is found, not named: a class
+ * next fork. The rule, a table of waits, is in chapter 06's lab handout ({@code LAB.md}); the
+ * master follows it with {@code RespawnBackoff}, the lab's answer. Like chapter 03's {@code RefCounts}, the policy is found, not named: a class
  * registered in {@code META-INF/services/cowfork.server.master.RespawnPolicy} takes the
  * master's place. Nothing in the course registers one; chapter 06's lab grader does, for the
  * server it starts, so the real master runs a student's policy. Not thread-safe: the master's

@@ -23,7 +23,7 @@ import java.util.Map;
  *
  * Not thread-safe; one instance per reader.
  */
-public final class SmapsSums {
+public final class SmapsSums implements MemoryJson.ByClass {
     /** The fields summed, by index. */
     public static final int RSS = 0;
     public static final int PSS = 1;
@@ -39,6 +39,15 @@ public final class SmapsSums {
     /** Index of the class "total" (after {@link MemoryReport#CLASSES}). */
     public static final int TOTAL = MemoryReport.CLASSES.size();
     private static final int OTHER = MemoryReport.CLASSES.indexOf(MemoryReport.OTHER);
+    /** The classes' JSON keys, in {@link MemoryReport#CLASSES} order, then "total". */
+    private static final String[] KEYS = new String[TOTAL + 1];
+
+    static {
+        for (int c = 0; c < TOTAL; c++) {
+            KEYS[c] = MemoryJson.key(MemoryReport.CLASSES.get(c));
+        }
+        KEYS[TOTAL] = "total";
+    }
 
     private final long[] starts;
     private final long[] ends;
@@ -180,7 +189,20 @@ public final class SmapsSums {
         return true;
     }
 
+    /** The classes of {@link MemoryReport#CLASSES}, then the total. */
+    @Override
+    public int classes() {
+        return TOTAL + 1;
+    }
+
+    /** The JSON key of class {@code cls} ("object_heap", ..., "total"). */
+    @Override
+    public String key(int cls) {
+        return KEYS[cls];
+    }
+
     /** The sum of field {@code field} ({@link #RSS}...) over class {@code cls} (an index of {@link MemoryReport#CLASSES}, or {@link #TOTAL}), in kB. */
+    @Override
     public long kb(int cls, int field) {
         return kb[cls][field];
     }

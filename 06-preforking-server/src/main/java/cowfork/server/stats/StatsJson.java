@@ -1,55 +1,96 @@
-// Reading numbers back out of the /stats document, for the demo, the benchmark and the tests (no JSON library needed).
+// The /stats and /dashboard/data documents read back into records with a JSON parser, for the demo, watch and the tests.
 package cowfork.server.stats;
 
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
+import cowfork.support.StrictJson;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
- * Looks up values in the JSON that {@link StatsReport#toJson()} writes. The document's
- * shape is fixed (this module writes it), so a few patterns read it reliably.
+ * Reads what {@link StatsReport#toJson()} and {@link DashboardData} write, the way a script
+ * would: with a parser ({@link StrictJson}), so the order of the fields does not matter and
+ * fields added later are ignored. A field named here that is missing, or of another type, is an
+ * {@link IllegalArgumentException} naming it ({@code the /stats document: processes[0].pid: missing}).
+ * Only tools outside the server use this: the server itself writes its documents by hand.
  */
 public final class StatsJson {
-    private static final Pattern PROCESS = Pattern.compile("\\{\"name\":\"([a-z]+(?: \\d+)?)\"");
-
     private StatsJson() {}
 
-    /** Rss, Pss and private KiB of one memory class of one process. */
-    public record Region(long rssKb, long pssKb, long privateKb) {}
-
-    /**
-     * The figures of {@code memoryClass} ("object_heap", "refcount_table", "java_heap",
-     * "other", "total") for {@code process} ("master", "worker 1"...).
-     *
-     * @throws IllegalArgumentException if the document has no such process or class
-     */
-    public static Region region(String json, String process, String memoryClass) {
-        String entry = process(json, process);
-        Matcher r = Pattern.compile("\"" + memoryClass + "\":\\{\"rss\":(\\d+),\"pss\":(\\d+),\"private\":(\\d+)")
-                .matcher(entry);
-        if (!r.find()) {
-            throw new IllegalArgumentException("no memory class " + memoryClass + " for " + process + " in " + entry);
-        }
-        return new Region(Long.parseLong(r.group(1)), Long.parseLong(r.group(2)), Long.parseLong(r.group(3)));
-    }
-
-    /** A top-level or per-process number field, e.g. {@code number(json, "total_pss_kb")}. */
-    public static long number(String json, String field) {
-        Matcher m = Pattern.compile("\"" + field + "\":(-?\\d+)").matcher(json);
-        if (!m.find()) {
-            throw new IllegalArgumentException("no field " + field + " in " + json);
-        }
-        return Long.parseLong(m.group(1));
-    }
-
-    /** The JSON object of one process. */
-    public static String process(String json, String process) {
-        Matcher m = PROCESS.matcher(json);
-        while (m.find()) {
-            if (m.group(1).equals(process)) {
-                int end = json.indexOf("{\"name\":", m.end());
-                return json.substring(m.start(), end < 0 ? json.length() : end);
+    /** The /stats document, sizes in KiB. */
+    public record Stats(String refcounts, long items, int workers, long totalPssKb, long masterRssKb,
+                        List<Process> processes) {
+        /** One process: "master" (slot 0) or "worker N". */
+        public record Process(String name, int slot, int pid, String state, long requests, int restarts,
+                              long javaHeapAllocatedBytes, long javaHeapLeftBytes, int connections,
+                              Map<String, Region> memoryKb) {
+            /** The figures of {@code memoryClass}: "object_heap", "refcount_table", "java_heap", "other", "total". */
+            public Region region(String memoryClass) {
+                return StatsJson.region(memoryKb, memoryClass, name);
             }
         }
-        throw new IllegalArgumentException(process + " is not in the stats: " + json);
+
+        /** @throws IllegalArgumentException naming the process and those there are, if there is no such process */
+        public Process process(String name) {
+            return find(processes, Process::name, name);
+        }
+    }
+
+    /** The /dashboard/data document: {@link Stats}'s figures and each process's object-heap pages. */
+    public record Dashboard(String refcounts, long items, int workers, long round, long uptimeMs, int pageKb,
+                            int objectHeapPages, List<Process> processes) {
+        /** One process; {@code pages} is null when its page map could not be read. */
+        public record Process(String name, int slot, int pid, String state, long requests, int restarts,
+                              Map<String, Region> memoryKb, @JsonSetter(nulls = Nulls.SET) Pages pages) {
+            public Region region(String memoryClass) {
+                return StatsJson.region(memoryKb, memoryClass, name);
+            }
+        }
+
+        /** @throws IllegalArgumentException naming the process and those there are, if there is no such process */
+        public Process process(String name) {
+            return find(processes, Process::name, name);
+        }
+    }
+
+    /** Rss, Pss and private KiB of one class of memory of one process. */
+    public record Region(@JsonProperty("rss") long rssKb, @JsonProperty("pss") long pssKb,
+                         @JsonProperty("private") long privateKb) {}
+
+    /** Pages of the object heap by state, and the strip: one character per page ({@code -#.S}). */
+    public record Pages(int shared, @JsonProperty("private") int privat, int notPresent, int swapped, String map) {
+        public int total() {
+            return shared + privat + notPresent + swapped;
+        }
+    }
+
+    /** @throws IllegalArgumentException if {@code json} is not a /stats document (the message names the field) */
+    public static Stats stats(String json) {
+        return StrictJson.read(json, Stats.class, "the /stats document");
+    }
+
+    /** @throws IllegalArgumentException if {@code json} is not a /dashboard/data document (the message names the field) */
+    public static Dashboard dashboard(String json) {
+        return StrictJson.read(json, Dashboard.class, "the /dashboard/data document");
+    }
+
+    private static Region region(Map<String, Region> memory, String memoryClass, String process) {
+        Region r = memory.get(memoryClass);
+        if (r == null) {
+            throw new IllegalArgumentException("no memory class " + memoryClass + " for " + process + " (it has "
+                    + memory.keySet() + ")");
+        }
+        return r;
+    }
+
+    private static <P> P find(List<P> processes, Function<P, String> name, String wanted) {
+        for (P p : processes) {
+            if (name.apply(p).equals(wanted)) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException(wanted + " is not among the processes " + processes.stream().map(name).toList());
     }
 }

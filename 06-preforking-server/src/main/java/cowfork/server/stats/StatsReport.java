@@ -76,44 +76,30 @@ public final class StatsReport {
         return rows.isEmpty() ? 0 : rows.get(0).rssKb("total");
     }
 
-    /** The JSON document /stats answers. */
+    /** The JSON document /stats answers; each process's memory by {@link MemoryJson}, with its two extra fields per class. */
     public String toJson() {
-        StringBuilder sb = new StringBuilder(1024);
-        sb.append("{\"refcounts\":\"").append(strategy).append("\",\"items\":").append(items)
-                .append(",\"workers\":").append(targetWorkers)
-                .append(",\"total_pss_kb\":").append(totalPssKb())
-                .append(",\"master_rss_kb\":").append(masterRssKb())
-                .append(",\"processes\":[");
+        JsonBytes out = new JsonBytes(1024);
+        out.put("{\"refcounts\":\"").put(strategy).put("\",\"items\":").putDecimal(items)
+                .put(",\"workers\":").putDecimal(targetWorkers)
+                .put(",\"total_pss_kb\":").putDecimal(totalPssKb())
+                .put(",\"master_rss_kb\":").putDecimal(masterRssKb())
+                .put(",\"processes\":[");
         for (int i = 0; i < rows.size(); i++) {
             Row r = rows.get(i);
             if (i > 0) {
-                sb.append(',');
+                out.put((byte) ',');
             }
-            sb.append("{\"name\":\"").append(r.name()).append("\",\"slot\":").append(r.slot())
-                    .append(",\"pid\":").append(r.pid()).append(",\"state\":\"").append(r.state())
-                    .append("\",\"requests\":").append(r.requests()).append(",\"restarts\":").append(r.restarts())
-                    .append(",\"java_heap_allocated_bytes\":").append(r.heapAllocated())
-                    .append(",\"java_heap_left_bytes\":").append(r.heapLeft())
-                    .append(",\"connections\":").append(r.connections())
-                    .append(",\"memory_kb\":{");
-            boolean first = true;
-            for (Map.Entry<String, Smaps.Fields> e : r.memory().entrySet()) {
-                if (!first) {
-                    sb.append(',');
-                }
-                first = false;
-                Smaps.Fields f = e.getValue();
-                sb.append('"').append(e.getKey().replace(' ', '_').toLowerCase(Locale.ROOT)).append("\":{")
-                        .append("\"rss\":").append(f.rssKb())
-                        .append(",\"pss\":").append(f.pssKb())
-                        .append(",\"private\":").append(f.privateCleanKb() + f.privateDirtyKb())
-                        .append(",\"private_dirty\":").append(f.privateDirtyKb())
-                        .append(",\"shared\":").append(f.sharedCleanKb() + f.sharedDirtyKb())
-                        .append('}');
-            }
-            sb.append("}}");
+            out.put("{\"name\":\"").put(r.name()).put("\",\"slot\":").putDecimal(r.slot())
+                    .put(",\"pid\":").putDecimal(r.pid()).put(",\"state\":\"").put(r.state())
+                    .put("\",\"requests\":").putDecimal(r.requests()).put(",\"restarts\":").putDecimal(r.restarts())
+                    .put(",\"java_heap_allocated_bytes\":").putDecimal(r.heapAllocated())
+                    .put(",\"java_heap_left_bytes\":").putDecimal(r.heapLeft())
+                    .put(",\"connections\":").putDecimal(r.connections())
+                    .put(",\"memory_kb\":");
+            MemoryJson.write(out, MemoryJson.of(r.memory()), true);
+            out.put((byte) '}');
         }
-        return sb.append("]}").toString();
+        return out.put("]}").toString();
     }
 
     /**

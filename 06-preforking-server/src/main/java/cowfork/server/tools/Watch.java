@@ -220,7 +220,7 @@ public final class Watch {
             try (Socket s = new Socket("127.0.0.1", port)) {
                 s.setSoTimeout(5000);
                 if (items < 0) {
-                    items = StatsJson.number(RawHttp.get(s, "/stats").body(), "items");
+                    items = StatsJson.stats(RawHttp.get(s, "/stats").body()).items();
                 }
                 for (int i = 0; i < REQUESTS_PER_CONNECTION && !stopping; i++) {
                     RawHttp.get(s, "/item/" + keys.nextLong(items));

@@ -3,6 +3,7 @@ package cowfork.server.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import cowfork.server.stats.StatsJson;
 import cowfork.server.tools.RawHttp;
 import cowfork.server.tools.ServerProcess;
 import java.io.IOException;
@@ -103,9 +104,13 @@ class EndpointsTest {
     void statsReportEveryProcessByRegion() {
         HttpResponse<String> json = server.get("/stats");
         assertThat(json.statusCode()).isEqualTo(200);
-        assertThat(json.body()).startsWith("{\"refcounts\":\"inline\"").contains("\"name\":\"master\"",
-                "\"name\":\"worker 1\"", "\"name\":\"worker 2\"", "\"object_heap\":{\"rss\":", "\"java_heap\":",
-                "\"refcount_table\":", "\"other\":", "\"total_pss_kb\":");
+        StatsJson.Stats stats = StatsJson.stats(json.body());
+        assertThat(stats.refcounts()).isEqualTo("inline");
+        assertThat(stats.processes()).extracting(StatsJson.Stats.Process::name).contains("master", "worker 1", "worker 2");
+        for (StatsJson.Stats.Process p : stats.processes()) {
+            assertThat(p.memoryKb()).as(p.name()).containsOnlyKeys("object_heap", "refcount_table", "java_heap", "other", "total");
+        }
+        assertThat(stats.totalPssKb()).isPositive();
         HttpResponse<String> text = server.get("/stats?format=text");
         assertThat(text.headers().firstValue("content-type").orElseThrow()).startsWith("text/plain");
         assertThat(text.body()).contains("object heap", "Java heap", "master", "worker 1", "worker 2", "PSS");

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
  * ({@link #startServer}).
  *
  * <pre>
- *   died before booting, n-th time in a row:  1      2       3       4    ...  8+
- *   next fork after:                          0      100 ms  200 ms  400 ms    10 s (cap)
+ *   died before booting, n-th time in a row:  1      2       3       4    ...  9+
+ *   next fork after:                          0      100 ms  200 ms  400 ms  ...  10 s (cap)
  *   a fork that failed, n-th in the streak:          100 ms  200 ms  ...  (it counts in the streak)
  *   a worker that had booted, or served, dies: 0, and the streak starts again
  * </pre>

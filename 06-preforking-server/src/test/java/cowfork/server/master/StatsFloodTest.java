@@ -40,7 +40,7 @@ class StatsFloodTest {
             }
         }, "--workers", "2", "--timeout", "3");
              ClientLoad flood = new ClientLoad("dashboard-flood", server.port(), CLIENTS, k -> "/dashboard/data",
-                     r -> newestRound.accumulateAndGet((int) StatsJson.number(r.body(), "round"), Math::max))) {
+                     r -> newestRound.accumulateAndGet((int) StatsJson.dashboard(r.body()).round(), Math::max))) {
             flooding.set(true);
             flood.awaitAnswered(3 * CLIENTS, ANSWER_WAIT);
             long floodStart = System.nanoTime();

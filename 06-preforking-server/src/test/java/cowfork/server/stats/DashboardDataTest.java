@@ -8,8 +8,6 @@ import cowfork.server.tools.RawHttp;
 import cowfork.server.tools.ServerProcess;
 import java.io.IOException;
 import java.net.Socket;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,33 +18,26 @@ import org.junit.jupiter.api.Test;
  * ones.
  */
 class DashboardDataTest {
-    private static final Pattern PAGES = Pattern.compile(
-            "\"pages\":\\{\"shared\":(\\d+),\"private\":(\\d+),\"not_present\":(\\d+),\"swapped\":(\\d+),\"map\":\"([^\"]*)\"}");
-
-    /** One process's page counts and strip. */
-    record Pages(int shared, int privat, int notPresent, int swapped, String map) {
-        int total() {
-            return shared + privat + notPresent + swapped;
-        }
+    static StatsJson.Pages pages(StatsJson.Dashboard doc, String process) {
+        StatsJson.Pages p = doc.process(process).pages();
+        assertThat(p).as("%s has page counts in %s", process, doc).isNotNull();
+        return p;
     }
 
-    static Pages pages(String json, String process) {
-        Matcher m = PAGES.matcher(StatsJson.process(json, process));
-        assertThat(m.find()).as("%s has page counts in %s", process, json).isTrue();
-        return new Pages(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
-                Integer.parseInt(m.group(4)), m.group(5));
-    }
-
-    static String data(ServerProcess server) {
+    static String body(ServerProcess server) {
         var r = server.get("/dashboard/data");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
         return r.body();
     }
 
+    static StatsJson.Dashboard data(ServerProcess server) {
+        return StatsJson.dashboard(body(server));
+    }
+
     /** Has the server's one worker run a query over every item (reading each one, so inline counts write each one's page). */
     static void readEveryItem(ServerProcess server) throws IOException {
-        long items = StatsJson.number(data(server), "items");
+        long items = data(server).items();
         try (Socket s = server.socket()) {
             for (long from = 0; from < items; from += Endpoints.MAX_QUERY_COUNT) {
                 RawHttp.Response r = RawHttp.get(s, "/query?from=" + from + "&count="
@@ -59,38 +50,40 @@ class DashboardDataTest {
     @Test
     void inlineTheDocumentsShapeCountersPageCountsAndPagesGoingPrivateUnderLoad() throws IOException {
         try (ServerProcess server = ServerProcess.start("--workers", "1", "--refcounts", "inline")) {
-            String first = data(server);
-            long heapPages = StatsJson.number(first, "object_heap_pages");
-            assertThat(first).startsWith("{\"refcounts\":\"inline\",\"items\":");
-            assertThat(StatsJson.number(first, "page_kb")).isEqualTo(4);
+            String firstBody = body(server);
+            assertThat(firstBody).startsWith("{\"refcounts\":\"inline\",\"items\":");
+            StatsJson.Dashboard first = StatsJson.dashboard(firstBody);
+            long heapPages = first.objectHeapPages();
+            assertThat(first.refcounts()).isEqualTo("inline");
+            assertThat(first.pageKb()).isEqualTo(4);
             assertThat(heapPages).isPositive();
             for (String process : new String[] {"master", "worker 1"}) {
-                Pages p = pages(first, process);
+                StatsJson.Pages p = pages(first, process);
                 assertThat(p.total()).as("%s: shared + private + not present + swapped", process).isEqualTo(heapPages);
                 assertThat(p.map()).hasSize((int) heapPages).matches("[-#.S]*");
                 assertThat(p.map().chars().filter(c -> c == '#').count()).isEqualTo(p.privat());
                 // smaps and pagemap were read in the same step of the master, with no request served in between
                 assertThat(p.privat() * 4L).as("%s: private pages from pagemap, in KiB, against smaps", process)
-                        .isEqualTo(StatsJson.region(first, process, "object_heap").privateKb());
+                        .isEqualTo(first.process(process).region("object_heap").privateKb());
                 assertThat((p.shared() + p.privat()) * 4L).as("%s: present pages against smaps Rss", process)
-                        .isEqualTo(StatsJson.region(first, process, "object_heap").rssKb());
+                        .isEqualTo(first.process(process).region("object_heap").rssKb());
             }
             // 'Shared' means shared with someone: an idle worker shares every present page with the master
             assertThat(pages(first, "worker 1").shared()).isPositive();
 
             server.get("/item/1");
-            String second = data(server);
-            assertThat(StatsJson.number(second, "round")).isGreaterThan(StatsJson.number(first, "round"));
-            assertThat(StatsJson.number(second, "uptime_ms")).isGreaterThan(StatsJson.number(first, "uptime_ms"));
-            String w1 = StatsJson.process(first, "worker 1");
-            String w2 = StatsJson.process(second, "worker 1");
-            assertThat(StatsJson.number(w2, "pid")).isEqualTo(StatsJson.number(w1, "pid"));
+            StatsJson.Dashboard second = data(server);
+            assertThat(second.round()).isGreaterThan(first.round());
+            assertThat(second.uptimeMs()).isGreaterThan(first.uptimeMs());
+            StatsJson.Dashboard.Process w1 = first.process("worker 1");
+            StatsJson.Dashboard.Process w2 = second.process("worker 1");
+            assertThat(w2.pid()).isEqualTo(w1.pid());
             // the document is asked for through a worker, which counts it as a request; /item/1 is one more
-            assertThat(StatsJson.number(w2, "requests")).isGreaterThan(StatsJson.number(w1, "requests"));
+            assertThat(w2.requests()).isGreaterThan(w1.requests());
 
-            Pages before = pages(second, "worker 1");
+            StatsJson.Pages before = pages(second, "worker 1");
             readEveryItem(server);
-            Pages after = pages(data(server), "worker 1");
+            StatsJson.Pages after = pages(data(server), "worker 1");
             int present = after.shared() + after.privat();
             assertThat(after.privat()).as("private pages before %d, after %d of %d present", before.privat(),
                     after.privat(), present).isGreaterThan(before.privat() + present / 2);
@@ -102,7 +95,7 @@ class DashboardDataTest {
         try (ServerProcess server = ServerProcess.start("--workers", "1", "--refcounts", "immortal")) {
             thePageAndItsVendoredChartLibraryAreServed(server);
             readEveryItem(server);
-            Pages after = pages(data(server), "worker 1");
+            StatsJson.Pages after = pages(data(server), "worker 1");
             assertThat(after.shared()).isPositive();
             assertThat(after.privat()).as("private object-heap pages of an immortal worker after reading every item")
                     .isZero();

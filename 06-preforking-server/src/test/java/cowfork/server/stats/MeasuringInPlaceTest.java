@@ -4,9 +4,11 @@ package cowfork.server.stats;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import cowfork.cow.PageMap;
+import cowfork.cow.PageState;
 import cowfork.cow.Smaps;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -97,6 +99,44 @@ class MeasuringInPlaceTest {
         System.out.println("measuring in place: " + perRound + " bytes of Java heap per round (smaps, pagemap, document)");
         // A round of the objects' way allocates hundreds of KiB (the whole smaps text, a String per line).
         assertThat(perRound).as("bytes allocated per round, once warm").isLessThan(1024);
+    }
+
+    @Test
+    void theDashboardDocumentByteForByteAsThePageReadsIt() {
+        int pid = pid();
+        SmapsSums sums = new SmapsSums(new MemoryReport(List.of()).ranges());
+        assertThat(sums.read(pid)).isTrue();
+        Smaps.Mapping first = Smaps.all(pid).get(0);
+        PageStrip strip = new PageStrip(new AddressRange("first mapping", first.start(), first.end()));
+        assertThat(strip.read(pid)).isTrue();
+        DashboardData doc = new DashboardData();
+        doc.begin("immortal", 1000, 2, 7, 12345, strip.symbols().length);
+        doc.process(0, pid, "running", 0, 0, sums, strip);
+        doc.process(1, pid, "stopping", 99, 3, null, null);
+        doc.end();
+
+        String pages = "{\"shared\":" + strip.count(PageState.SHARED) + ",\"private\":" + strip.count(PageState.PRIVATE)
+                + ",\"not_present\":" + strip.count(PageState.NOT_PRESENT) + ",\"swapped\":" + strip.count(PageState.SWAPPED)
+                + ",\"map\":\"" + new String(strip.symbols(), StandardCharsets.US_ASCII) + "\"}";
+        assertThat(new String(doc.bytes(), 0, doc.length(), StandardCharsets.US_ASCII)).isEqualTo(
+                "{\"refcounts\":\"immortal\",\"items\":1000,\"workers\":2,\"round\":7,\"uptime_ms\":12345,"
+                + "\"page_kb\":4,\"object_heap_pages\":" + strip.symbols().length + ",\"processes\":["
+                + "{\"name\":\"master\",\"slot\":0,\"pid\":" + pid + ",\"state\":\"running\",\"requests\":0,"
+                + "\"restarts\":0,\"memory_kb\":" + memory(sums) + ",\"pages\":" + pages + "},"
+                + "{\"name\":\"worker 1\",\"slot\":1,\"pid\":" + pid + ",\"state\":\"stopping\",\"requests\":99,"
+                + "\"restarts\":3,\"memory_kb\":{},\"pages\":null}]}");
+    }
+
+    /** The dashboard's memory_kb: rss, pss and private of each class, then the total. */
+    private static String memory(SmapsSums sums) {
+        StringBuilder sb = new StringBuilder("{");
+        List<String> keys = List.of("object_heap", "refcount_table", "java_heap", "other", "total");
+        for (int c = 0; c < keys.size(); c++) {
+            sb.append(c == 0 ? "" : ",").append('"').append(keys.get(c)).append("\":{\"rss\":").append(sums.kb(c, SmapsSums.RSS))
+                    .append(",\"pss\":").append(sums.kb(c, SmapsSums.PSS)).append(",\"private\":").append(sums.privateKb(c))
+                    .append('}');
+        }
+        return sb.append('}').toString();
     }
 
     private static void oneRound(SmapsSums sums, PageStrip strip, DashboardData doc) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import cowfork.experiment.Dataset;
 import cowfork.heap.Heap;
 import cowfork.server.app.HeapStore;
+import cowfork.support.StrictJson;
 import java.io.IOException;
 import java.net.Socket;
 import java.time.Duration;
@@ -22,6 +23,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class ThreadedServerTest {
+    /** The threaded server's /stats: its one process. */
+    record OneProcess(long pid, long pssKb, long rssKb) {}
+
     private static final long DATA = 256 << 10;
     private static final int CLIENTS = 8;
     private static final int REQUESTS = 250;
@@ -121,8 +125,10 @@ class ThreadedServerTest {
                     s.setSoTimeout(10_000);
                     RawHttp.Response stats = RawHttp.get(s, "/stats");
                     assertThat(stats.header("content-type")).isEqualTo("application/json");
-                    assertThat(stats.body()).matches("\\{\"pid\":" + ProcessHandle.current().pid()
-                            + ",\"pss_kb\":[1-9][0-9]*,\"rss_kb\":[1-9][0-9]*}");
+                    OneProcess own = StrictJson.read(stats.body(), OneProcess.class, "the threaded server's /stats");
+                    assertThat(own.pid()).isEqualTo(ProcessHandle.current().pid());
+                    assertThat(own.pssKb()).isPositive();
+                    assertThat(own.rssKb()).isPositive();
                     RawHttp.send(s, "POST /item/1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n");
                     RawHttp.Response post = RawHttp.read(s);
                     assertThat(post.status()).isEqualTo(405);
