@@ -62,6 +62,7 @@ public final class ForkRecipe {
     private final Set<Precaution> precautions;
     private final long childHeapBudget;
     private final long threadsTimeoutNanos;
+    /** Null in a JVM whose collector has no eden (Shenandoah, ZGC); then the recipe has no GC step. */
     private final MemoryPoolMXBean eden;
     private MBeanServer mbeans;
     private ObjectName diagnosticCommand;
@@ -83,7 +84,12 @@ public final class ForkRecipe {
         if (this.precautions.contains(Precaution.QUIET_JIT)) {
             prepareJitControl();
         }
-        this.eden = edenPool().orElseThrow(() -> new IllegalStateException("no eden memory pool; run with -XX:+UseSerialGC"));
+        this.eden = edenPool().orElse(null);
+        if (eden == null && this.precautions.contains(Precaution.COLLECT_GARBAGE)) {
+            throw new IllegalStateException("this JVM's collector has no eden memory pool, so the recipe cannot tell"
+                    + " whether a child has room to allocate: run with -XX:+UseSerialGC, or leave out COLLECT_GARBAGE"
+                    + " for a child that allocates next to nothing (Forker.Builder.without)");
+        }
     }
 
     private static java.util.Optional<MemoryPoolMXBean> edenPool() {
@@ -223,8 +229,14 @@ public final class ForkRecipe {
         return new Quiet(excluded);
     }
 
-    /** Bytes a child may allocate before it would need a GC it can never run. */
+    /**
+     * Bytes a child may allocate before it would need a GC it can never run; 0 in a JVM whose
+     * collector has no eden (Shenandoah, ZGC), where no amount is known to be safe.
+     */
     public long edenFree() {
+        if (eden == null) {
+            return 0;
+        }
         MemoryUsage u = eden.getUsage();
         return capacity(u) - u.getUsed();
     }

@@ -62,6 +62,12 @@ public final class Forker {
     static final int MAX_FORK_ATTEMPTS = 10;
     private static final byte STARTED = 'S';
     private static final byte GO = 'G';
+    /** {@link #startIdle}'s child: says it is ready, and waits for any message. */
+    private static final ChildTask IDLE = c -> {
+        c.send("ready");
+        c.receive();
+        return new byte[0];
+    };
     private static boolean ownPathWarm;
 
     private final Duration deadline;
@@ -139,16 +145,19 @@ public final class Forker {
      * to map). It ends when sent any message ({@link ChildHandle#send}); then
      * {@link ChildHandle#await}. Closing the handle kills and reaps it.
      *
+     * <p>The child runs only code the parent has run before the first fork (the idle task is
+     * part of the warm-up), writes one message, and blocks in {@code read(2)}: it needs no
+     * class loader, no JIT and no collection. So it may also be forked from a JVM running a
+     * collector the recipe forbids (G1, Parallel, Shenandoah), to watch what that collector
+     * writes: {@code Forker.builder().checkFlags(false).without(Precaution.COLLECT_GARBAGE)},
+     * which quiets the JIT and the threads without collecting, and works without an eden.
+     *
      * @throws IllegalStateException if the child did not say it was ready within {@code timeout}
      *         (it is killed and reaped), or as {@link #start}
      * @throws ForkException as {@link #start}
      */
     public ChildHandle startIdle(Duration timeout) {
-        ChildHandle child = start(c -> {
-            c.send("ready");
-            c.receive();
-            return new byte[0];
-        });
+        ChildHandle child = start(IDLE);
         String message = child.receiveString(timeout);
         if (!"ready".equals(message)) {
             child.close();
@@ -176,7 +185,7 @@ public final class Forker {
             if (checkFlags) {
                 ForkRecipe.requireForkFlags();
             }
-            warmUp();
+            warmUpLocked();
             StringBuilder stuck = new StringBuilder();
             for (int attempt = 0; attempt < MAX_FORK_ATTEMPTS; attempt++) {
                 ChildHandle child = forkOnce(task, attempt, stuck, true);
@@ -204,6 +213,11 @@ public final class Forker {
             Syscalls.closeAll(up[0], up[1]);
             throw e;
         }
+        // Both ends' channels are built now, before the recipe measures eden: their buffers
+        // (2 x 64 KiB each) are the parent's allocation, so the child starts with its channel
+        // and allocates next to nothing of its own before its task.
+        FrameChannel childSide = new FrameChannel(down[0], up[1]);
+        FrameChannel parentSide = new FrameChannel(up[0], down[1]);
         int pid;
         long heapBudget;
         long startNanos;
@@ -220,7 +234,7 @@ public final class Forker {
             startNanos = System.nanoTime();
             pid = Syscalls.posix().fork();
             if (pid == 0) {
-                runChild(task, parentPid, new FrameChannel(down[0], up[1]), up[0], down[1], heapBudget);
+                runChild(task, parentPid, childSide, up[0], down[1], heapBudget);
             }
             forkNanos = System.nanoTime() - startNanos;
         }
@@ -249,7 +263,7 @@ public final class Forker {
             return null;
         }
         int pidfd = Syscalls.pidfdOfChild(pid, up[0], down[1]);
-        return new ChildHandle(pid, pidfd, new FrameChannel(up[0], down[1]), startNanos, deadline, killGrace);
+        return new ChildHandle(pid, pidfd, parentSide, startNanos, deadline, killGrace);
     }
 
     /** What the last {@link #forkAndAbandon} saw: how the abandoned child ended. */
@@ -265,7 +279,7 @@ public final class Forker {
      */
     ExitStatus forkAndAbandon(ChildTask task) {
         synchronized (FORK_LOCK) {
-            warmUp();
+            warmUpLocked();
             forkOnce(task, 0, new StringBuilder(), false);
             return abandoned;
         }
@@ -361,8 +375,16 @@ public final class Forker {
     /**
      * Runs, in the parent, the code a child will run: our own path once per JVM, the
      * caller's hooks once per forker. Classes get loaded and linked here, not in a child.
+     * The first {@link #start} does it anyway; call it first where the warm-up's own
+     * allocations and class loading must come before something you measure.
      */
-    private void warmUp() {
+    public void warmUp() {
+        synchronized (FORK_LOCK) {
+            warmUpLocked();
+        }
+    }
+
+    private void warmUpLocked() {
         if (!ownPathWarm) {
             int[] p = Syscalls.pipe();
             FrameChannel ch = new FrameChannel(p[0], p[1]);
@@ -370,12 +392,17 @@ public final class Forker {
             ch.send(FrameChannel.FAILURE, stackTrace(new IllegalStateException("warm-up")).getBytes(StandardCharsets.UTF_8));
             ch.receive(System.nanoTime());
             ch.receive(Long.MAX_VALUE);
+            ChildContext warm = new ChildContext(ch, 0, 0);
+            warm.heapBytesLeft();
+            try {
+                IDLE.run(warm); // its "ready" comes back to it through the one pipe: it returns at once
+            } catch (Exception e) {
+                throw new IllegalStateException("warming up the idle child's path failed", e);
+            }
             ch.close();
             Syscalls.libc().prctl(LibC.PR_GET_DUMPABLE, 0, 0, 0, 0);
             Syscalls.posix().getppid();
             Syscalls.warmExitPath();
-            ChildContext warm = new ChildContext(ch, 0, 0);
-            warm.heapBytesLeft();
             try {
                 warm.exitCode(256);
             } catch (IllegalArgumentException expected) {
@@ -413,10 +440,7 @@ public final class Forker {
 
         /** How long a child may run before the watchdog kills it (default 30 s). */
         public Builder deadline(Duration deadline) {
-            if (deadline.isNegative() || deadline.isZero()) {
-                throw new IllegalArgumentException("deadline must be positive, got " + deadline);
-            }
-            this.deadline = deadline;
+            this.deadline = positive(deadline, "deadline");
             return this;
         }
 
@@ -442,10 +466,7 @@ public final class Forker {
          * task waits for the go-ahead).
          */
         public Builder startupTimeout(Duration timeout) {
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("startup timeout must be positive, got " + timeout);
-            }
-            this.startupTimeout = timeout;
+            this.startupTimeout = positive(timeout, "startup timeout");
             return this;
         }
 
@@ -486,6 +507,13 @@ public final class Forker {
 
         public Forker build() {
             return new Forker(this);
+        }
+
+        private static Duration positive(Duration d, String what) {
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive, got " + d);
+            }
+            return d;
         }
     }
 }

@@ -162,6 +162,28 @@ class ForkProperties {
     }
 
     @Test
+    void theBuilderRefusesADeadlineOrStartupTimeoutThatIsNotPositiveAndSaysWhich() {
+        assertThatThrownBy(() -> Forker.builder().deadline(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("deadline must be positive, got PT0S");
+        assertThatThrownBy(() -> Forker.builder().startupTimeout(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("startup timeout must be positive, got PT-0.001S");
+        assertThat(Forker.builder().deadline(Duration.ofNanos(1)).startupTimeout(Duration.ofNanos(1)).build()).isNotNull();
+    }
+
+    @Test
+    void warmUpRunsTheCallersHooksOnceInTheParentAndTheForkDoesNotRunThemAgain() {
+        int parent = Processes.self();
+        java.util.List<Integer> ranIn = new java.util.ArrayList<>();
+        Forker forker = Forker.builder().warmUp(() -> ranIn.add(Syscalls.posix().getpid())).build();
+        forker.warmUp();
+        assertThat(ranIn).as("after warmUp()").containsExactly(parent);
+        forker.warmUp();
+        byte[] answer = forker.call(c -> new byte[] {(byte) ranIn.size()});
+        assertThat(answer).as("hook runs the child saw").containsExactly(1);
+        assertThat(ranIn).as("after a second warmUp() and a fork").containsExactly(parent);
+    }
+
+    @Test
     void closingAHandleKillsAndReapsARunningChild() {
         int pid;
         try (ChildHandle child = FORKER.start(c -> {

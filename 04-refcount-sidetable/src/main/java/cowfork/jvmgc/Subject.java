@@ -3,7 +3,10 @@ package cowfork.jvmgc;
 
 import cowfork.cow.PageMap;
 import cowfork.cow.PageState;
+import cowfork.fork.ChildHandle;
 import cowfork.fork.ExitStatus;
+import cowfork.fork.ForkRecipe;
+import cowfork.fork.Forker;
 import cowfork.support.Processes;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -20,7 +23,7 @@ import java.util.Optional;
  * it into the old generation with {@code System.gc()}, leaves some garbage in the young
  * generation, and then for each event:
  * <pre>
- *   fork a ParkedChild          the child holds every page as it was at fork
+ *   fork an idle child          the child holds every page as it was at fork
  *   snapshot A                  heap pages shared with the child (pagemap bit 56 clear)
  *   run the event               young | full | concurrent | cycle (then a read-only walk)
  *   snapshot B                  which of A's pages are no longer shared
@@ -57,7 +60,9 @@ public final class Subject {
     /** Bytes one {@link Node} takes with compressed class pointers and oops (12-byte header). */
     static final int NODE_BYTES = 32;
 
+    /** How long the child may take to say it waits, and to exit once released; then it is killed. */
     private static final Duration CHILD_DEADLINE = Duration.ofSeconds(10);
+    private static final Duration RELEASE_GRACE = Duration.ofSeconds(5);
 
     private Subject() {}
 
@@ -90,7 +95,14 @@ public final class Subject {
         trace("gc2");
         garbage(Math.max(1, liveMb / 4));
         trace("garbage");
-        ParkedChild.warmUp();
+        // Chapter 01's forker, for a JVM that may run any collector: no check for the recipe's
+        // Serial GC flags, and no collection before a fork, which would change the heap being
+        // measured. It still flushes stdio, quiets the JIT and the other Java threads, and forks
+        // again a child stuck in the return from fork(); its idle child (Forker.startIdle) runs
+        // only code warmed up here, so it never needs the class loader, the JIT or a collection
+        // (NOTES.md, "Why the child is safe").
+        Forker forker = Forker.builder().checkFlags(false).without(ForkRecipe.Precaution.COLLECT_GARBAGE).build();
+        forker.warmUp(); // now, so its allocations and class loading fall in no event's counts
         String mapping = Snapshot.take(layout).mapping();
         if (mapping.equals("shared") && args.length < 4) {
             System.out.println("jvm-gc: jdk=" + Runtime.version().feature() + " collector=" + collector
@@ -100,7 +112,7 @@ public final class Subject {
             return;
         }
         for (String event : events) {
-            for (String line : measure(collector, liveMb, event, live, layout)) {
+            for (String line : measure(forker, collector, liveMb, event, live, layout)) {
                 System.out.println(line);
             }
         }
@@ -168,12 +180,15 @@ public final class Subject {
      * Forks, snapshots, runs {@code event}, snapshots again; one line per snapshot after the
      * event, each ending with how the child ended once released ({@code child=}).
      */
-    private static List<String> measure(String collector, int liveMb, String event, Node live, HeapLayout layout) {
+    private static List<String> measure(Forker forker, String collector, int liveMb, String event, Node live,
+                                        HeapLayout layout) {
         List<String> lines = new ArrayList<>();
-        Map<String, Long> gcsBefore = collections();
-        ParkedChild child = ParkedChild.fork(CHILD_DEADLINE);
+        ChildHandle child = forker.startIdle(CHILD_DEADLINE);
         boolean sharedHeap = false;
         try {
+            // Counted from here: a collection before snapshot A (one the fork's own allocations
+            // caused, say) is already in A, and un-shares nothing the line counts.
+            Map<String, Long> gcsBefore = collections();
             Snapshot atFork = Snapshot.take(layout);
             sharedHeap = atFork.mapping().equals("shared");
             long t0 = System.nanoTime();
@@ -193,11 +208,25 @@ public final class Subject {
             if (sharedHeap) {
                 child.kill(); // released, it would run on objects the parent has moved (see the README)
             } else {
-                child.close();
+                release(child);
             }
         }
-        String ending = " child=" + childEnding(child.status());
+        String ending = " child=" + childEnding(child.result().status());
         return lines.stream().map(l -> l + ending).toList();
+    }
+
+    /**
+     * Tells the idle child to go, and reaps it: it exits by itself, or, still there
+     * {@link #RELEASE_GRACE} later, is killed. Never throws for the child's sake: a child that
+     * died meanwhile (its pipe gone) is reported by {@code await}.
+     */
+    private static void release(ChildHandle child) {
+        try {
+            child.send("go");
+        } catch (RuntimeException childGone) {
+            // await says how it ended
+        }
+        child.await(RELEASE_GRACE);
     }
 
     /** "exited", "SIGKILL" (killed on purpose: shared heap), "SIGSEGV" (crashed), or "hung" (the watchdog killed it). */

@@ -3,6 +3,7 @@ package cowfork.server.worker;
 
 import cowfork.fork.LibC;
 import cowfork.fork.PollSet;
+import cowfork.fork.Syscalls;
 import cowfork.server.app.Endpoints;
 import cowfork.server.http.Bytes;
 import cowfork.server.http.HttpParser;
@@ -271,7 +272,7 @@ final class RequestCycle {
         }
         if (n < 0) {
             int errno = Sockets.errno();
-            if (errno != SocketLib.EAGAIN && errno != SocketLib.EINTR) {
+            if (errno != Syscalls.EAGAIN && errno != Syscalls.EINTR) {
                 slots.close(c); // ECONNRESET and friends
             }
             return;
@@ -499,10 +500,10 @@ final class RequestCycle {
                 slots.close(c); // the client has closed its side too
             } else if (n < 0) {
                 int errno = Sockets.errno();
-                if (errno == SocketLib.EAGAIN) {
+                if (errno == Syscalls.EAGAIN) {
                     return;
                 }
-                if (errno != SocketLib.EINTR) {
+                if (errno != Syscalls.EINTR) {
                     slots.close(c);
                 }
             }

@@ -1,6 +1,7 @@
 // Framing a response into a connection's output buffer and sending it: status line, headers, and the body only when one is allowed.
 package cowfork.server.worker;
 
+import cowfork.fork.Syscalls;
 import cowfork.server.http.Bytes;
 import cowfork.server.http.HttpDate;
 import java.nio.ByteBuffer;
@@ -181,16 +182,9 @@ final class ResponseWriter {
         }
         c.outStart = c.outEnd = c.interimEnd = 0;
         while (c.extra != null) {
-            ByteBuffer b = wrapper(c.extra);
-            b.limit(c.extraEnd);
-            b.position(c.extraStart);
-            long n = net.send(c.fd, b, c.extraEnd - c.extraStart, SocketLib.MSG_NOSIGNAL);
+            long n = sendOnce(c.fd, wrapper(c.extra), c.extraStart, c.extraEnd);
             if (n < 0) {
-                int errno = Sockets.errno();
-                if (errno == SocketLib.EINTR) {
-                    continue;
-                }
-                return errno == SocketLib.EAGAIN ? BLOCKED : FAILED;
+                return (int) -n;
             }
             c.extraStart += (int) n;
             if (c.extraStart == c.extraEnd) {
@@ -217,20 +211,29 @@ final class ResponseWriter {
     /** Sends {@code c.out[outStart, end)}. */
     private int sendOut(Connection c, int end) {
         while (c.outStart < end) {
-            ByteBuffer b = c.outBuffer;
-            b.limit(end);
-            b.position(c.outStart);
-            long n = net.send(c.fd, b, end - c.outStart, SocketLib.MSG_NOSIGNAL);
+            long n = sendOnce(c.fd, c.outBuffer, c.outStart, end);
             if (n < 0) {
-                int errno = Sockets.errno();
-                if (errno == SocketLib.EINTR) {
-                    continue;
-                }
-                return errno == SocketLib.EAGAIN ? BLOCKED : FAILED;
+                return (int) -n;
             }
             c.outStart += (int) n;
         }
         return SENT;
+    }
+
+    /**
+     * One {@code send(2)} of {@code b}'s array {@code [start, end)}: the bytes sent (0 if a
+     * signal interrupted it: call again), or {@code -BLOCKED} (the socket is full, EAGAIN) or
+     * {@code -FAILED} (the client is gone).
+     */
+    private long sendOnce(int fd, ByteBuffer b, int start, int end) {
+        b.limit(end);
+        b.position(start);
+        long n = net.send(fd, b, end - start, SocketLib.MSG_NOSIGNAL);
+        if (n >= 0) {
+            return n;
+        }
+        int errno = Sockets.errno();
+        return errno == Syscalls.EINTR ? 0 : errno == Syscalls.EAGAIN ? -BLOCKED : -FAILED;
     }
 
     /** The status line's code and reason phrase; every status the server sends is here. */

@@ -1,6 +1,7 @@
 // A worker's connection slots: a fixed pool, accepting into it, and who gives up a slot when all are taken.
 package cowfork.server.worker;
 
+import cowfork.fork.Syscalls;
 import cowfork.server.app.Endpoints;
 import cowfork.server.http.Bytes;
 import cowfork.server.http.RequestBody;
@@ -126,10 +127,10 @@ final class Slots {
             int fd = net.accept4(listenFd, 0, 0, SocketLib.SOCK_NONBLOCK);
             if (fd < 0) {
                 int errno = Sockets.errno();
-                if (errno == SocketLib.EAGAIN) {
+                if (errno == Syscalls.EAGAIN) {
                     return null; // nothing queued
                 }
-                if (errno == SocketLib.EINTR || errno == ECONNABORTED || errno == EPROTO) {
+                if (errno == Syscalls.EINTR || errno == ECONNABORTED || errno == EPROTO) {
                     continue; // a signal, or a client that gave up in the queue: the next one may be there
                 }
                 // EMFILE, ENFILE, ENOBUFS, ENOMEM (and anything unexpected): retrying at once would spin.

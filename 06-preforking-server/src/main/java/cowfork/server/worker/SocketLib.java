@@ -31,9 +31,7 @@ public interface SocketLib {
     int MSG_NOSIGNAL = 0x4000;
     int SHUT_WR = 1;
 
-    /** The errnos a socket call retries on or reports as "would block": 01's, where every errno this course names lives. */
-    int EAGAIN = Syscalls.EAGAIN;
-    int EINTR = Syscalls.EINTR;
+    /** connect(2) on a non-blocking socket: the connection is under way. (EAGAIN and EINTR are {@link Syscalls}'.) */
     int EINPROGRESS = 115;
 
     int socket(int domain, int type, int protocol);

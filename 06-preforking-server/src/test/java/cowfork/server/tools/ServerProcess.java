@@ -108,7 +108,8 @@ public final class ServerProcess implements AutoCloseable {
         return launcher;
     }
 
-    int port() {
+    /** The loopback port the server listens on. */
+    public int port() {
         return launcher.port();
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import cowfork.fork.ForkException;
+import cowfork.fork.Syscalls;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +44,7 @@ class SocketLibTest {
 
             ib.position(0).limit(16);
             assertThat(net.recv(server, ib, 16, 0)).isEqualTo(-1); // non-blocking, nothing there
-            assertThat(Sockets.errno()).isEqualTo(SocketLib.EAGAIN);
+            assertThat(Sockets.errno()).isEqualTo(Syscalls.EAGAIN);
             assertThat(net.accept4(listener, 0, 0, SocketLib.SOCK_NONBLOCK)).isEqualTo(-1); // the listener is non-blocking
         } finally {
             net.close(client);

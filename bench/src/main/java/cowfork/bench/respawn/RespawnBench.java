@@ -1,18 +1,15 @@
 // ./cowfork respawn-bench: kill -9 a serving worker under load, again and again, and time until its replacement has booted.
 package cowfork.bench.respawn;
 
-import cowfork.server.tools.RawHttp;
+import cowfork.server.tools.ClientLoad;
 import cowfork.server.tools.ServerLauncher;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * How long a pre-forked server runs one worker short when a worker dies. It starts
@@ -65,13 +62,15 @@ public final class RespawnBench {
             return 2;
         }
         List<String> serverArgs = List.of("--workers", Integer.toString(workers), "--data-size", "16m");
+        AtomicInteger lastWorker = new AtomicInteger(); // the x-worker pid of an answer, the latest one
         try (ServerLauncher server = ServerLauncher.start(line -> { }, serverArgs);
-             Load load = new Load(server.port(), clients)) {
+             ClientLoad load = new ClientLoad("respawn-bench-load", server.port(), clients, k -> "/item/" + (k % 1000),
+                     r -> lastWorker.set(Integer.parseInt(r.header("x-worker"))))) {
             server.awaitLine(0, l -> l.contains("ready:"), Duration.ofMinutes(2));
             List<Double> respawnMs = new ArrayList<>();
             for (int k = 1; k <= kills; k++) {
-                load.awaitServed(load.served() + 500); // the victim has served: no crash-loop backoff applies
-                int victim = load.lastWorker(); // the worker that answered the latest request: one that serves
+                load.awaitAnswered(load.answered() + 500, Duration.ofSeconds(60)); // the victim has served: no crash-loop backoff applies
+                int victim = lastWorker.get(); // the worker that answered the latest request: one that serves
                 int mark = server.lineCount();
                 long t0 = System.nanoTime();
                 // SIGKILL from this thread (destroyForcibly is kill(pid, SIGKILL)): no kill(1) process to start in the timing.
@@ -95,7 +94,7 @@ public final class RespawnBench {
             double median = n % 2 == 1 ? respawnMs.get(n / 2) : (respawnMs.get(n / 2 - 1) + respawnMs.get(n / 2)) / 2;
             out.printf(Locale.ROOT, "respawn: kills=%d workers=%d clients=%d min_ms=%.1f median_ms=%.1f max_ms=%.1f"
                     + " requests=%d failed=%d%n", n, workers, clients, respawnMs.get(0), median, respawnMs.get(n - 1),
-                    load.served(), load.failed());
+                    load.answered(), load.refused() + load.broken());
             return 0;
         }
     }
@@ -113,73 +112,5 @@ public final class RespawnBench {
             // reported below
         }
         throw new IllegalArgumentException(flag + " takes " + min + " to " + max + ", got '" + args[i] + "'");
-    }
-
-    /** Client threads, each GETting /item/KEY in a loop on a kept-alive connection; a broken one reconnects. */
-    private static final class Load implements AutoCloseable {
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final AtomicLong served = new AtomicLong();
-        private final AtomicLong failed = new AtomicLong();
-        private final java.util.concurrent.atomic.AtomicInteger lastWorker = new java.util.concurrent.atomic.AtomicInteger();
-        private final List<Thread> threads = new ArrayList<>();
-
-        Load(int port, int clients) {
-            for (int i = 0; i < clients; i++) {
-                Thread t = new Thread(() -> {
-                    long k = 0;
-                    while (running.get()) {
-                        try (Socket s = new Socket("127.0.0.1", port)) {
-                            s.setSoTimeout(10_000);
-                            while (running.get()) {
-                                RawHttp.Response r = RawHttp.get(s, "/item/" + (k++ % 1000));
-                                (r.status() == 200 ? served : failed).incrementAndGet();
-                                lastWorker.set(Integer.parseInt(r.header("x-worker")));
-                            }
-                        } catch (IOException e) {
-                            failed.incrementAndGet(); // its worker was killed: reconnect
-                        }
-                    }
-                }, "respawn-bench-load-" + i);
-                t.setDaemon(true);
-                t.start();
-                threads.add(t);
-            }
-        }
-
-        long served() {
-            return served.get();
-        }
-
-        int lastWorker() {
-            return lastWorker.get();
-        }
-
-        long failed() {
-            return failed.get();
-        }
-
-        /** Waits until {@code n} requests have been served; fails after 60 s. */
-        void awaitServed(long n) {
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            while (served.get() < n) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the load served only " + served.get() + " of " + n + " requests in 60 s");
-                }
-                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // polling a counter, bounded by the deadline
-            }
-        }
-
-        @Override
-        public void close() {
-            running.set(false);
-            for (Thread t : threads) {
-                try {
-                    t.join(15_000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
     }
 }
