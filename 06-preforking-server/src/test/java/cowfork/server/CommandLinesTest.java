@@ -8,7 +8,6 @@ import cowfork.server.tools.Watch;
 import cowfork.support.Cli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -41,21 +40,13 @@ class CommandLinesTest {
         "watch|--rate=N",
         "serve-threads|--threads=N",
     })
-    void helpIsTheGeneratedUsage(String name, String aFlag) {
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    void helpIsTheGeneratedUsage(String name, String aFlag) throws Exception {
         ByteArrayOutputStream other = new ByteArrayOutputStream();
-        PrintStream stdout = System.out;
-        int code;
-        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        try {
-            code = subcommand(name).run(new String[] {"--help"}, new PrintStream(other), new PrintStream(other));
-        } finally {
-            System.setOut(stdout);
-        }
-        assertThat(code).isZero();
+        StandardOutput help = StandardOutput.of(() -> subcommand(name).run(new String[] {"--help"}, new PrintStream(other),
+                new PrintStream(other)));
+        assertThat(help.code()).isZero();
         assertThat(other.size()).as("nothing else printed, nothing started").isZero();
-        assertThat(printed.toString(StandardCharsets.UTF_8)).startsWith("Usage: ./cowfork " + name + " [-h]")
-                .contains(aFlag, "-h, --help", "show this help and exit");
+        assertThat(help.text()).startsWith("Usage: ./cowfork " + name + " [-h]").contains(aFlag, "-h, --help", "show this help and exit");
     }
 
     @Test
