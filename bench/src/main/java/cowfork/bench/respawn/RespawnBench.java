@@ -3,6 +3,7 @@ package cowfork.bench.respawn;
 
 import cowfork.server.tools.RawHttp;
 import cowfork.server.tools.ServerLauncher;
+import cowfork.support.Cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.Socket;
@@ -13,6 +14,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * How long a pre-forked server runs one worker short when a worker dies. It starts
@@ -30,40 +34,54 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class RespawnBench {
     private RespawnBench() {}
 
-    static final String USAGE = """
-            usage: ./cowfork respawn-bench [--kills N] [--workers N] [--clients N]
-              --kills N    workers to kill, one after another (default 10)
-              --workers N  the server's workers (default 2)
-              --clients N  client threads hitting /item (default 2)
-            Times from kill -9 of a serving worker to its replacement's boot, under load.""";
+    /** The command line of {@code ./cowfork respawn-bench}. */
+    @Command(name = "./cowfork respawn-bench", sortOptions = false,
+            description = "Times from kill -9 of a serving worker to its replacement's boot, under load.")
+    static final class Options {
+        @Mixin
+        Cli.Help help;
+
+        @Option(names = "--kills", paramLabel = "N", defaultValue = "10",
+                description = "workers to kill, one after another, 1 to 1000 (default: ${DEFAULT-VALUE})")
+        int kills;
+
+        @Option(names = "--workers", paramLabel = "N", defaultValue = "2",
+                description = "the server's workers, 1 to 64 (default: ${DEFAULT-VALUE})")
+        int workers;
+
+        @Option(names = "--clients", paramLabel = "N", defaultValue = "2",
+                description = "client threads hitting /item, 1 to 64 (default: ${DEFAULT-VALUE})")
+        int clients;
+
+        /** The checks picocli does not make: the ranges. */
+        Options check() {
+            Cli.range("--kills", kills, 1, 1000);
+            Cli.range("--workers", workers, 1, 64);
+            Cli.range("--clients", clients, 1, 64);
+            return this;
+        }
+    }
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
     }
 
-    /** Runs the benchmark; returns the exit code (0 ok, 2 bad arguments). */
-    static int run(String[] args, PrintStream out, PrintStream err) {
-        int kills = 10;
-        int workers = 2;
-        int clients = 2;
+    /** Runs the benchmark; returns the exit code (0 ok or --help, 2 bad arguments). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        Options o;
         try {
-            for (int i = 0; i < args.length; i++) {
-                switch (args[i]) {
-                    case "--help", "-h" -> {
-                        out.println(USAGE);
-                        return 0;
-                    }
-                    case "--kills" -> kills = number(args, ++i, "--kills", 1, 1000);
-                    case "--workers" -> workers = number(args, ++i, "--workers", 1, 64);
-                    case "--clients" -> clients = number(args, ++i, "--clients", 1, 64);
-                    default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
-                }
+            o = Cli.parse(new Options(), args);
+            if (o == null) { // --help: the usage is printed
+                return 0;
             }
-        } catch (IllegalArgumentException e) {
+            o.check();
+        } catch (IllegalArgumentException e) { // the message names the flag and points at --help
             err.println("respawn-bench: " + e.getMessage());
-            err.println(USAGE);
             return 2;
         }
+        int kills = o.kills;
+        int workers = o.workers;
+        int clients = o.clients;
         List<String> serverArgs = List.of("--workers", Integer.toString(workers), "--data-size", "16m");
         try (ServerLauncher server = ServerLauncher.start(line -> { }, serverArgs);
              Load load = new Load(server.port(), clients)) {
@@ -98,21 +116,6 @@ public final class RespawnBench {
                     load.served(), load.failed());
             return 0;
         }
-    }
-
-    private static int number(String[] args, int i, String flag, int min, int max) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(flag + " needs a value");
-        }
-        try {
-            int v = Integer.parseInt(args[i]);
-            if (v >= min && v <= max) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException(flag + " takes " + min + " to " + max + ", got '" + args[i] + "'");
     }
 
     /** Client threads, each GETting /item/KEY in a loop on a kept-alive connection; a broken one reconnects. */
