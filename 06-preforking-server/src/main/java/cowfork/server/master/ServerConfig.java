@@ -65,8 +65,8 @@ public record ServerConfig(String host, int port, int workers, String refcounts,
     /** The command line of {@code ./cowfork serve}, as picocli reads it; {@link #config} checks it. */
     @Command(name = "./cowfork serve", sortOptions = false,
             description = "The pre-forked HTTP server: preload the data set, bind, warm up, fork the workers, supervise.",
-            footer = {"Signals to the master: TERM graceful stop, INT quick stop, HUP replace every worker,",
-                "TTIN one worker more, TTOU one fewer, USR1 print the memory table."})
+            footer = "Signals to the master: TERM graceful stop, INT quick stop, HUP replace every worker, TTIN one worker"
+                    + " more, TTOU one fewer, USR1 print the memory table.")
     public static final class Flags {
         @Mixin
         Cli.Help help;
