@@ -6,7 +6,6 @@ import java.util.function.Consumer;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.TypeConversionException;
 
 /**
  * Reads a subcommand's arguments into its options object: a class annotated with picocli's
@@ -45,49 +44,7 @@ public final class Cli {
     public static final class Size implements ITypeConverter<Long> {
         @Override
         public Long convert(String text) {
-            try {
-                return Sizes.parse(text, 0, Long.MAX_VALUE);
-            } catch (IllegalArgumentException e) { // picocli quotes a conversion error's message as it is
-                throw new TypeConversionException(e.getMessage());
-            }
-        }
-    }
-
-    /**
-     * A whole number, as every {@code int} and {@code long} option reads it: digits, an optional
-     * sign, "_" between digits as in Java ({@code 10_000}).
-     */
-    static long wholeNumber(String text, long min, long max) {
-        long v;
-        try {
-            v = Long.parseLong(text.replace("_", ""));
-        } catch (NumberFormatException e) {
-            throw new TypeConversionException("'" + text + "' is not a whole number (e.g. 8 or 10_000)");
-        }
-        if (v < min || v > max) {
-            throw new TypeConversionException("'" + text + "' is out of range (" + min + " to " + max + ")");
-        }
-        return v;
-    }
-
-    /**
-     * For the checks a subcommand makes once its options are read.
-     *
-     * @throws IllegalArgumentException "FLAG must be between MIN and MAX, got VALUE" when {@code value} is outside {@code min..max}
-     */
-    public static void range(String flag, long value, long min, long max) {
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(flag + " must be between " + min + " and " + max + ", got " + value);
-        }
-    }
-
-    /**
-     * As {@link #range}, for a byte size: "FLAG must be between 64.0 KiB and 64.0 GiB, got 1.0 KiB".
-     */
-    public static void sizeRange(String flag, long bytes, long min, long max) {
-        if (bytes < min || bytes > max) {
-            throw new IllegalArgumentException(flag + " must be between " + Sizes.format(min) + " and " + Sizes.format(max)
-                    + ", got " + Sizes.format(bytes));
+            return Sizes.parse(text, 0, Long.MAX_VALUE);
         }
     }
 
@@ -111,10 +68,6 @@ public final class Cli {
     public static <T> T parse(T options, String[] args, Consumer<picocli.CommandLine> configure) {
         picocli.CommandLine command = new picocli.CommandLine(options);
         command.setOverwrittenOptionsAllowed(true);
-        command.registerConverter(Integer.class, t -> (int) wholeNumber(t, Integer.MIN_VALUE, Integer.MAX_VALUE));
-        command.registerConverter(Integer.TYPE, t -> (int) wholeNumber(t, Integer.MIN_VALUE, Integer.MAX_VALUE));
-        command.registerConverter(Long.class, t -> wholeNumber(t, Long.MIN_VALUE, Long.MAX_VALUE));
-        command.registerConverter(Long.TYPE, t -> wholeNumber(t, Long.MIN_VALUE, Long.MAX_VALUE));
         configure.accept(command);
         try {
             command.parseArgs(args);
