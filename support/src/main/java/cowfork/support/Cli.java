@@ -118,6 +118,19 @@ public final class Cli {
         return value;
     }
 
+    /**
+     * {@code bytes} if it lies in {@code min..max}: {@link #within} for a {@link Size}, in the units a reader types.
+     *
+     * @throws IllegalArgumentException "FLAG must be between 64.0 KiB and 64.0 GiB, got 1.0 KiB"
+     */
+    public static long withinSize(String flag, long bytes, long min, long max) {
+        if (bytes < min || bytes > max) {
+            throw new IllegalArgumentException(flag + " must be between " + Sizes.format(min) + " and " + Sizes.format(max)
+                    + ", got " + Sizes.format(bytes));
+        }
+        return bytes;
+    }
+
     /** A whole number: digits with an optional sign, "_" allowed between digits as in Java ({@code 10_000}). */
     private static long wholeNumber(String text, long min, long max) {
         String digits = text.strip();

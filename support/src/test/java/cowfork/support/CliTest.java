@@ -98,4 +98,11 @@ class CliTest {
                 .contains("--workers=<workers>", "worker processes (default: 2)", "--data-size=BYTES", "-h, --help");
         assertThat(Cli.usage(new Options())).isEqualTo(printed.toString(StandardCharsets.UTF_8).stripTrailing() + System.lineSeparator());
     }
+
+    @Test
+    void aSizeOutOfRangeIsSaidInTheUnitsAReaderTypes() {
+        assertThat(Cli.withinSize("--data-size", 32L << 20, 64 << 10, 64L << 30)).isEqualTo(32L << 20);
+        assertThatThrownBy(() -> Cli.withinSize("--data-size", 1024, 64 << 10, 64L << 30))
+                .hasMessage("--data-size must be between 64.0 KiB and 64.0 GiB, got 1.0 KiB");
+    }
 }
