@@ -38,7 +38,7 @@ public final class Demo {
     /** The command line of {@code ./cowfork demo 06}. */
     @Command(name = "./cowfork demo 06", sortOptions = false,
             description = "Starts ./cowfork serve once per refcount strategy and prints each worker's memory by region.")
-    static final class Options {
+    static final class Options implements Cli.Checked {
         @Mixin
         Cli.Help help;
 
@@ -54,12 +54,12 @@ public final class Demo {
         int workers;
 
         /** The checks picocli does not make: the ranges. */
-        Options check() {
+        @Override
+        public void check() {
             if (dataBytes != null) {
-                Cli.sizeRange("--data-size", dataBytes, 64 << 10, 64L << 30);
+                Cli.withinSize("--data-size", dataBytes, 64 << 10, 64L << 30);
             }
-            Cli.range("--workers", workers, 1, 16);
-            return this;
+            Cli.within("--workers", workers, 1, 16);
         }
 
         boolean quick() {
@@ -89,11 +89,10 @@ public final class Demo {
     static int run(String[] args, PrintStream out, PrintStream err) {
         Options o;
         try {
-            o = Cli.parse(new Options(), args);
+            o = Cli.parse(new Options(), args, out);
             if (o == null) { // --help: the usage is printed
                 return 0;
             }
-            o.check();
         } catch (IllegalArgumentException e) { // the message names the flag and points at --help
             err.println("demo 06: " + e.getMessage());
             return 2;

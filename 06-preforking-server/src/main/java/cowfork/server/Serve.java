@@ -38,7 +38,7 @@ public final class Serve {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         ServerConfig config;
         try {
-            config = ServerConfig.parse(args);
+            config = ServerConfig.parse(out, args);
         } catch (IllegalArgumentException e) { // the message names the flag and points at --help
             err.println("serve: " + e.getMessage());
             return 2;

@@ -46,7 +46,7 @@ public final class Bench {
             description = "JMH: every refcount strategy in one run, one fork each, 3 warm-up and 5 measured iterations of 1 s;"
                     + " each benchmark's median per strategy and its ratio to inline.",
             footer = "./cowfork bench --compare A,B ... times two strategies as pairs (./cowfork bench --compare --help).")
-    static final class Options {
+    static final class Options implements Cli.Checked {
         @Mixin
         Cli.Help help;
 
@@ -59,10 +59,10 @@ public final class Bench {
         long sizeBytes;
 
         /** The checks picocli does not make: known strategies (now, with the list of names, not in the forked JVM), the size. */
-        Options check() {
+        @Override
+        public void check() {
             strategies.forEach(RefCountStrategies::byName);
-            Cli.sizeRange("--size", sizeBytes, 1, cowfork.heap.Heap.MAX_BYTES);
-            return this;
+            Cli.withinSize("--size", sizeBytes, 1, cowfork.heap.Heap.MAX_BYTES);
         }
     }
 
@@ -75,7 +75,6 @@ public final class Bench {
         if (o == null) { // --help: the usage is printed
             return;
         }
-        o.check();
         Collection<RunResult> results = oneRun(RefCountBench.class, "strategy", o.strategies, Sizes.toArgument(o.sizeBytes));
         System.out.println();
         System.out.println(summary(results));

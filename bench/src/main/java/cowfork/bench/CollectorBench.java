@@ -86,13 +86,18 @@ public class CollectorBench {
     /** The command line of {@link #main}. */
     @Command(name = "cowfork.bench.CollectorBench",
             description = "One full collection per mark placement, one JMH run each; medians and ratios to header marks.")
-    static final class Options {
+    static final class Options implements Cli.Checked {
         @Mixin
         Cli.Help help;
 
         @Option(names = "--size", paramLabel = "BYTES", defaultValue = "16m", converter = Cli.Size.class,
                 description = "the data set each collection walks, k/m/g suffixes (default: ${DEFAULT-VALUE})")
         long sizeBytes;
+
+        @Override
+        public void check() {
+            Cli.withinSize("--size", sizeBytes, 1, Heap.MAX_BYTES);
+        }
     }
 
     public static void main(String[] args) throws RunnerException {
@@ -102,7 +107,6 @@ public class CollectorBench {
             if (o == null) { // --help: the usage is printed
                 return;
             }
-            Cli.sizeRange("--size", o.sizeBytes, 1, Heap.MAX_BYTES);
         } catch (IllegalArgumentException e) { // run with java, not ./cowfork: say it here, without a stack trace
             System.err.println("CollectorBench: " + e.getMessage());
             System.exit(2);

@@ -29,10 +29,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.TypeConversionException;
 
 /**
  * A ratio between two strategies that survives a busy machine. One long run per strategy
@@ -75,9 +73,9 @@ public final class Compare {
         }
 
         /** For {@code --benchmark}: the target whose method is named. */
-        static final class Converter implements ITypeConverter<Target> {
+        static final class Converter implements Cli.Converter<Target> {
             @Override
-            public Target convert(String method) {
+            public Target parse(String method) {
                 return byMethod(method);
             }
         }
@@ -92,7 +90,7 @@ public final class Compare {
             for (Target t : values()) {
                 methods.add(t.method);
             }
-            throw new TypeConversionException("'" + method + "' is not one of " + methods);
+            throw new IllegalArgumentException("'" + method + "' is not one of " + methods);
         }
     }
 
@@ -188,7 +186,7 @@ public final class Compare {
                 + " --precision (a fraction of the median: 0.02 = ±2%%) after at least --min-pairs pairs, or until the next"
                 + " pair would overrun --budget.",
         "A,A (the same name twice) is the sanity check: the interval must contain 1.00."})
-    static final class Options {
+    static final class Options implements Cli.Checked {
         @Mixin
         Cli.Help help;
 
@@ -251,7 +249,8 @@ public final class Compare {
          *
          * @throws IllegalArgumentException naming the flag
          */
-        Options check() {
+        @Override
+        public void check() {
             if (compare == null) {
                 throw new IllegalArgumentException("--compare A,B is required: the two names to compare (e.g. inline,immortal)");
             }
@@ -268,13 +267,12 @@ public final class Compare {
                             + name + "' is not one on the class path; known: " + known);
                 }
             }
-            Cli.range("--min-pairs", minPairs, 2, 100_000);
-            Cli.range("--warmups", warmups, 0, 1000);
-            Cli.range("--iterations", iterations, 1, 10_000);
-            Cli.sizeRange("--size", sizeBytes, 1, cowfork.heap.Heap.MAX_BYTES); // fail now, not in the forked JVM
+            Cli.within("--min-pairs", minPairs, 2, 100_000);
+            Cli.within("--warmups", warmups, 0, 1000);
+            Cli.within("--iterations", iterations, 1, 10_000);
+            Cli.withinSize("--size", sizeBytes, 1, cowfork.heap.Heap.MAX_BYTES); // fail now, not in the forked JVM
             a = names[0];
             b = names[1];
-            return this;
         }
 
         Target target() {
@@ -311,10 +309,9 @@ public final class Compare {
         }
     }
 
-    /** The checked options, or null after --help. */
+    /** The checked options, or null after --help (printed on standard output). */
     static Options parse(String[] args) {
-        Options o = Cli.parse(new Options(), args);
-        return o == null ? null : o.check();
+        return Cli.parse(new Options(), args);
     }
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
@@ -323,7 +320,7 @@ public final class Compare {
     static Duration duration(String text) {
         Matcher m = DURATION.matcher(text.strip());
         if (!m.matches()) {
-            throw new TypeConversionException("'" + text + "' is not a duration such as 150ms, 90s, 8m or 1h");
+            throw new IllegalArgumentException("'" + text + "' is not a duration such as 150ms, 90s, 8m or 1h");
         }
         long n = Long.parseLong(m.group(1));
         return switch (m.group(2)) {
@@ -335,21 +332,21 @@ public final class Compare {
     }
 
     /** For the duration flags: {@link #duration}. */
-    static final class DurationConverter implements ITypeConverter<Duration> {
+    static final class DurationConverter implements Cli.Converter<Duration> {
         @Override
-        public Duration convert(String text) {
+        public Duration parse(String text) {
             return duration(text);
         }
     }
 
     /** For {@code --precision}: a fraction such as 0.02. */
-    static final class Fraction implements ITypeConverter<Double> {
+    static final class Fraction implements Cli.Converter<Double> {
         @Override
-        public Double convert(String text) {
+        public Double parse(String text) {
             try {
                 return Double.parseDouble(text);
             } catch (NumberFormatException e) {
-                throw new TypeConversionException("'" + text + "' is not a fraction such as 0.02 (±2%)");
+                throw new IllegalArgumentException("'" + text + "' is not a fraction such as 0.02 (±2%)");
             }
         }
     }

@@ -143,7 +143,7 @@ class CompareTest {
         assertThat(d.timing()).isEqualTo(Compare.Timing.SHORT);
         assertThat(List.of(d.target(), d.seed(), d.size())).containsExactly(Compare.Target.INCREF_DECREF, 1L, "16m");
         assertThatThrownBy(() -> Compare.parse(new String[] {"--compare", "inline,inline", "--min-pairs=1"}))
-                .hasMessage("--min-pairs must be between 2 and 100000, got 1");
+                .hasMessage("--min-pairs must be between 2 and 100000, got 1 (./cowfork bench --compare --help shows every option)");
     }
 
     @Test

@@ -9,11 +9,10 @@ import cowfork.server.worker.Sockets;
 import cowfork.server.worker.WorkerConfig;
 import cowfork.support.Cli;
 import cowfork.support.Sizes;
+import java.io.PrintStream;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.TypeConversionException;
 
 /**
  * Every setting of the server, read from flags ({@link Flags}). Names follow gunicorn's where it has the
@@ -45,7 +44,12 @@ public record ServerConfig(String host, int port, int workers, String refcounts,
      *         range; the message names the flag and says what it accepts
      */
     public static ServerConfig parse(String... args) {
-        Flags flags = Cli.parse(new Flags(), args);
+        return parse(System.out, args);
+    }
+
+    /** As {@link #parse(String...)}, printing the usage of {@code --help} on {@code helpOut}. */
+    public static ServerConfig parse(PrintStream helpOut, String... args) {
+        Flags flags = Cli.parse(new Flags(), args, helpOut);
         if (flags == null) {
             return null;
         }
@@ -67,7 +71,7 @@ public record ServerConfig(String host, int port, int workers, String refcounts,
             description = "The pre-forked HTTP server: preload the data set, bind, warm up, fork the workers, supervise.",
             footer = "Signals to the master: TERM graceful stop, INT quick stop, HUP replace every worker, TTIN one worker"
                     + " more, TTOU one fewer, USR1 print the memory table.")
-    public static final class Flags {
+    public static final class Flags implements Cli.Checked {
         @Mixin
         Cli.Help help;
 
@@ -159,32 +163,33 @@ public record ServerConfig(String host, int port, int workers, String refcounts,
                 description = "every worker exits (status 70) as it boots: watch the respawn backoff")
         boolean debugCrashWorkers;
 
-        /**
-         * The configuration these flags describe.
-         *
-         * @throws IllegalArgumentException for a value out of its range, naming the flag
-         */
-        ServerConfig config() {
-            Cli.range("--workers", workers, 1, 512);
-            Cli.sizeRange("--data-size", dataBytes, 64L << 10, 64L << 30);
+        /** The ranges, and the head against the line; Cli.parse runs it. */
+        @Override
+        public void check() {
+            Cli.within("--workers", workers, 1, 512);
+            Cli.withinSize("--data-size", dataBytes, 64L << 10, 64L << 30);
             seconds("--timeout", timeout, 0.1);
             seconds("--graceful-timeout", graceful, 0);
-            Cli.range("--max-requests", maxRequests, 0, Long.MAX_VALUE / 2);
-            Cli.range("--max-requests-jitter", jitter, 0, Long.MAX_VALUE / 2);
+            Cli.within("--max-requests", maxRequests, 0, Long.MAX_VALUE / 2);
+            Cli.within("--max-requests-jitter", jitter, 0, Long.MAX_VALUE / 2);
             seconds("--keep-alive", keepAlive, 0);
             seconds("--client-timeout", clientTimeout, 0.01);
-            Cli.range("--worker-connections", connections, 1, 10_000);
-            Cli.range("--limit-request-line", line, 16, 1 << 20);
-            Cli.range("--limit-request-fields", fields, 1, 10_000);
-            Cli.range("--limit-request-head", headBytes, 16, 1 << 20);
-            Cli.range("--limit-request-body", body, 0, Long.MAX_VALUE / 2);
-            Cli.range("--warmup", warmup, 0, 10_000_000);
-            Cli.sizeRange("--heap-reserve", reserve, 0, 1L << 40);
-            Cli.range("--backlog", backlog, 1, 65535);
+            Cli.within("--worker-connections", connections, 1, 10_000);
+            Cli.within("--limit-request-line", line, 16, 1 << 20);
+            Cli.within("--limit-request-fields", fields, 1, 10_000);
+            Cli.within("--limit-request-head", headBytes, 16, 1 << 20);
+            Cli.within("--limit-request-body", body, 0, Long.MAX_VALUE / 2);
+            Cli.within("--warmup", warmup, 0, 10_000_000);
+            Cli.withinSize("--heap-reserve", reserve, 0, 1L << 40);
+            Cli.within("--backlog", backlog, 1, 65535);
             if (headBytes < line) {
                 throw new IllegalArgumentException("--limit-request-head (" + headBytes + ") must be at least"
                         + " --limit-request-line (" + line + "): the head includes the request line");
             }
+        }
+
+        /** The configuration these (checked) flags describe. */
+        ServerConfig config() {
             return new ServerConfig(bind.host(), bind.port(), workers, refcounts, dataBytes, timeout, graceful,
                     maxRequests, jitter, keepAlive, clientTimeout, connections, line, fields, headBytes, body, warmup,
                     reserve, backlog, hugePages, debugEndpoints, exposeStats, debugCrashWorkers);
@@ -200,12 +205,12 @@ public record ServerConfig(String host, int port, int workers, String refcounts,
     /** {@code --bind HOST:PORT}: an IPv4 address and a port, 0 to 65535 (0 picks a free one). */
     public record Bind(String host, int port) {
         /** Reads HOST:PORT; the address is checked now, with the message {@link Sockets#sockaddrIn} gives. */
-        public static final class Converter implements ITypeConverter<Bind> {
+        public static final class Converter implements Cli.Converter<Bind> {
             @Override
-            public Bind convert(String value) {
+            public Bind parse(String value) {
                 int colon = value.lastIndexOf(':');
                 if (colon < 0) {
-                    throw new TypeConversionException("'" + value + "' is not HOST:PORT, e.g. 127.0.0.1:8000");
+                    throw new IllegalArgumentException("'" + value + "' is not HOST:PORT, e.g. 127.0.0.1:8000");
                 }
                 String host = value.substring(0, colon);
                 String portText = value.substring(colon + 1);
@@ -216,13 +221,9 @@ public record ServerConfig(String host, int port, int workers, String refcounts,
                     port = -1;
                 }
                 if (port < 0 || port > 65535) {
-                    throw new TypeConversionException("the port '" + portText + "' is not a whole number from 0 to 65535");
+                    throw new IllegalArgumentException("the port '" + portText + "' is not a whole number from 0 to 65535");
                 }
-                try {
-                    Sockets.sockaddrIn(host, port);
-                } catch (IllegalArgumentException e) {
-                    throw new TypeConversionException(e.getMessage());
-                }
+                Sockets.sockaddrIn(host, port); // checks the address now, with its own message
                 return new Bind(host, port);
             }
         }
@@ -234,25 +235,25 @@ public record ServerConfig(String host, int port, int workers, String refcounts,
     }
 
     /** Seconds, whole or not: 30, 0.5. */
-    static final class Seconds implements ITypeConverter<Double> {
+    static final class Seconds implements Cli.Converter<Double> {
         @Override
-        public Double convert(String value) {
+        public Double parse(String value) {
             try {
                 return Double.parseDouble(value);
             } catch (NumberFormatException e) {
-                throw new TypeConversionException("'" + value + "' is not seconds: use a number such as 30 or 0.5");
+                throw new IllegalArgumentException("'" + value + "' is not seconds: use a number such as 30 or 0.5");
             }
         }
     }
 
     /** A switch's optional value: {@code --huge-pages} alone, or {@code --huge-pages=yes|no} (true and false too). */
-    static final class YesNo implements ITypeConverter<Boolean> {
+    static final class YesNo implements Cli.Converter<Boolean> {
         @Override
-        public Boolean convert(String value) {
+        public Boolean parse(String value) {
             return switch (value) {
                 case "yes", "true" -> true;
                 case "no", "false" -> false;
-                default -> throw new TypeConversionException("'" + value + "' is not yes or no: the flag alone means yes");
+                default -> throw new IllegalArgumentException("'" + value + "' is not yes or no: the flag alone means yes");
             };
         }
     }

@@ -29,10 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.TypeConversionException;
 
 /**
  * "Why not just threads?" One JVM process, the JDK's {@code com.sun.net.httpserver} with a
@@ -62,7 +60,7 @@ public final class ThreadedServer implements AutoCloseable {
     /** The command line of {@code ./cowfork serve-threads}. */
     @Command(name = "./cowfork serve-threads", sortOptions = false,
             description = "The comparison: one JVM, N threads, no fork; the pre-forked server's endpoints and heap.")
-    static final class Options {
+    static final class Options implements Cli.Checked {
         @Mixin
         Cli.Help help;
 
@@ -92,25 +90,25 @@ public final class ThreadedServer implements AutoCloseable {
         boolean faults;
 
         /** The checks picocli does not make: ranges, and a strategy that exists. */
-        Options check() {
-            Cli.range("--threads", threads, 1, 1024);
-            Cli.sizeRange("--data-size", dataBytes, 1024, 1L << 40);
+        @Override
+        public void check() {
+            Cli.within("--threads", threads, 1, 1024);
+            Cli.withinSize("--data-size", dataBytes, 1024, 1L << 40);
             if (locking == Locking.GIL && !HeapStore.strategies().contains(strategy)) {
                 throw new IllegalArgumentException("--refcounts " + strategy + " is not available; on the class path: "
                         + HeapStore.strategies());
             }
-            return this;
         }
     }
 
     /** {@code gil} or {@code atomic}. */
-    static final class LockingConverter implements ITypeConverter<Locking> {
+    static final class LockingConverter implements Cli.Converter<Locking> {
         @Override
-        public Locking convert(String value) {
+        public Locking parse(String value) {
             return switch (value) {
                 case "gil" -> Locking.GIL;
                 case "atomic" -> Locking.ATOMIC;
-                default -> throw new TypeConversionException("'" + value + "' is neither gil nor atomic");
+                default -> throw new IllegalArgumentException("'" + value + "' is neither gil nor atomic");
             };
         }
     }
@@ -306,11 +304,10 @@ public final class ThreadedServer implements AutoCloseable {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         Options o;
         try {
-            o = Cli.parse(new Options(), args);
+            o = Cli.parse(new Options(), args, out);
             if (o == null) { // --help: the usage is printed
                 return 0;
             }
-            o.check();
         } catch (IllegalArgumentException e) { // the message names the flag and points at --help
             err.println("serve-threads: " + e.getMessage());
             return 2;

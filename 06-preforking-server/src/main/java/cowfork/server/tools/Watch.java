@@ -67,7 +67,7 @@ public final class Watch {
     @Command(name = "./cowfork watch", sortOptions = false,
             description = "Two servers (inline and immortal counts) on the same data set, the same load on both, one page"
                     + " on 127.0.0.1 showing both. Ctrl-C stops everything.")
-    static final class Options {
+    static final class Options implements Cli.Checked {
         @Mixin
         Cli.Help help;
 
@@ -96,13 +96,13 @@ public final class Watch {
         int warmup;
 
         /** The checks picocli does not make: the ranges (serve checks the data size itself). */
-        Options check() {
-            Cli.range("--port", port, 0, 65535);
-            Cli.range("--workers", workers, 1, 64);
-            Cli.range("--rate", rate, 0, 100_000);
-            Cli.range("--seconds", seconds, 0, Integer.MAX_VALUE);
-            Cli.range("--warmup", warmup, 0, Integer.MAX_VALUE);
-            return this;
+        @Override
+        public void check() {
+            Cli.within("--port", port, 0, 65535);
+            Cli.within("--workers", workers, 1, 64);
+            Cli.within("--rate", rate, 0, 100_000);
+            Cli.within("--seconds", seconds, 0, Integer.MAX_VALUE);
+            Cli.within("--warmup", warmup, 0, Integer.MAX_VALUE);
         }
     }
 
@@ -110,11 +110,10 @@ public final class Watch {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         Options o;
         try {
-            o = Cli.parse(new Options(), args);
+            o = Cli.parse(new Options(), args, out);
             if (o == null) { // --help: the usage is printed
                 return 0;
             }
-            o.check();
         } catch (IllegalArgumentException e) { // the message names the flag and points at --help
             err.println("watch: " + e.getMessage());
             return 2;

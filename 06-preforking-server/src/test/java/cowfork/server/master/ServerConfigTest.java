@@ -57,7 +57,8 @@ class ServerConfigTest {
         assertThatThrownBy(() -> ServerConfig.parse("--frobnicate", "1")).hasMessageContaining("Unknown options: '--frobnicate'")
                 .hasMessageEndingWith("(./cowfork serve --help shows every option)");
         assertThatThrownBy(() -> ServerConfig.parse("--workers")).hasMessageContaining("Missing required parameter for option '--workers'");
-        assertThatThrownBy(() -> ServerConfig.parse("--data-size=1k")).hasMessage("--data-size must be between 64.0 KiB and 64.0 GiB, got 1.0 KiB");
+        assertThatThrownBy(() -> ServerConfig.parse("--data-size=1k")).hasMessage("--data-size must be between 64.0 KiB and 64.0 GiB, got 1.0 KiB"
+                + " (./cowfork serve --help shows every option)");
         assertThatThrownBy(() -> ServerConfig.parse("--limit-request-line", "5000", "--limit-request-head", "4000"))
                 .hasMessageContaining("must be at least --limit-request-line");
     }

@@ -178,7 +178,7 @@ class ThreadedServerTest {
         String[] joined = {"--bind=127.0.0.2:0", "--threads=8", "--locking=gil", "--refcounts=immortal", "--data-size=1m",
             "--faults"};
         for (String[] args : List.of(spaced, joined)) {
-            ThreadedServer.Options o = Cli.parse(new ThreadedServer.Options(), args).check();
+            ThreadedServer.Options o = Cli.parse(new ThreadedServer.Options(), args);
             assertThat(o.bind).isEqualTo(new ServerConfig.Bind("127.0.0.2", 0));
             assertThat(o.threads).isEqualTo(8);
             assertThat(o.locking).isEqualTo(ThreadedServer.Locking.GIL);
@@ -186,7 +186,7 @@ class ThreadedServerTest {
             assertThat(o.dataBytes).isEqualTo(1L << 20);
             assertThat(o.faults).isTrue();
         }
-        ThreadedServer.Options d = Cli.parse(new ThreadedServer.Options(), new String[0]).check();
+        ThreadedServer.Options d = Cli.parse(new ThreadedServer.Options(), new String[0]);
         assertThat(List.of(d.bind.toString(), d.threads, d.locking, d.strategy, d.dataBytes))
                 .containsExactly("127.0.0.1:8000", 4, ThreadedServer.Locking.ATOMIC, "inline", 32L << 20);
     }

@@ -37,7 +37,7 @@ public final class RespawnBench {
     /** The command line of {@code ./cowfork respawn-bench}. */
     @Command(name = "./cowfork respawn-bench", sortOptions = false,
             description = "Times from kill -9 of a serving worker to its replacement's boot, under load.")
-    static final class Options {
+    static final class Options implements Cli.Checked {
         @Mixin
         Cli.Help help;
 
@@ -54,11 +54,11 @@ public final class RespawnBench {
         int clients;
 
         /** The checks picocli does not make: the ranges. */
-        Options check() {
-            Cli.range("--kills", kills, 1, 1000);
-            Cli.range("--workers", workers, 1, 64);
-            Cli.range("--clients", clients, 1, 64);
-            return this;
+        @Override
+        public void check() {
+            Cli.within("--kills", kills, 1, 1000);
+            Cli.within("--workers", workers, 1, 64);
+            Cli.within("--clients", clients, 1, 64);
         }
     }
 
@@ -70,11 +70,10 @@ public final class RespawnBench {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         Options o;
         try {
-            o = Cli.parse(new Options(), args);
+            o = Cli.parse(new Options(), args, out);
             if (o == null) { // --help: the usage is printed
                 return 0;
             }
-            o.check();
         } catch (IllegalArgumentException e) { // the message names the flag and points at --help
             err.println("respawn-bench: " + e.getMessage());
             return 2;

@@ -55,7 +55,7 @@ public final class Scale {
         List<String> strategies = HeapStore.strategies();
         ScaleOptions o;
         try {
-            o = ScaleOptions.parse(args, strategies);
+            o = ScaleOptions.parse(args, strategies, out);
         } catch (IllegalArgumentException e) { // the message names the flag and points at --help
             err.println("scale: " + e.getMessage());
             return 2;

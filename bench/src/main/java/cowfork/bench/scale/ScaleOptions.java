@@ -52,7 +52,7 @@ public record ScaleOptions(long dataBytes, List<Integer> workers, List<String> s
                 + " report (with one grep-able 'scale:' line per run) and two SVG figures.",
         "Needs wrk, gcc for the C fork, and gunicorn for the gunicorn rows."
                 + " 06-preforking-server/bench/run.sh --scale runs it."})
-    static final class Flags {
+    static final class Flags implements Cli.Checked {
         @Mixin
         Cli.Help help;
 
@@ -94,22 +94,27 @@ public record ScaleOptions(long dataBytes, List<Integer> workers, List<String> s
                 description = "the directory the two SVG figures are written to (default: ${DEFAULT-VALUE})")
         Path figures;
 
-        /**
-         * The options these flags describe, for a build whose cowfork servers have {@code strategies}.
-         *
-         * @throws IllegalArgumentException naming the flag and the bad value
-         */
-        ScaleOptions options(List<String> strategies) {
-            Cli.sizeRange("--data-size", dataBytes, MIN_DATA, MAX_DATA);
-            Cli.range("--window", window, 1, 600);
-            Cli.range("--cap", cap, 1, 3600);
-            Cli.range("--cap-largest", capLargest, 1, 3600);
+        /** The ranges, and the caps against the window; Cli.parse runs it. */
+        @Override
+        public void check() {
+            Cli.withinSize("--data-size", dataBytes, MIN_DATA, MAX_DATA);
+            Cli.within("--window", window, 1, 600);
+            Cli.within("--cap", cap, 1, 3600);
+            Cli.within("--cap-largest", capLargest, 1, 3600);
             for (int c : new int[] {cap, capLargest}) {
                 if (c < 2 * window) {
                     throw new IllegalArgumentException((c == cap ? "--cap " : "--cap-largest ") + c
                             + " is shorter than two windows of " + window + " s: a plateau is judged from the second window on");
                 }
             }
+        }
+
+        /**
+         * The options these (checked) flags describe, for a build whose cowfork servers have {@code strategies}.
+         *
+         * @throws IllegalArgumentException naming the flag and the bad value: a worker count, a server, a huge-page strategy
+         */
+        ScaleOptions options(List<String> strategies) {
             List<String> serverList = servers == null ? defaultServers(strategies) : serverList(servers, strategies);
             return new ScaleOptions(dataBytes, workerList(workers), serverList, window, cap, capLargest,
                     hugePageList(huge, serverList), out, figures);
@@ -161,7 +166,12 @@ public record ScaleOptions(long dataBytes, List<Integer> workers, List<String> s
      *         that is not among the servers
      */
     public static ScaleOptions parse(String[] args, List<String> strategies) {
-        Flags flags = Cli.parse(new Flags(), args);
+        return parse(args, strategies, System.out);
+    }
+
+    /** As {@link #parse(String[], List)}, printing the usage of {@code --help} on {@code helpOut}. */
+    public static ScaleOptions parse(String[] args, List<String> strategies, java.io.PrintStream helpOut) {
+        Flags flags = Cli.parse(new Flags(), args, helpOut);
         return flags == null ? null : flags.options(strategies);
     }
 
@@ -198,7 +208,7 @@ public record ScaleOptions(long dataBytes, List<Integer> workers, List<String> s
     static List<Integer> workerList(List<Integer> counts) {
         Set<Integer> out = new LinkedHashSet<>();
         for (int n : counts) {
-            Cli.range("--workers", n, 1, 64);
+            Cli.within("--workers", n, 1, 64);
             if (!out.add(n)) {
                 throw new IllegalArgumentException("--workers lists " + n + " twice");
             }
