@@ -3,11 +3,11 @@ package cowfork.server;
 
 import cowfork.server.app.Endpoints;
 import cowfork.server.app.HeapStore;
-import cowfork.server.master.ServerConfig;
 import cowfork.server.stats.StatsJson;
 import cowfork.server.tools.RawHttp;
 import cowfork.server.tools.ServerLauncher;
-import cowfork.support.CommandLine;
+import cowfork.support.Cli;
+import cowfork.support.Sizes;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.Socket;
@@ -17,6 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * The chapter's demo. For each refcount strategy on the class path it starts
@@ -32,33 +35,67 @@ import java.util.Map;
 public final class Demo {
     private Demo() {}
 
-    /** Parsed command line. */
-    record Options(boolean quick, String dataSize, int workers, int items) {}
+    /** The command line of {@code ./cowfork demo 06}. */
+    @Command(name = "./cowfork demo 06", sortOptions = false,
+            description = "Starts ./cowfork serve once per refcount strategy and prints each worker's memory by region.")
+    static final class Options implements Cli.Checked {
+        @Mixin
+        Cli.Help help;
 
-    static final String USAGE = """
-            usage: ./cowfork demo 06 [--quick] [--data-size BYTES] [--workers N]
-              --quick            a small data set (4m) and fewer requests, for the tour and CI
-              --data-size BYTES  the server's data set, k/m/g suffixes (default 16m)
-              --workers N        workers per server (default 2)
-            Starts ./cowfork serve once per refcount strategy and prints each worker's memory by region.""";
+        @Option(names = "--quick", description = "a small data set (4m) and fewer requests, for the tour and CI")
+        boolean quick;
+
+        @Option(names = "--data-size", paramLabel = "BYTES", converter = Cli.Size.class,
+                description = "the server's data set, 64k to 64g, k/m/g suffixes (default: 16m; 4m with --quick)")
+        Long dataBytes;
+
+        @Option(names = "--workers", paramLabel = "N", defaultValue = "2",
+                description = "workers per server, 1 to 16 (default: ${DEFAULT-VALUE})")
+        int workers;
+
+        /** The checks picocli does not make: the ranges. */
+        @Override
+        public void check() {
+            if (dataBytes != null) {
+                Cli.withinSize("--data-size", dataBytes, 64 << 10, 64L << 30);
+            }
+            Cli.within("--workers", workers, 1, 16);
+        }
+
+        boolean quick() {
+            return quick;
+        }
+
+        /** The data size as serve's --data-size reads it. */
+        String dataSize() {
+            return dataBytes != null ? Sizes.toArgument(dataBytes) : quick ? "4m" : "16m";
+        }
+
+        int workers() {
+            return workers;
+        }
+
+        /** How many items each worker serves as JSON. */
+        int items() {
+            return quick ? 500 : 5000;
+        }
+    }
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
     }
 
-    /** Runs the demo; returns the exit code (0 ok, 2 bad arguments). */
+    /** Runs the demo; returns the exit code (0 ok or --help, 2 bad arguments). */
     static int run(String[] args, PrintStream out, PrintStream err) {
         Options o;
         try {
-            o = parse(args);
-        } catch (IllegalArgumentException e) {
+            o = Cli.parse(new Options(), args, out);
+            if (o == null) { // --help: the usage is printed
+                return 0;
+            }
+        } catch (IllegalArgumentException e) { // the message names the flag and points at --help
             err.println("demo 06: " + e.getMessage());
-            err.println(USAGE);
             return 2;
-        }
-        if (o == null) {
-            out.println(USAGE);
-            return 0;
         }
         out.println("06 · a pre-forked HTTP server whose memory you can watch");
         out.println("Each server preloads the same data set, forks " + o.workers() + " workers, and each worker serves the"
@@ -71,27 +108,6 @@ public final class Demo {
         out.println("summary (KiB per worker, from /proc/PID/smaps; PSS summed over the master and every worker):");
         summary.values().forEach(out::println);
         return 0;
-    }
-
-    static Options parse(String[] args) {
-        boolean quick = false;
-        String dataSize = null;
-        int workers = 2;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--help", "-h" -> {
-                    return null;
-                }
-                case "--quick" -> quick = true;
-                case "--data-size" -> {
-                    dataSize = CommandLine.value(args, ++i, "--data-size");
-                    ServerConfig.bytes("--data-size", dataSize, 64 << 10, 64L << 30);
-                }
-                case "--workers" -> workers = (int) CommandLine.wholeNumber("--workers", CommandLine.value(args, ++i, "--workers"), 1, 16);
-                default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
-            }
-        }
-        return new Options(quick, dataSize != null ? dataSize : quick ? "4m" : "16m", workers, quick ? 500 : 5000);
     }
 
     /** One server: start, load every worker equally, print the table, stop. Returns the summary line. */

@@ -38,14 +38,12 @@ public final class Serve {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         ServerConfig config;
         try {
-            config = ServerConfig.parse(args);
-        } catch (IllegalArgumentException e) {
+            config = ServerConfig.parse(out, args);
+        } catch (IllegalArgumentException e) { // the message names the flag and points at --help
             err.println("serve: " + e.getMessage());
-            err.println(usage());
             return 2;
         }
-        if (config == null) {
-            out.println(usage());
+        if (config == null) { // --help: the usage is printed
             return 0;
         }
         if (!HeapStore.strategies().contains(config.refcounts())) {
@@ -90,9 +88,5 @@ public final class Serve {
         }
         out.flush();
         return new Master(config, store, listenFd, out).run();
-    }
-
-    static String usage() {
-        return String.format(ServerConfig.USAGE, String.join(", ", HeapStore.strategies())).stripTrailing();
     }
 }

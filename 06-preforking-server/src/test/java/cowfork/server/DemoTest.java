@@ -46,10 +46,11 @@ class DemoTest {
     }
 
     @Test
-    void badArgumentsAreRefusedWithTheUsage() {
+    void badArgumentsAreRefusedNamingTheFlagAndPointingAtHelp() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream err = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         assertThat(Demo.run(new String[] {"--workers", "none"}, err, err)).isEqualTo(2);
-        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("--workers takes a whole number, got 'none'", "usage:");
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("demo 06: Invalid value for option '--workers': 'none' is not a whole number",
+                "(./cowfork demo 06 --help shows every option)");
     }
 }

@@ -34,7 +34,7 @@ class HugePagesServeTest {
 
     @Test
     void theHelpMentionsHugePages() {
-        assertThat(Serve.usage()).contains("--huge-pages").contains("huge pages");
+        assertThat(ServerConfig.usage()).contains("--huge-pages").contains("huge pages");
     }
 
     @Test

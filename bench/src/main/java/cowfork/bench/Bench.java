@@ -3,7 +3,11 @@ package cowfork.bench;
 
 import cowfork.heap.InlineRefCounts;
 import cowfork.heap.RefCountStrategies;
+import cowfork.server.master.ServerConfig;
+import cowfork.support.Cli;
+import cowfork.support.Sizes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +18,9 @@ import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * Runs {@link RefCountBench} through JMH's Runner API: one fork, 3 warm-up and 5
@@ -34,32 +41,41 @@ public final class Bench {
     private Bench() {
     }
 
+    /** The command line of {@code ./cowfork bench} (with {@code --compare}, {@link Compare.Options} reads it). */
+    @Command(name = "./cowfork bench", sortOptions = false,
+            description = "JMH: every refcount strategy in one run, one fork each, 3 warm-up and 5 measured iterations of 1 s;"
+                    + " each benchmark's median per strategy and its ratio to inline.",
+            footer = "./cowfork bench --compare A,B ... times two strategies as pairs (./cowfork bench --compare --help).")
+    static final class Options implements Cli.Checked {
+        @Mixin
+        Cli.Help help;
+
+        @Option(names = "--strategy", paramLabel = "NAME", split = ",", completionCandidates = ServerConfig.Strategies.class,
+                description = "the strategies to run, comma-separated: ${COMPLETION-CANDIDATES} (default: all)")
+        List<String> strategies = RefCountStrategies.names();
+
+        @Option(names = "--size", paramLabel = "BYTES", defaultValue = "16m", converter = Cli.Size.class,
+                description = "the data set each benchmark builds, k/m/g suffixes (default: ${DEFAULT-VALUE})")
+        long sizeBytes;
+
+        /** The checks picocli does not make: known strategies (now, with the list of names, not in the forked JVM), the size. */
+        @Override
+        public void check() {
+            strategies.forEach(RefCountStrategies::byName);
+            Cli.withinSize("--size", sizeBytes, 1, cowfork.heap.Heap.MAX_BYTES);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
-        if (List.of(args).contains("--compare")) {
+        if (Arrays.stream(args).anyMatch(a -> a.equals("--compare") || a.startsWith("--compare="))) {
             Compare.main(args);
             return;
         }
-        List<String> strategies = RefCountStrategies.names();
-        String size = "16m";
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--strategy" -> strategies = List.of(args[++i].split(","));
-                case "--size" -> size = args[++i];
-                case "--help", "-h" -> {
-                    System.out.println("usage: ./cowfork bench [--strategy NAME,...] [--size BYTES]; known strategies: "
-                            + RefCountStrategies.names()
-                            + "\n       ./cowfork bench --compare A,B ... (./cowfork bench --compare --help)");
-                    return;
-                }
-                default -> {
-                    System.err.println("unknown argument '" + args[i] + "'; try --help");
-                    System.exit(2);
-                }
-            }
+        Options o = Cli.parse(new Options(), args);
+        if (o == null) { // --help: the usage is printed
+            return;
         }
-        strategies.forEach(RefCountStrategies::byName); // fail now, with the list of names, not in the forked JVM
-        cowfork.support.Sizes.parse(size, cowfork.heap.Heap.MAX_BYTES);
-        Collection<RunResult> results = oneRun(RefCountBench.class, "strategy", strategies, size);
+        Collection<RunResult> results = oneRun(RefCountBench.class, "strategy", o.strategies, Sizes.toArgument(o.sizeBytes));
         System.out.println();
         System.out.println(summary(results));
     }

@@ -8,6 +8,8 @@ import cowfork.heap.HeaderMarks;
 import cowfork.heap.Heap;
 import cowfork.heap.MarkPlacement;
 import cowfork.heap.MarkPlacements;
+import cowfork.support.Cli;
+import cowfork.support.Sizes;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -25,6 +27,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.RunnerException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * One full collection ({@link Collector#collect}) of a 16 MiB dataset, per mark placement
@@ -78,9 +83,37 @@ public class CollectorBench {
         return collector.collect(data.root()).live();
     }
 
+    /** The command line of {@link #main}. */
+    @Command(name = "cowfork.bench.CollectorBench",
+            description = "One full collection per mark placement, one JMH run each; medians and ratios to header marks.")
+    static final class Options implements Cli.Checked {
+        @Mixin
+        Cli.Help help;
+
+        @Option(names = "--size", paramLabel = "BYTES", defaultValue = "16m", converter = Cli.Size.class,
+                description = "the data set each collection walks, k/m/g suffixes (default: ${DEFAULT-VALUE})")
+        long sizeBytes;
+
+        @Override
+        public void check() {
+            Cli.withinSize("--size", sizeBytes, 1, Heap.MAX_BYTES);
+        }
+    }
+
     public static void main(String[] args) throws RunnerException {
-        String size = args.length == 2 && args[0].equals("--size") ? args[1] : "16m";
-        Collection<RunResult> results = Bench.oneRun(CollectorBench.class, "placement", MarkPlacements.names(), size);
+        Options o;
+        try {
+            o = Cli.parse(new Options(), args);
+            if (o == null) { // --help: the usage is printed
+                return;
+            }
+        } catch (IllegalArgumentException e) { // run with java, not ./cowfork: say it here, without a stack trace
+            System.err.println("CollectorBench: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Collection<RunResult> results = Bench.oneRun(CollectorBench.class, "placement", MarkPlacements.names(),
+                Sizes.toArgument(o.sizeBytes));
         Map<String, Double> medians = new LinkedHashMap<>();
         for (RunResult r : results) {
             medians.put(r.getParams().getParam("placement"), r.getPrimaryResult().getStatistics().getPercentile(50));

@@ -3,7 +3,8 @@ package cowfork.bench;
 
 import cowfork.heap.MarkPlacements;
 import cowfork.heap.RefCountStrategies;
-import cowfork.support.CommandLine;
+import cowfork.support.Cli;
+import cowfork.support.Sizes;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -27,6 +28,9 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * A ratio between two strategies that survives a busy machine. One long run per strategy
@@ -49,22 +53,6 @@ public final class Compare {
     private Compare() {
     }
 
-    static final String USAGE = """
-            usage: ./cowfork bench --compare A,B [--benchmark NAME] [--precision 0.02] [--budget 10m]
-                                   [--min-pairs 20] [--seed 1] [--size 16m] [--csv FILE]
-                                   [--warmups 25] [--warmup-time 20ms] [--iterations 100] [--iteration-time 1ms]
-              Times A and B as pairs, back to back in random order, each side in a fresh JMH fork
-              (its time: the fastest of its short measured iterations), and reports the median of the pairs' ratios time(B)/time(A) with its 95% bootstrap
-              interval (10,000 resamples). Adds pairs until the interval's half-width is at most
-              --precision (a fraction of the median: 0.02 = ±2%) after at least --min-pairs pairs,
-              or until the next pair would overrun --budget (s, m or h: 90s, 8m, 1h).
-              --benchmark  increfDecref (default), serveJson or sumField compare refcount strategies;
-                           fullCollection compares mark placements (one full collection)
-              --warmups N  warm-up iterations: serveJson compiles more code than increfDecref, and under a
-                           load average of 20 its JIT needs --warmups 100 (2 s) to finish
-              --csv FILE   every pair's two times and ratio, written as each pair finishes
-              A,A (the same name twice) is the sanity check: the interval must contain 1.00.""";
-
     /** What a comparison times: a JMH benchmark method, and the parameter a side's name goes in. */
     enum Target {
         INCREF_DECREF("increfDecref", RefCountBench.class, "strategy", RefCountStrategies::names),
@@ -84,6 +72,14 @@ public final class Compare {
             this.known = known;
         }
 
+        /** For {@code --benchmark}: the target whose method is named. */
+        static final class Converter implements Cli.Converter<Target> {
+            @Override
+            public Target parse(String method) {
+                return byMethod(method);
+            }
+        }
+
         static Target byMethod(String method) {
             for (Target t : values()) {
                 if (t.method.equals(method)) {
@@ -94,7 +90,7 @@ public final class Compare {
             for (Target t : values()) {
                 methods.add(t.method);
             }
-            throw new IllegalArgumentException("--benchmark takes one of " + methods + ", got '" + method + "'");
+            throw new IllegalArgumentException("'" + method + "' is not one of " + methods);
         }
     }
 
@@ -182,70 +178,149 @@ public final class Compare {
         return result.getPrimaryResult().getStatistics().getMin();
     }
 
-    /** The parsed command line. */
-    record Options(Target target, String a, String b, StoppingRule rule, long seed, String size, Path csv,
-                   Timing timing) {}
+    /** The command line of {@code ./cowfork bench --compare}; {@link #check} reads the two names. */
+    @Command(name = "./cowfork bench --compare", sortOptions = false, description = {
+        "Times A and B as pairs, back to back in random order, each side in a fresh JMH fork (its time: the fastest"
+                + " of its short measured iterations), and reports the median of the pairs' ratios time(B)/time(A) with"
+                + " its 95%% bootstrap interval (10,000 resamples). Adds pairs until the interval's half-width is at most"
+                + " --precision (a fraction of the median: 0.02 = ±2%%) after at least --min-pairs pairs, or until the next"
+                + " pair would overrun --budget.",
+        "A,A (the same name twice) is the sanity check: the interval must contain 1.00."})
+    static final class Options implements Cli.Checked {
+        @Mixin
+        Cli.Help help;
 
-    static Options parse(String[] args) {
-        Target target = Target.INCREF_DECREF;
-        String[] names = null;
-        double precision = StoppingRule.DEFAULT.precision();
-        Duration budget = StoppingRule.DEFAULT.budget();
-        int minPairs = StoppingRule.DEFAULT.minPairs();
-        long seed = 1;
-        String size = "16m";
-        Path csv = null;
-        Timing timing = Timing.SHORT;
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            switch (flag) {
-                case "--compare" -> {
-                    names = CommandLine.value(args, ++i, flag).split(",", -1);
-                    if (names.length != 2 || names[0].isBlank() || names[1].isBlank()) {
-                        throw new IllegalArgumentException("--compare takes two names, A,B (e.g. inline,immortal), got '"
-                                + args[i] + "'");
-                    }
+        // an optional value, so that "--compare --help" shows this help rather than miss the names
+        @Option(names = "--compare", paramLabel = "A,B", arity = "0..1", fallbackValue = "",
+                description = "the two names to compare: refcount strategies, or mark placements for fullCollection")
+        String compare;
+
+        @Option(names = "--benchmark", paramLabel = "NAME", defaultValue = "increfDecref", converter = Target.Converter.class,
+                description = "increfDecref (default), serveJson or sumField compare refcount strategies;"
+                        + " fullCollection compares mark placements (one full collection)")
+        Target target;
+
+        @Option(names = "--precision", paramLabel = "FRACTION", defaultValue = "0.02", converter = Fraction.class,
+                description = "stop when the 95%% interval is this narrow, a fraction of the median (default: ${DEFAULT-VALUE})")
+        double precision;
+
+        @Option(names = "--budget", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
+                description = "stop before the next pair would overrun this: 90s, 8m, 1h (default: ${DEFAULT-VALUE})")
+        Duration budget;
+
+        @Option(names = "--min-pairs", paramLabel = "N", defaultValue = "20",
+                description = "pairs before an interval is believed, 2 to 100000 (default: ${DEFAULT-VALUE})")
+        int minPairs;
+
+        @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
+                description = "seeds the coin that orders each pair, and the bootstrap (default: ${DEFAULT-VALUE})")
+        long seed;
+
+        @Option(names = "--size", paramLabel = "BYTES", defaultValue = "16m", converter = Cli.Size.class,
+                description = "the data set each benchmark builds (default: ${DEFAULT-VALUE})")
+        long sizeBytes;
+
+        @Option(names = "--csv", paramLabel = "FILE",
+                description = "every pair's two times and ratio, written as each pair finishes")
+        Path csv;
+
+        @Option(names = "--warmups", paramLabel = "N", defaultValue = "25",
+                description = "warm-up iterations, 0 to 1000: serveJson compiles more code than increfDecref, and under"
+                        + " a load average of 20 its JIT needs --warmups 100 (2 s) to finish (default: ${DEFAULT-VALUE})")
+        int warmups;
+
+        @Option(names = "--warmup-time", paramLabel = "DURATION", defaultValue = "20ms", converter = DurationConverter.class,
+                description = "each warm-up iteration (default: ${DEFAULT-VALUE})")
+        Duration warmupTime;
+
+        @Option(names = "--iterations", paramLabel = "N", defaultValue = "100",
+                description = "measured iterations, 1 to 10000; a side's time is the fastest (default: ${DEFAULT-VALUE})")
+        int iterations;
+
+        @Option(names = "--iteration-time", paramLabel = "DURATION", defaultValue = "1ms", converter = DurationConverter.class,
+                description = "each measured iteration (default: ${DEFAULT-VALUE})")
+        Duration iterationTime;
+
+        private String a;
+        private String b;
+
+        /**
+         * The checks picocli does not make: two names the benchmark knows, ranges, a size a heap can have.
+         *
+         * @throws IllegalArgumentException naming the flag
+         */
+        @Override
+        public void check() {
+            if (compare == null) {
+                throw new IllegalArgumentException("--compare A,B is required: the two names to compare (e.g. inline,immortal)");
+            }
+            String[] names = compare.split(",", -1);
+            if (names.length != 2 || names[0].isBlank() || names[1].isBlank()) {
+                throw new IllegalArgumentException("--compare takes two names, A,B (e.g. inline,immortal), got '"
+                        + compare + "'");
+            }
+            List<String> known = target.known.get();
+            for (String name : names) {
+                if (!known.contains(name)) {
+                    throw new IllegalArgumentException("--benchmark " + target.method + " compares "
+                            + (target.parameter.equals("strategy") ? "refcount strategies" : "mark placements") + "; '"
+                            + name + "' is not one on the class path; known: " + known);
                 }
-                case "--benchmark" -> target = Target.byMethod(CommandLine.value(args, ++i, flag));
-                case "--precision" -> precision = fraction(flag, CommandLine.value(args, ++i, flag));
-                case "--budget" -> budget = duration(flag, CommandLine.value(args, ++i, flag));
-                case "--min-pairs" -> minPairs = (int) CommandLine.wholeNumber(flag, CommandLine.value(args, ++i, flag), 2, 100_000);
-                case "--seed" -> seed = CommandLine.wholeNumber(flag, CommandLine.value(args, ++i, flag), Long.MIN_VALUE, Long.MAX_VALUE);
-                case "--size" -> size = CommandLine.value(args, ++i, flag);
-                case "--csv" -> csv = Path.of(CommandLine.value(args, ++i, flag));
-                case "--warmups" -> timing = new Timing(
-                        (int) CommandLine.wholeNumber(flag, CommandLine.value(args, ++i, flag), 0, 1000),
-                        timing.warmupTime(), timing.iterations(), timing.iterationTime());
-                case "--warmup-time" -> timing = new Timing(timing.warmups(),
-                        duration(flag, CommandLine.value(args, ++i, flag)), timing.iterations(), timing.iterationTime());
-                case "--iterations" -> timing = new Timing(timing.warmups(), timing.warmupTime(),
-                        (int) CommandLine.wholeNumber(flag, CommandLine.value(args, ++i, flag), 1, 10_000), timing.iterationTime());
-                case "--iteration-time" -> timing = new Timing(timing.warmups(), timing.warmupTime(), timing.iterations(),
-                        duration(flag, CommandLine.value(args, ++i, flag)));
-                default -> throw new IllegalArgumentException("unknown option '" + flag + "'\n" + USAGE);
             }
+            Cli.within("--min-pairs", minPairs, 2, 100_000);
+            Cli.within("--warmups", warmups, 0, 1000);
+            Cli.within("--iterations", iterations, 1, 10_000);
+            Cli.withinSize("--size", sizeBytes, 1, cowfork.heap.Heap.MAX_BYTES); // fail now, not in the forked JVM
+            a = names[0];
+            b = names[1];
         }
-        if (names == null) {
-            throw new IllegalArgumentException("--compare A,B is required\n" + USAGE);
+
+        Target target() {
+            return target;
         }
-        List<String> known = target.known.get();
-        for (String name : names) {
-            if (!known.contains(name)) {
-                throw new IllegalArgumentException("--benchmark " + target.method + " compares "
-                        + (target.parameter.equals("strategy") ? "refcount strategies" : "mark placements") + "; '" + name + "' is not one on the class path; known: " + known);
-            }
+
+        String a() {
+            return a;
         }
-        cowfork.support.Sizes.parse(size, cowfork.heap.Heap.MAX_BYTES); // fail now, not in the forked JVM
-        return new Options(target, names[0], names[1], new StoppingRule(precision, budget, minPairs), seed, size, csv, timing);
+
+        String b() {
+            return b;
+        }
+
+        StoppingRule rule() {
+            return new StoppingRule(precision, budget, minPairs);
+        }
+
+        long seed() {
+            return seed;
+        }
+
+        /** The size as the benchmarks' {@code size} parameter reads it: 16m. */
+        String size() {
+            return Sizes.toArgument(sizeBytes);
+        }
+
+        Path csv() {
+            return csv;
+        }
+
+        Timing timing() {
+            return new Timing(warmups, warmupTime, iterations, iterationTime);
+        }
+    }
+
+    /** The checked options, or null after --help (printed on standard output). */
+    static Options parse(String[] args) {
+        return Cli.parse(new Options(), args);
     }
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
-    /** "150ms", "90s", "8m", "1h" as a duration; anything else is an error naming the flag. */
-    static Duration duration(String flag, String text) {
+    /** "150ms", "90s", "8m", "1h" as a duration; anything else is an error picocli reports with the flag's name. */
+    static Duration duration(String text) {
         Matcher m = DURATION.matcher(text.strip());
         if (!m.matches()) {
-            throw new IllegalArgumentException(flag + " takes a duration such as 150ms, 90s, 8m or 1h, got '" + text + "'");
+            throw new IllegalArgumentException("'" + text + "' is not a duration such as 150ms, 90s, 8m or 1h");
         }
         long n = Long.parseLong(m.group(1));
         return switch (m.group(2)) {
@@ -256,21 +331,32 @@ public final class Compare {
         };
     }
 
-    private static double fraction(String flag, String text) {
-        try {
-            return Double.parseDouble(text);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " takes a fraction such as 0.02 (±2%), got '" + text + "'");
+    /** For the duration flags: {@link #duration}. */
+    static final class DurationConverter implements Cli.Converter<Duration> {
+        @Override
+        public Duration parse(String text) {
+            return duration(text);
+        }
+    }
+
+    /** For {@code --precision}: a fraction such as 0.02. */
+    static final class Fraction implements Cli.Converter<Double> {
+        @Override
+        public Double parse(String text) {
+            try {
+                return Double.parseDouble(text);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + text + "' is not a fraction such as 0.02 (±2%)");
+            }
         }
     }
 
     /** {@code ./cowfork bench --compare A,B ...} ({@link Bench} hands a command line with {@code --compare} here). */
     public static void main(String[] args) throws Exception {
-        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
-            System.out.println(USAGE);
+        Options o = parse(args);
+        if (o == null) { // --help: the usage is printed
             return;
         }
-        Options o = parse(args);
         // JMH refuses to start while another JMH run on the machine holds /tmp/jmh.lock. On a
         // machine shared by design another benchmark is one more neighbour, which the pairs
         // survive; a comparison that died at its 80th pair would not.

@@ -106,28 +106,52 @@ class CompareTest {
         assertThat(Compare.parse(new String[] {"--compare", "header,bitmap", "--benchmark", "fullCollection"}).target())
                 .isEqualTo(Compare.Target.FULL_COLLECTION);
 
-        assertThatThrownBy(() -> Compare.parse(new String[] {"--budget", "8m"})).hasMessageContaining("--compare A,B is required");
+        assertThatThrownBy(() -> Compare.parse(new String[] {"--budget", "8m"}))
+                .hasMessageContaining("--compare A,B is required");
         assertThatThrownBy(() -> Compare.parse(new String[] {"--compare", "inline"})).hasMessageContaining("two names");
         assertThatThrownBy(() -> Compare.parse(new String[] {"--compare", "inline,nosuch"}))
                 .hasMessageContaining("'nosuch'").hasMessageContaining("immortal");
         assertThatThrownBy(() -> Compare.parse(new String[] {"--compare", "inline,bitmap"}))
                 .hasMessageContaining("compares refcount strategies").hasMessageContaining("'bitmap'");
         assertThatThrownBy(() -> Compare.parse(new String[] {"--compare", "a,b", "--benchmark", "nope"}))
-                .hasMessageContaining("--benchmark takes one of");
+                .hasMessageContaining("Invalid value for option '--benchmark': 'nope' is not one of [increfDecref,");
         assertThatThrownBy(() -> Compare.parse(new String[] {"--compare", "inline,inline", "--budget", "ten"}))
-                .hasMessageContaining("--budget takes a duration");
+                .hasMessageContaining("Invalid value for option '--budget': 'ten' is not a duration such as 150ms");
         assertThatThrownBy(() -> Compare.parse(new String[] {"--compare", "inline,inline", "--precision", "2%"}))
-                .hasMessageContaining("--precision takes a fraction");
+                .hasMessageContaining("Invalid value for option '--precision': '2%' is not a fraction such as 0.02");
         assertThatThrownBy(() -> Compare.parse(new String[] {"--compare", "inline,inline", "--frobnicate"}))
-                .hasMessageContaining("unknown option '--frobnicate'");
+                .hasMessageContaining("Unknown option: '--frobnicate'")
+                .hasMessageEndingWith("(./cowfork bench --compare --help shows every option)");
+    }
+
+    @Test
+    void everyFlagReadsTheSameWithASpaceOrAnEqualsSignAndTheDefaultsAreTheRuleAndTimingsOfTheCode() {
+        Compare.Options spaced = Compare.parse(new String[] {"--compare", "inline,immortal", "--benchmark", "sumField",
+            "--precision", "0.005", "--budget", "90s", "--min-pairs", "4", "--seed", "2", "--size", "1m", "--csv", "p.csv",
+            "--warmups", "100", "--warmup-time", "2ms", "--iterations", "30", "--iteration-time", "3ms"});
+        Compare.Options joined = Compare.parse(new String[] {"--compare=inline,immortal", "--benchmark=sumField",
+            "--precision=0.005", "--budget=90s", "--min-pairs=4", "--seed=2", "--size=1m", "--csv=p.csv",
+            "--warmups=100", "--warmup-time=2ms", "--iterations=30", "--iteration-time=3ms"});
+        for (Compare.Options o : List.of(spaced, joined)) {
+            assertThat(List.of(o.target(), o.a(), o.b(), o.rule(), o.seed(), o.size(), o.csv(), o.timing())).containsExactly(
+                    Compare.Target.SUM_FIELD, "inline", "immortal", new StoppingRule(0.005, Duration.ofSeconds(90), 4), 2L,
+                    "1m", java.nio.file.Path.of("p.csv"),
+                    new Compare.Timing(100, Duration.ofMillis(2), 30, Duration.ofMillis(3)));
+        }
+        Compare.Options d = Compare.parse(new String[] {"--compare", "inline,inline"});
+        assertThat(d.rule()).isEqualTo(StoppingRule.DEFAULT);
+        assertThat(d.timing()).isEqualTo(Compare.Timing.SHORT);
+        assertThat(List.of(d.target(), d.seed(), d.size())).containsExactly(Compare.Target.INCREF_DECREF, 1L, "16m");
+        assertThatThrownBy(() -> Compare.parse(new String[] {"--compare", "inline,inline", "--min-pairs=1"}))
+                .hasMessage("--min-pairs must be between 2 and 100000, got 1 (./cowfork bench --compare --help shows every option)");
     }
 
     @Test
     void durationsReadSecondsMinutesHoursAndMilliseconds() {
-        assertThat(Compare.duration("--budget", "90s")).isEqualTo(Duration.ofSeconds(90));
-        assertThat(Compare.duration("--budget", "8m")).isEqualTo(Duration.ofMinutes(8));
-        assertThat(Compare.duration("--budget", "1h")).isEqualTo(Duration.ofHours(1));
-        assertThat(Compare.duration("--iteration-time", "20ms")).isEqualTo(Duration.ofMillis(20));
+        assertThat(Compare.duration("90s")).isEqualTo(Duration.ofSeconds(90));
+        assertThat(Compare.duration("8m")).isEqualTo(Duration.ofMinutes(8));
+        assertThat(Compare.duration("1h")).isEqualTo(Duration.ofHours(1));
+        assertThat(Compare.duration("20ms")).isEqualTo(Duration.ofMillis(20));
     }
 
     @Test

@@ -40,11 +40,44 @@ class CliTest {
                 .hasMessageContaining("--workers").hasMessageContaining("many")
                 .hasMessageEndingWith("(./cowfork example --help shows every option)");
         assertThatThrownBy(() -> Cli.parse(new Options(), new String[] {"--data-size", "lots"}))
-                .hasMessageContaining("--data-size").hasMessageContaining("is not a size");
+                .hasMessageStartingWith("Invalid value for option '--data-size': 'lots' is not a size");
         assertThatThrownBy(() -> Cli.parse(new Options(), new String[] {"--wrokers", "3"}))
                 .hasMessageContaining("--wrokers");
         assertThatThrownBy(() -> Cli.parse(new Options(), new String[] {"--workers"}))
                 .hasMessageContaining("--workers");
+    }
+
+    @Command(name = "./cowfork checked")
+    static final class CheckedOptions implements Cli.Checked {
+        @Option(names = "--forks")
+        int forks = 10;
+
+        @Override
+        public void check() {
+            Cli.within("--forks", forks, 3, 100);
+        }
+    }
+
+    @Test
+    void wholeNumbersTakeUnderscoresAndChecksNameTheFlag() {
+        assertThat(Cli.parse(new CheckedOptions(), new String[] {"--forks=1_0"}).forks).isEqualTo(10);
+        assertThatThrownBy(() -> Cli.parse(new CheckedOptions(), new String[] {"--forks", "1.5"}))
+                .hasMessageStartingWith("Invalid value for option '--forks': '1.5' is not a whole number");
+        assertThatThrownBy(() -> Cli.parse(new CheckedOptions(), new String[] {"--forks", "2"}))
+                .hasMessage("--forks must be between 3 and 100, got 2 (./cowfork checked --help shows every option)");
+        assertThatThrownBy(() -> Cli.within("--n", 0, 1, Long.MAX_VALUE)).hasMessage("--n must be at least 1, got 0");
+    }
+
+    static final class Answer extends Cli.OneOf {
+        Answer() {
+            super(java.util.List.of("no", "yes"));
+        }
+    }
+
+    @Test
+    void oneOfAFewWordsListsThemWhenTheValueIsNone() {
+        assertThat(new Answer().convert("yes")).isEqualTo("yes");
+        assertThatThrownBy(() -> new Answer().convert("maybe")).hasMessage("'maybe' is not one of no, yes");
     }
 
     @Test
@@ -54,6 +87,9 @@ class CliTest {
         System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
         try {
             assertThat(Cli.parse(new Options(), new String[] {"--workers", "3", "--help"})).isNull();
+            assertThat(Cli.parse(new Options(), new String[] {"--workers", "many", "--help"})).as("--help wins").isNull();
+            printed.reset();
+            assertThat(Cli.parse(new Options(), new String[] {"--help"})).isNull();
         } finally {
             System.setOut(out);
         }
@@ -61,5 +97,12 @@ class CliTest {
                 .startsWith("Usage: ./cowfork example")
                 .contains("--workers=<workers>", "worker processes (default: 2)", "--data-size=BYTES", "-h, --help");
         assertThat(Cli.usage(new Options())).isEqualTo(printed.toString(StandardCharsets.UTF_8).stripTrailing() + System.lineSeparator());
+    }
+
+    @Test
+    void aSizeOutOfRangeIsSaidInTheUnitsAReaderTypes() {
+        assertThat(Cli.withinSize("--data-size", 32L << 20, 64 << 10, 64L << 30)).isEqualTo(32L << 20);
+        assertThatThrownBy(() -> Cli.withinSize("--data-size", 1024, 64 << 10, 64L << 30))
+                .hasMessage("--data-size must be between 64.0 KiB and 64.0 GiB, got 1.0 KiB");
     }
 }

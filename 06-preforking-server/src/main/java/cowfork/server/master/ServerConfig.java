@@ -1,16 +1,21 @@
-// The command line of ./cowfork serve: gunicorn's flag names where gunicorn has one, each checked with a clear error.
+// The command line of ./cowfork serve, read by picocli: gunicorn's flag names where gunicorn has one, each checked with a clear error.
 package cowfork.server.master;
 
 import cowfork.fork.ForkRecipe;
 import cowfork.server.app.Endpoints;
+import cowfork.server.app.HeapStore;
 import cowfork.server.http.HttpParser;
 import cowfork.server.worker.Sockets;
 import cowfork.server.worker.WorkerConfig;
-import cowfork.support.CommandLine;
+import cowfork.support.Cli;
 import cowfork.support.Sizes;
+import java.io.PrintStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
- * Every setting of the server, parsed from flags. Names follow gunicorn's where it has the
+ * Every setting of the server, read from flags ({@link Flags}). Names follow gunicorn's where it has the
  * same setting ({@code --bind}, {@code --workers}, {@code --timeout}, {@code --graceful-timeout},
  * {@code --max-requests}, {@code --max-requests-jitter}, {@code --keep-alive},
  * {@code --worker-connections}, {@code --limit-request-line}, {@code --limit-request-fields}).
@@ -27,143 +32,238 @@ public record ServerConfig(String host, int port, int workers, String refcounts,
                            int warmupRequests, long heapReserveBytes, int backlog, boolean hugePages,
                            boolean debugEndpoints, boolean exposeStats, boolean debugCrashWorkers) {
 
-    public static final String USAGE = """
-            usage: ./cowfork serve [flags]
-              --bind HOST:PORT           where to listen (default 127.0.0.1:8000; port 0 picks a free one)
-              --workers N                worker processes (default 2)
-              --refcounts NAME           refcount strategy of the object heap: %s (default inline)
-              --data-size BYTES          size of the preloaded data set, k/m/g suffixes (default 32m)
-              --timeout SECONDS          kill a worker whose heartbeat is older than this (default 30)
-              --graceful-timeout SECONDS how long TERM waits for in-flight requests (default 30)
-              --max-requests N           recycle a worker after N requests, 0 = never (default 0)
-              --max-requests-jitter N    add 0..N to each worker's max-requests (default 0)
-              --keep-alive SECONDS       close an idle kept-alive connection after this (default 5)
-              --client-timeout SECONDS   a client must send a whole request within this (default 10)
-              --worker-connections N     connections one worker serves at once (default 64)
-              --limit-request-line BYTES longest request line (default 4094)
-              --limit-request-fields N   most header fields (default 100)
-              --limit-request-head BYTES largest request line plus headers (default 8190)
-              --limit-request-body BYTES largest request body (default 65536)
-              --warmup N                 requests the master serves itself before forking, 0 = none (default 20000)
-              --heap-reserve BYTES       a worker retires when less Java heap than this is left (default 16m)
-              --backlog N                listen(2) backlog (default 2048)
-              --huge-pages               let 2 MiB transparent huge pages back the object heap
-                                         (madvise; fork copies 512x fewer page-table entries)
-              --expose-stats             serve /stats and the dashboard (pids, memory layout) on a bind that
-                                         is not loopback too; on loopback they are always served
-              --debug-endpoints          serve GET /sleep?ms=N, a handler that holds its worker
-              --debug-crash-workers      every worker exits (status 70) as it boots: watch the respawn backoff
-            signals to the master: TERM graceful stop, INT quick stop, HUP replace every worker,
-              TTIN one worker more, TTOU one fewer, USR1 print the memory table
-            """;
-
     /** Defaults for everything. */
     public static ServerConfig defaults() {
-        return new ServerConfig("127.0.0.1", 8000, 2, "inline", 32L << 20, 30, 30, 0, 0, 5, 10, 64, 4094, 100, 8190,
-                65536, 20_000, 16L << 20, 2048, false, false, false, false);
+        return Cli.parse(new Flags(), new String[0]).config();
     }
 
     /**
-     * Parses {@code args}; returns null for {@code --help}.
+     * Parses {@code args}; returns null for {@code --help}, after printing the generated usage.
      *
      * @throws IllegalArgumentException for an unknown flag, a missing value or a value out of
      *         range; the message names the flag and says what it accepts
      */
     public static ServerConfig parse(String... args) {
-        ServerConfig d = defaults();
-        String host = d.host;
-        int port = d.port;
-        int workers = d.workers;
-        String refcounts = d.refcounts;
-        long dataBytes = d.dataBytes;
-        double timeout = d.timeoutSeconds;
-        double graceful = d.gracefulTimeoutSeconds;
-        long maxRequests = d.maxRequests;
-        long jitter = d.maxRequestsJitter;
-        double keepAlive = d.keepAliveSeconds;
-        double clientTimeout = d.clientTimeoutSeconds;
-        int connections = d.workerConnections;
-        int line = d.limitRequestLine;
-        int fields = d.limitRequestFields;
-        int headBytes = d.limitRequestHead;
-        long body = d.limitRequestBody;
-        int warmup = d.warmupRequests;
-        long reserve = d.heapReserveBytes;
-        int backlog = d.backlog;
-        boolean hugePages = d.hugePages;
-        boolean debugEndpoints = d.debugEndpoints;
-        boolean exposeStats = d.exposeStats;
-        boolean debugCrashWorkers = d.debugCrashWorkers;
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            String value;
-            int eq = flag.indexOf('=');
-            if (flag.startsWith("--") && eq > 0) {
-                value = flag.substring(eq + 1);
-                flag = flag.substring(0, eq);
-            } else if (flag.equals("--help") || flag.equals("-h")) {
-                return null;
-            } else if (flag.equals("--huge-pages")) { // a switch: it takes no value
-                hugePages = true;
-                continue;
-            } else if (flag.equals("--debug-endpoints")) {
-                debugEndpoints = true;
-                continue;
-            } else if (flag.equals("--expose-stats")) {
-                exposeStats = true;
-                continue;
-            } else if (flag.equals("--debug-crash-workers")) {
-                debugCrashWorkers = true;
-                continue;
-            } else {
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException(flag + " needs a value");
-                }
-                value = args[++i];
-            }
-            switch (flag) {
-                case "--bind", "-b" -> {
-                    int colon = value.lastIndexOf(':');
-                    if (colon < 0) {
-                        throw new IllegalArgumentException("--bind takes HOST:PORT, e.g. 127.0.0.1:8000; got '" + value + "'");
-                    }
-                    host = value.substring(0, colon);
-                    port = (int) CommandLine.wholeNumber(flag, value.substring(colon + 1), 0, 65535);
-                    Sockets.sockaddrIn(host, port); // checks the address now, with its own message
-                }
-                case "--workers", "-w" -> workers = (int) CommandLine.wholeNumber(flag, value, 1, 512);
-                case "--refcounts" -> refcounts = value;
-                case "--data-size" -> dataBytes = bytes(flag, value, 64L << 10, 64L << 30);
-                case "--timeout", "-t" -> timeout = seconds(flag, value, 0.1);
-                case "--graceful-timeout" -> graceful = seconds(flag, value, 0);
-                case "--max-requests" -> maxRequests = CommandLine.wholeNumber(flag, value, 0, Long.MAX_VALUE / 2);
-                case "--max-requests-jitter" -> jitter = CommandLine.wholeNumber(flag, value, 0, Long.MAX_VALUE / 2);
-                case "--keep-alive" -> keepAlive = seconds(flag, value, 0);
-                case "--client-timeout" -> clientTimeout = seconds(flag, value, 0.01);
-                case "--worker-connections" -> connections = (int) CommandLine.wholeNumber(flag, value, 1, 10_000);
-                case "--limit-request-line" -> line = (int) CommandLine.wholeNumber(flag, value, 16, 1 << 20);
-                case "--limit-request-fields" -> fields = (int) CommandLine.wholeNumber(flag, value, 1, 10_000);
-                case "--limit-request-head" -> headBytes = (int) CommandLine.wholeNumber(flag, value, 16, 1 << 20);
-                case "--limit-request-body" -> body = CommandLine.wholeNumber(flag, value, 0, Long.MAX_VALUE / 2);
-                case "--warmup" -> warmup = (int) CommandLine.wholeNumber(flag, value, 0, 10_000_000);
-                case "--heap-reserve" -> reserve = bytes(flag, value, 0, 1L << 40);
-                case "--backlog" -> backlog = (int) CommandLine.wholeNumber(flag, value, 1, 65535);
-                case "--huge-pages" -> hugePages = yesNo(flag, value);
-                default -> throw new IllegalArgumentException("unknown flag '" + flag + "'; --help lists the flags");
-            }
+        return parse(System.out, args);
+    }
+
+    /** As {@link #parse(String...)}, printing the usage of {@code --help} on {@code helpOut}. */
+    public static ServerConfig parse(PrintStream helpOut, String... args) {
+        Flags flags = Cli.parse(new Flags(), args, helpOut);
+        if (flags == null) {
+            return null;
         }
-        if (headBytes < line) {
-            throw new IllegalArgumentException("--limit-request-head (" + headBytes + ") must be at least"
-                    + " --limit-request-line (" + line + "): the head includes the request line");
-        }
-        ServerConfig config = new ServerConfig(host, port, workers, refcounts, dataBytes, timeout, graceful, maxRequests,
-                jitter, keepAlive, clientTimeout, connections, line, fields, headBytes, body, warmup, reserve, backlog,
-                hugePages, debugEndpoints, exposeStats, debugCrashWorkers);
+        ServerConfig config = flags.config();
         String tooBig = config.workerHeapProblem(ForkRecipe.edenCapacity());
         if (tooBig != null) {
             throw new IllegalArgumentException(tooBig);
         }
         return config;
+    }
+
+    /** The usage {@code ./cowfork serve --help} prints. */
+    public static String usage() {
+        return Cli.usage(new Flags()).stripTrailing();
+    }
+
+    /** The command line of {@code ./cowfork serve}, as picocli reads it; {@link #config} checks it. */
+    @Command(name = "./cowfork serve", sortOptions = false,
+            description = "The pre-forked HTTP server: preload the data set, bind, warm up, fork the workers, supervise.",
+            footer = "Signals to the master: TERM graceful stop, INT quick stop, HUP replace every worker, TTIN one worker"
+                    + " more, TTOU one fewer, USR1 print the memory table.")
+    public static final class Flags implements Cli.Checked {
+        @Mixin
+        Cli.Help help;
+
+        @Option(names = {"-b", "--bind"}, paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8000", converter = Bind.Converter.class,
+                description = "where to listen (default: ${DEFAULT-VALUE}; port 0 picks a free one)")
+        Bind bind;
+
+        @Option(names = {"-w", "--workers"}, paramLabel = "N", defaultValue = "2",
+                description = "worker processes, 1 to 512 (default: ${DEFAULT-VALUE})")
+        int workers;
+
+        @Option(names = "--refcounts", paramLabel = "NAME", defaultValue = "inline", completionCandidates = Strategies.class,
+                description = "refcount strategy of the object heap: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+        String refcounts;
+
+        @Option(names = "--data-size", paramLabel = "BYTES", defaultValue = "32m", converter = Cli.Size.class,
+                description = "size of the preloaded data set, 64k to 64g, k/m/g suffixes (default: ${DEFAULT-VALUE})")
+        long dataBytes;
+
+        @Option(names = {"-t", "--timeout"}, paramLabel = "SECONDS", defaultValue = "30", converter = Seconds.class,
+                description = "kill a worker whose heartbeat is older than this (default: ${DEFAULT-VALUE})")
+        double timeout;
+
+        @Option(names = "--graceful-timeout", paramLabel = "SECONDS", defaultValue = "30", converter = Seconds.class,
+                description = "how long TERM waits for in-flight requests (default: ${DEFAULT-VALUE})")
+        double graceful;
+
+        @Option(names = "--max-requests", paramLabel = "N", defaultValue = "0",
+                description = "recycle a worker after N requests, 0 = never (default: ${DEFAULT-VALUE})")
+        long maxRequests;
+
+        @Option(names = "--max-requests-jitter", paramLabel = "N", defaultValue = "0",
+                description = "add 0..N to each worker's max-requests (default: ${DEFAULT-VALUE})")
+        long jitter;
+
+        @Option(names = "--keep-alive", paramLabel = "SECONDS", defaultValue = "5", converter = Seconds.class,
+                description = "close an idle kept-alive connection after this (default: ${DEFAULT-VALUE})")
+        double keepAlive;
+
+        @Option(names = "--client-timeout", paramLabel = "SECONDS", defaultValue = "10", converter = Seconds.class,
+                description = "a client must send a whole request within this (default: ${DEFAULT-VALUE})")
+        double clientTimeout;
+
+        @Option(names = "--worker-connections", paramLabel = "N", defaultValue = "64",
+                description = "connections one worker serves at once, 1 to 10000 (default: ${DEFAULT-VALUE})")
+        int connections;
+
+        @Option(names = "--limit-request-line", paramLabel = "BYTES", defaultValue = "4094",
+                description = "longest request line (default: ${DEFAULT-VALUE})")
+        int line;
+
+        @Option(names = "--limit-request-fields", paramLabel = "N", defaultValue = "100",
+                description = "most header fields (default: ${DEFAULT-VALUE})")
+        int fields;
+
+        @Option(names = "--limit-request-head", paramLabel = "BYTES", defaultValue = "8190",
+                description = "largest request line plus headers (default: ${DEFAULT-VALUE})")
+        int headBytes;
+
+        @Option(names = "--limit-request-body", paramLabel = "BYTES", defaultValue = "65536",
+                description = "largest request body (default: ${DEFAULT-VALUE})")
+        long body;
+
+        @Option(names = "--warmup", paramLabel = "N", defaultValue = "20000",
+                description = "requests the master serves itself before forking, 0 = none (default: ${DEFAULT-VALUE})")
+        int warmup;
+
+        @Option(names = "--heap-reserve", paramLabel = "BYTES", defaultValue = "16m", converter = Cli.Size.class,
+                description = "a worker retires when less Java heap than this is left (default: ${DEFAULT-VALUE})")
+        long reserve;
+
+        @Option(names = "--backlog", paramLabel = "N", defaultValue = "2048",
+                description = "listen(2) backlog (default: ${DEFAULT-VALUE})")
+        int backlog;
+
+        @Option(names = "--huge-pages", arity = "0..1", paramLabel = "yes|no", fallbackValue = "yes", converter = YesNo.class,
+                description = "let 2 MiB transparent huge pages back the object heap (madvise; fork copies 512x fewer"
+                        + " page-table entries)")
+        boolean hugePages;
+
+        @Option(names = "--expose-stats", description = "serve /stats and the dashboard (pids, memory layout) on a bind that"
+                + " is not loopback too; on loopback they are always served")
+        boolean exposeStats;
+
+        @Option(names = "--debug-endpoints", description = "serve GET /sleep?ms=N, a handler that holds its worker")
+        boolean debugEndpoints;
+
+        @Option(names = "--debug-crash-workers",
+                description = "every worker exits (status 70) as it boots: watch the respawn backoff")
+        boolean debugCrashWorkers;
+
+        /** The ranges, and the head against the line; Cli.parse runs it. */
+        @Override
+        public void check() {
+            Cli.within("--workers", workers, 1, 512);
+            Cli.withinSize("--data-size", dataBytes, 64L << 10, 64L << 30);
+            seconds("--timeout", timeout, 0.1);
+            seconds("--graceful-timeout", graceful, 0);
+            Cli.within("--max-requests", maxRequests, 0, Long.MAX_VALUE / 2);
+            Cli.within("--max-requests-jitter", jitter, 0, Long.MAX_VALUE / 2);
+            seconds("--keep-alive", keepAlive, 0);
+            seconds("--client-timeout", clientTimeout, 0.01);
+            Cli.within("--worker-connections", connections, 1, 10_000);
+            Cli.within("--limit-request-line", line, 16, 1 << 20);
+            Cli.within("--limit-request-fields", fields, 1, 10_000);
+            Cli.within("--limit-request-head", headBytes, 16, 1 << 20);
+            Cli.within("--limit-request-body", body, 0, Long.MAX_VALUE / 2);
+            Cli.within("--warmup", warmup, 0, 10_000_000);
+            Cli.withinSize("--heap-reserve", reserve, 0, 1L << 40);
+            Cli.within("--backlog", backlog, 1, 65535);
+            if (headBytes < line) {
+                throw new IllegalArgumentException("--limit-request-head (" + headBytes + ") must be at least"
+                        + " --limit-request-line (" + line + "): the head includes the request line");
+            }
+        }
+
+        /** The configuration these (checked) flags describe. */
+        ServerConfig config() {
+            return new ServerConfig(bind.host(), bind.port(), workers, refcounts, dataBytes, timeout, graceful,
+                    maxRequests, jitter, keepAlive, clientTimeout, connections, line, fields, headBytes, body, warmup,
+                    reserve, backlog, hugePages, debugEndpoints, exposeStats, debugCrashWorkers);
+        }
+
+        private static void seconds(String flag, double value, double min) {
+            if (!(value >= min) || value > 86_400) {
+                throw new IllegalArgumentException(flag + " must be between " + min + " and 86400 seconds, got " + value);
+            }
+        }
+    }
+
+    /** {@code --bind HOST:PORT}: an IPv4 address and a port, 0 to 65535 (0 picks a free one). */
+    public record Bind(String host, int port) {
+        /** Reads HOST:PORT; the address is checked now, with the message {@link Sockets#sockaddrIn} gives. */
+        public static final class Converter implements Cli.Converter<Bind> {
+            @Override
+            public Bind parse(String value) {
+                int colon = value.lastIndexOf(':');
+                if (colon < 0) {
+                    throw new IllegalArgumentException("'" + value + "' is not HOST:PORT, e.g. 127.0.0.1:8000");
+                }
+                String host = value.substring(0, colon);
+                String portText = value.substring(colon + 1);
+                int port;
+                try {
+                    port = Integer.parseInt(portText);
+                } catch (NumberFormatException e) {
+                    port = -1;
+                }
+                if (port < 0 || port > 65535) {
+                    throw new IllegalArgumentException("the port '" + portText + "' is not a whole number from 0 to 65535");
+                }
+                Sockets.sockaddrIn(host, port); // checks the address now, with its own message
+                return new Bind(host, port);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return host + ":" + port;
+        }
+    }
+
+    /** Seconds, whole or not: 30, 0.5. */
+    static final class Seconds implements Cli.Converter<Double> {
+        @Override
+        public Double parse(String value) {
+            try {
+                return Double.parseDouble(value);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + value + "' is not seconds: use a number such as 30 or 0.5");
+            }
+        }
+    }
+
+    /** A switch's optional value: {@code --huge-pages} alone, or {@code --huge-pages=yes|no} (true and false too). */
+    static final class YesNo implements Cli.Converter<Boolean> {
+        @Override
+        public Boolean parse(String value) {
+            return switch (value) {
+                case "yes", "true" -> true;
+                case "no", "false" -> false;
+                default -> throw new IllegalArgumentException("'" + value + "' is not yes or no: the flag alone means yes");
+            };
+        }
+    }
+
+    /** The refcount strategies on the class path, for --help. */
+    public static final class Strategies implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return HeapStore.strategies().iterator();
+        }
     }
 
     /**
@@ -228,38 +328,7 @@ public record ServerConfig(String host, int port, int workers, String refcounts,
         return maxRequests + (maxRequestsJitter > 0 ? jitter.nextLong(maxRequestsJitter + 1) : 0);
     }
 
-    /** {@code --huge-pages=yes} or {@code =no} (the bare flag means yes). */
-    private static boolean yesNo(String flag, String value) {
-        return switch (value) {
-            case "yes", "true" -> true;
-            case "no", "false" -> false;
-            default -> throw new IllegalArgumentException(flag + " is a switch (or " + flag + "=yes|no); got '" + value + "'");
-        };
-    }
-
     static long nanos(double seconds) {
         return (long) (seconds * 1e9);
-    }
-
-    private static double seconds(String flag, String value, double min) {
-        double v;
-        try {
-            v = Double.parseDouble(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " takes seconds, e.g. 30 or 0.5; got '" + value + "'");
-        }
-        if (!(v >= min) || v > 86_400) {
-            throw new IllegalArgumentException(flag + " must be between " + min + " and 86400 seconds, got " + value);
-        }
-        return v;
-    }
-
-    /** A size as {@link Sizes#parse} (64m, 1g, 65536) from {@code min} to {@code max}; a refusal names the flag. */
-    public static long bytes(String flag, String value, long min, long max) {
-        try {
-            return Sizes.parse(value, min, max);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(flag + ": " + e.getMessage(), e);
-        }
     }
 }

@@ -11,7 +11,7 @@ import cowfork.server.app.LockedStore;
 import cowfork.server.app.Store;
 import cowfork.server.http.RequestHead;
 import cowfork.server.master.ServerConfig;
-import cowfork.support.CommandLine;
+import cowfork.support.Cli;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -28,6 +28,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * "Why not just threads?" One JVM process, the JDK's {@code com.sun.net.httpserver} with a
@@ -54,15 +57,61 @@ public final class ThreadedServer implements AutoCloseable {
     /** How the threads share the heap. */
     public enum Locking { GIL, ATOMIC }
 
-    static final String USAGE = """
-            usage: ./cowfork serve-threads [flags]   (the comparison: one JVM, N threads, no fork)
-              --bind HOST:PORT     where to listen (default 127.0.0.1:8000; port 0 picks a free one)
-              --threads N          handler threads (default 4)
-              --locking gil|atomic one lock around the heap work, or atomic counts and no lock (default atomic)
-              --refcounts NAME     strategy under --locking gil: %s (default inline)
-              --data-size BYTES    size of the preloaded data set, k/m/g suffixes (default 32m)
-              --faults             serve GET /fault/exception, /fault/oom and /sleep?ms=N (for the fault comparison)
-            """;
+    /** The command line of {@code ./cowfork serve-threads}. */
+    @Command(name = "./cowfork serve-threads", sortOptions = false,
+            description = "The comparison: one JVM, N threads, no fork; the pre-forked server's endpoints and heap.")
+    static final class Options implements Cli.Checked {
+        @Mixin
+        Cli.Help help;
+
+        @Option(names = "--bind", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8000", converter = ServerConfig.Bind.Converter.class,
+                description = "where to listen (default: ${DEFAULT-VALUE}; port 0 picks a free one)")
+        ServerConfig.Bind bind;
+
+        @Option(names = "--threads", paramLabel = "N", defaultValue = "4",
+                description = "handler threads, 1 to 1024 (default: ${DEFAULT-VALUE})")
+        int threads;
+
+        @Option(names = "--locking", paramLabel = "gil|atomic", defaultValue = "atomic", converter = LockingConverter.class,
+                description = "one lock around the heap work, or atomic counts and no lock (default: ${DEFAULT-VALUE})")
+        Locking locking;
+
+        @Option(names = "--refcounts", paramLabel = "NAME", defaultValue = "inline",
+                completionCandidates = ServerConfig.Strategies.class,
+                description = "strategy under --locking gil: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+        String strategy;
+
+        @Option(names = "--data-size", paramLabel = "BYTES", defaultValue = "32m", converter = Cli.Size.class,
+                description = "size of the preloaded data set, k/m/g suffixes (default: ${DEFAULT-VALUE})")
+        long dataBytes;
+
+        @Option(names = "--faults",
+                description = "serve GET /fault/exception, /fault/oom and /sleep?ms=N (for the fault comparison)")
+        boolean faults;
+
+        /** The checks picocli does not make: ranges, and a strategy that exists. */
+        @Override
+        public void check() {
+            Cli.within("--threads", threads, 1, 1024);
+            Cli.withinSize("--data-size", dataBytes, 1024, 1L << 40);
+            if (locking == Locking.GIL && !HeapStore.strategies().contains(strategy)) {
+                throw new IllegalArgumentException("--refcounts " + strategy + " is not available; on the class path: "
+                        + HeapStore.strategies());
+            }
+        }
+    }
+
+    /** {@code gil} or {@code atomic}. */
+    static final class LockingConverter implements Cli.Converter<Locking> {
+        @Override
+        public Locking parse(String value) {
+            return switch (value) {
+                case "gil" -> Locking.GIL;
+                case "atomic" -> Locking.ATOMIC;
+                default -> throw new IllegalArgumentException("'" + value + "' is neither gil nor atomic");
+            };
+        }
+    }
 
     private final HttpServer server;
     private final ExecutorService pool;
@@ -250,68 +299,26 @@ public final class ThreadedServer implements AutoCloseable {
     /**
      * Starts the threaded server from command-line flags.
      *
-     * @return {@link #SERVING}; 2 for bad flags (the message and the usage on {@code err}); 0 after --help
+     * @return {@link #SERVING}; 2 for bad flags (the message, naming the flag, on {@code err}); 0 after --help
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        String usage = String.format(USAGE, String.join(", ", HeapStore.strategies())).stripTrailing();
-        String host = "127.0.0.1";
-        int port = 8000;
-        int threads = 4;
-        Locking locking = Locking.ATOMIC;
-        String strategy = "inline";
-        long dataBytes = 32L << 20;
-        boolean faults = false;
+        Options o;
         try {
-            for (int i = 0; i < args.length; i++) {
-                String flag = args[i];
-                if (flag.equals("--help") || flag.equals("-h")) {
-                    out.println(usage);
-                    return 0;
-                }
-                if (flag.equals("--faults")) {
-                    faults = true;
-                    continue;
-                }
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException(flag.startsWith("--") ? flag + " needs a value" : "unknown argument '" + flag + "'");
-                }
-                String v = args[++i];
-                switch (flag) {
-                    case "--bind" -> {
-                        int colon = v.lastIndexOf(':');
-                        if (colon < 0) {
-                            throw new IllegalArgumentException("--bind takes HOST:PORT, got '" + v + "'");
-                        }
-                        host = v.substring(0, colon);
-                        port = (int) CommandLine.wholeNumber("--bind port", v.substring(colon + 1), 0, 65535);
-                    }
-                    case "--threads" -> threads = (int) CommandLine.wholeNumber("--threads", v, 1, 1024);
-                    case "--locking" -> locking = switch (v) {
-                        case "gil" -> Locking.GIL;
-                        case "atomic" -> Locking.ATOMIC;
-                        default -> throw new IllegalArgumentException("--locking takes gil or atomic, got '" + v + "'");
-                    };
-                    case "--refcounts" -> strategy = v;
-                    case "--data-size" -> dataBytes = ServerConfig.bytes("--data-size", v, 1024, 1L << 40);
-                    default -> throw new IllegalArgumentException("unknown flag '" + flag + "'");
-                }
+            o = Cli.parse(new Options(), args, out);
+            if (o == null) { // --help: the usage is printed
+                return 0;
             }
-            if (locking == Locking.GIL && !HeapStore.strategies().contains(strategy)) {
-                throw new IllegalArgumentException("--refcounts " + strategy + " is not available; on the class path: "
-                        + HeapStore.strategies());
-            }
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) { // the message names the flag and points at --help
             err.println("serve-threads: " + e.getMessage());
-            err.println(usage);
             return 2;
         }
         long t0 = System.nanoTime();
-        HeapStore store = storeFor(locking, strategy, dataBytes);
+        HeapStore store = storeFor(o.locking, o.strategy, o.dataBytes);
         out.printf(Locale.ROOT, "[threads] preloaded %s in %.1f s%n", store.describe(), (System.nanoTime() - t0) / 1e9);
-        ThreadedServer server = new ThreadedServer(store, locking, host, port, threads, faults);
-        out.printf(Locale.ROOT, "[threads] listening on http://%s:%d%n", host, server.port());
-        out.printf(Locale.ROOT, "[threads] ready: %d threads, locking %s, one process (pid %d)%n", threads,
-                locking.name().toLowerCase(Locale.ROOT), ProcessHandle.current().pid());
+        ThreadedServer server = new ThreadedServer(store, o.locking, o.bind.host(), o.bind.port(), o.threads, o.faults);
+        out.printf(Locale.ROOT, "[threads] listening on http://%s:%d%n", o.bind.host(), server.port());
+        out.printf(Locale.ROOT, "[threads] ready: %d threads, locking %s, one process (pid %d)%n", o.threads,
+                o.locking.name().toLowerCase(Locale.ROOT), ProcessHandle.current().pid());
         out.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "stop"));
         return SERVING; // the pool's threads keep the JVM alive until TERM or INT runs the hook

@@ -3,6 +3,8 @@ package cowfork.server.tools;
 
 import com.sun.net.httpserver.HttpServer;
 import cowfork.server.stats.StatsJson;
+import cowfork.support.Cli;
+import cowfork.support.Sizes;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.Socket;
@@ -18,6 +20,9 @@ import java.util.Map;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.locks.LockSupport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * The classroom command. It starts two servers as processes of their own, one with inline
@@ -58,57 +63,67 @@ public final class Watch {
         System.exit(run(args, System.out, System.err));
     }
 
-    static String usage() {
-        return """
-                usage: ./cowfork watch [--port N] [--workers N] [--data-size BYTES] [--rate N] [--seconds N] [--warmup N]
-                  --port N          where the page listens, on 127.0.0.1 (default 8100; 0 picks a free one)
-                  --workers N       workers per server (default 2)
-                  --data-size BYTES the data set of both servers, k/m/g suffixes (default 8m)
-                  --rate N          requests per second sent to each server (default 200; 0 = no load)
-                  --seconds N       stop after N seconds (default 0: run until Ctrl-C)
-                  --warmup N        requests each master serves itself before forking (serve's --warmup; default 20000)""";
+    /** The command line of {@code ./cowfork watch}. */
+    @Command(name = "./cowfork watch", sortOptions = false,
+            description = "Two servers (inline and immortal counts) on the same data set, the same load on both, one page"
+                    + " on 127.0.0.1 showing both. Ctrl-C stops everything.")
+    static final class Options implements Cli.Checked {
+        @Mixin
+        Cli.Help help;
+
+        @Option(names = "--port", paramLabel = "N", defaultValue = "8100",
+                description = "where the page listens, on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 picks a free one)")
+        int port;
+
+        @Option(names = "--workers", paramLabel = "N", defaultValue = "2",
+                description = "workers per server, 1 to 64 (default: ${DEFAULT-VALUE})")
+        int workers;
+
+        @Option(names = "--data-size", paramLabel = "BYTES", defaultValue = "8m", converter = Cli.Size.class,
+                description = "the data set of both servers, k/m/g suffixes (default: ${DEFAULT-VALUE})")
+        long dataBytes;
+
+        @Option(names = "--rate", paramLabel = "N", defaultValue = "200",
+                description = "requests per second sent to each server, 0 = no load (default: ${DEFAULT-VALUE})")
+        int rate;
+
+        @Option(names = "--seconds", paramLabel = "N", defaultValue = "0",
+                description = "stop after N seconds, 0 = run until Ctrl-C (default: ${DEFAULT-VALUE})")
+        int seconds;
+
+        @Option(names = "--warmup", paramLabel = "N", defaultValue = "20000",
+                description = "requests each master serves itself before forking (serve's --warmup; default: ${DEFAULT-VALUE})")
+        int warmup;
+
+        /** The checks picocli does not make: the ranges (serve checks the data size itself). */
+        @Override
+        public void check() {
+            Cli.within("--port", port, 0, 65535);
+            Cli.within("--workers", workers, 1, 64);
+            Cli.within("--rate", rate, 0, 100_000);
+            Cli.within("--seconds", seconds, 0, Integer.MAX_VALUE);
+            Cli.within("--warmup", warmup, 0, Integer.MAX_VALUE);
+        }
     }
 
-    /** Runs until Ctrl-C (or --seconds); returns the exit code: 0 stopped, 1 a server died, 2 bad flags. */
+    /** Runs until Ctrl-C (or --seconds); returns the exit code: 0 stopped or --help, 1 a server died, 2 bad flags. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        int port = 8100;
-        int workers = 2;
-        String dataSize = "8m";
-        int rate = 200;
-        long seconds = 0;
-        int warmup = 20_000;
+        Options o;
         try {
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                if (a.equals("--help") || a.equals("-h")) {
-                    out.println(usage());
-                    return 0;
-                }
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException(a + " needs a value");
-                }
-                String v = args[++i];
-                switch (a) {
-                    case "--port" -> port = number(a, v, 0, 65535);
-                    case "--workers" -> workers = number(a, v, 1, 64);
-                    case "--data-size" -> dataSize = v;
-                    case "--rate" -> rate = number(a, v, 0, 100_000);
-                    case "--seconds" -> seconds = number(a, v, 0, Integer.MAX_VALUE);
-                    case "--warmup" -> warmup = number(a, v, 0, Integer.MAX_VALUE);
-                    default -> throw new IllegalArgumentException("unknown flag " + a);
-                }
+            o = Cli.parse(new Options(), args, out);
+            if (o == null) { // --help: the usage is printed
+                return 0;
             }
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) { // the message names the flag and points at --help
             err.println("watch: " + e.getMessage());
-            err.println(usage());
             return 2;
         }
         Watch w = new Watch(out);
         Thread hook = new Thread(w::stop, "watch-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            return w.watch(port, List.of("--workers", Integer.toString(workers), "--data-size", dataSize,
-                    "--warmup", Integer.toString(warmup)), rate, seconds);
+            return w.watch(o.port, List.of("--workers", Integer.toString(o.workers), "--data-size",
+                    Sizes.toArgument(o.dataBytes), "--warmup", Integer.toString(o.warmup)), o.rate, o.seconds);
         } catch (RuntimeException e) {
             err.println("watch: " + e.getMessage());
             return 1;
@@ -120,18 +135,6 @@ public final class Watch {
                 // the hook runs (or ran) already
             }
         }
-    }
-
-    private static int number(String flag, String v, int min, int max) {
-        try {
-            int n = Integer.parseInt(v);
-            if (n >= min && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException(flag + " takes a whole number from " + min + " to " + max + ", not " + v);
     }
 
     private int watch(int port, List<String> serveArgs, int rate, long seconds) {

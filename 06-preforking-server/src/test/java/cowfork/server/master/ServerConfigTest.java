@@ -34,21 +34,31 @@ class ServerConfigTest {
     }
 
     @Test
-    void helpReturnsNull() {
+    void helpReturnsNullAndTheUsageIsPicocliGeneratedWithEveryFlagAndItsDefault() {
         assertThat(ServerConfig.parse("--workers", "3", "--help")).isNull();
+        assertThat(ServerConfig.usage()).startsWith("Usage: ./cowfork serve [-h]")
+                .contains("-b, --bind=HOST:PORT", "(default: 127.0.0.1:8000;", "-w, --workers=N", "--data-size=BYTES",
+                        "worker processes, 1 to 512 (default: 2)", "--huge-pages[=yes|no]", "TTIN one worker more");
     }
 
     @Test
     void badValuesNameTheFlagAndWhatItTakes() {
         assertThatThrownBy(() -> ServerConfig.parse("--workers", "0")).hasMessageContaining("--workers must be between 1");
-        assertThatThrownBy(() -> ServerConfig.parse("--workers", "two")).hasMessageContaining("--workers takes a whole number");
+        assertThatThrownBy(() -> ServerConfig.parse("--workers", "two")).hasMessageContaining("--workers")
+                .hasMessageContaining("'two' is not a whole number");
         assertThatThrownBy(() -> ServerConfig.parse("--bind", "localhost:80")).hasMessageContaining("not an IPv4 address");
         assertThatThrownBy(() -> ServerConfig.parse("--bind", "8000")).hasMessageContaining("HOST:PORT");
-        assertThatThrownBy(() -> ServerConfig.parse("--bind", "1.2.3.4:70000")).hasMessageContaining("0 and 65535");
-        assertThatThrownBy(() -> ServerConfig.parse("--timeout", "soon")).hasMessageContaining("takes seconds");
+        assertThatThrownBy(() -> ServerConfig.parse("--bind", "1.2.3.4:70000")).hasMessageContaining("--bind")
+                .hasMessageContaining("the port '70000' is not a whole number from 0 to 65535");
+        assertThatThrownBy(() -> ServerConfig.parse("--timeout", "soon")).hasMessageContaining("--timeout")
+                .hasMessageContaining("'soon' is not seconds");
+        assertThatThrownBy(() -> ServerConfig.parse("--timeout=0.05")).hasMessageContaining("--timeout must be between 0.1 and 86400");
         assertThatThrownBy(() -> ServerConfig.parse("--data-size", "12q")).hasMessageContaining("k, m or g");
-        assertThatThrownBy(() -> ServerConfig.parse("--frobnicate", "1")).hasMessageContaining("unknown flag '--frobnicate'");
-        assertThatThrownBy(() -> ServerConfig.parse("--workers")).hasMessageContaining("--workers needs a value");
+        assertThatThrownBy(() -> ServerConfig.parse("--frobnicate", "1")).hasMessageContaining("Unknown options: '--frobnicate'")
+                .hasMessageEndingWith("(./cowfork serve --help shows every option)");
+        assertThatThrownBy(() -> ServerConfig.parse("--workers")).hasMessageContaining("Missing required parameter for option '--workers'");
+        assertThatThrownBy(() -> ServerConfig.parse("--data-size=1k")).hasMessage("--data-size must be between 64.0 KiB and 64.0 GiB, got 1.0 KiB"
+                + " (./cowfork serve --help shows every option)");
         assertThatThrownBy(() -> ServerConfig.parse("--limit-request-line", "5000", "--limit-request-head", "4000"))
                 .hasMessageContaining("must be at least --limit-request-line");
     }

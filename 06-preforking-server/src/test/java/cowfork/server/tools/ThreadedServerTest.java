@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import cowfork.experiment.Dataset;
 import cowfork.heap.Heap;
 import cowfork.server.app.HeapStore;
+import cowfork.server.master.ServerConfig;
+import cowfork.support.Cli;
 import cowfork.support.StrictJson;
 import java.io.IOException;
 import java.net.Socket;
@@ -151,21 +153,47 @@ class ThreadedServerTest {
         var err = new java.io.ByteArrayOutputStream();
         int code = ThreadedServer.run(new String[] {"--locking", "free"}, System.out, new java.io.PrintStream(err));
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString()).contains("--locking takes gil or atomic, got 'free'");
+        assertThat(err.toString()).contains("serve-threads: Invalid value for option '--locking': 'free' is neither gil nor atomic",
+                "(./cowfork serve-threads --help shows every option)");
     }
 
-    /** The port and the thread count are whole numbers, not byte sizes: "8k" is not 8192, and 0 threads is not "1 B". */
+    /**
+     * The port and the thread count are whole numbers, not byte sizes: "8k" is not 8192, and 0 threads is not "1 B",
+     * in either spelling of a flag.
+     */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
-        "--bind|127.0.0.1:8k|--bind port takes a whole number, got '8k'",
-        "--bind|127.0.0.1:70000|--bind port must be between 0 and 65535, got 70000",
-        "--threads|0|--threads must be between 1 and 1024, got 0",
-        "--threads|2k|--threads takes a whole number, got '2k'",
+        "--bind 127.0.0.1:8k|Invalid value for option '--bind': the port '8k' is not a whole number from 0 to 65535",
+        "--bind=127.0.0.1:8k|Invalid value for option '--bind': the port '8k' is not a whole number from 0 to 65535",
+        "--bind 127.0.0.1:70000|the port '70000' is not a whole number from 0 to 65535",
+        "--threads 0|--threads must be between 1 and 1024, got 0",
+        "--threads=0|--threads must be between 1 and 1024, got 0",
+        "--threads 2k|Invalid value for option '--threads': '2k' is not a whole number",
     })
-    void thePortAndTheThreadCountAreWholeNumbers(String flag, String value, String message) {
+    void thePortAndTheThreadCountAreWholeNumbers(String args, String message) {
         var err = new java.io.ByteArrayOutputStream();
-        int code = ThreadedServer.run(new String[] {flag, value}, System.out, new java.io.PrintStream(err));
+        int code = ThreadedServer.run(args.split(" "), System.out, new java.io.PrintStream(err));
         assertThat(code).isEqualTo(2);
-        assertThat(err.toString()).contains(message);
+        assertThat(err.toString()).startsWith("serve-threads: ").contains(message).doesNotContain("KiB");
+    }
+
+    @Test
+    void everyFlagReadsTheSameWithASpaceOrAnEqualsSign() {
+        String[] spaced = {"--bind", "127.0.0.2:0", "--threads", "8", "--locking", "gil", "--refcounts", "immortal",
+            "--data-size", "1m", "--faults"};
+        String[] joined = {"--bind=127.0.0.2:0", "--threads=8", "--locking=gil", "--refcounts=immortal", "--data-size=1m",
+            "--faults"};
+        for (String[] args : List.of(spaced, joined)) {
+            ThreadedServer.Options o = Cli.parse(new ThreadedServer.Options(), args);
+            assertThat(o.bind).isEqualTo(new ServerConfig.Bind("127.0.0.2", 0));
+            assertThat(o.threads).isEqualTo(8);
+            assertThat(o.locking).isEqualTo(ThreadedServer.Locking.GIL);
+            assertThat(o.strategy).isEqualTo("immortal");
+            assertThat(o.dataBytes).isEqualTo(1L << 20);
+            assertThat(o.faults).isTrue();
+        }
+        ThreadedServer.Options d = Cli.parse(new ThreadedServer.Options(), new String[0]);
+        assertThat(List.of(d.bind.toString(), d.threads, d.locking, d.strategy, d.dataBytes))
+                .containsExactly("127.0.0.1:8000", 4, ThreadedServer.Locking.ATOMIC, "inline", 32L << 20);
     }
 }

@@ -3,6 +3,7 @@ package cowfork.bench.respawn;
 
 import cowfork.server.tools.ClientLoad;
 import cowfork.server.tools.ServerLauncher;
+import cowfork.support.Cli;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,6 +11,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * How long a pre-forked server runs one worker short when a worker dies. It starts
@@ -27,40 +31,53 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class RespawnBench {
     private RespawnBench() {}
 
-    static final String USAGE = """
-            usage: ./cowfork respawn-bench [--kills N] [--workers N] [--clients N]
-              --kills N    workers to kill, one after another (default 10)
-              --workers N  the server's workers (default 2)
-              --clients N  client threads hitting /item (default 2)
-            Times from kill -9 of a serving worker to its replacement's boot, under load.""";
+    /** The command line of {@code ./cowfork respawn-bench}. */
+    @Command(name = "./cowfork respawn-bench", sortOptions = false,
+            description = "Times from kill -9 of a serving worker to its replacement's boot, under load.")
+    static final class Options implements Cli.Checked {
+        @Mixin
+        Cli.Help help;
+
+        @Option(names = "--kills", paramLabel = "N", defaultValue = "10",
+                description = "workers to kill, one after another, 1 to 1000 (default: ${DEFAULT-VALUE})")
+        int kills;
+
+        @Option(names = "--workers", paramLabel = "N", defaultValue = "2",
+                description = "the server's workers, 1 to 64 (default: ${DEFAULT-VALUE})")
+        int workers;
+
+        @Option(names = "--clients", paramLabel = "N", defaultValue = "2",
+                description = "client threads hitting /item, 1 to 64 (default: ${DEFAULT-VALUE})")
+        int clients;
+
+        /** The checks picocli does not make: the ranges. */
+        @Override
+        public void check() {
+            Cli.within("--kills", kills, 1, 1000);
+            Cli.within("--workers", workers, 1, 64);
+            Cli.within("--clients", clients, 1, 64);
+        }
+    }
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
     }
 
-    /** Runs the benchmark; returns the exit code (0 ok, 2 bad arguments). */
-    static int run(String[] args, PrintStream out, PrintStream err) {
-        int kills = 10;
-        int workers = 2;
-        int clients = 2;
+    /** Runs the benchmark; returns the exit code (0 ok or --help, 2 bad arguments). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        Options o;
         try {
-            for (int i = 0; i < args.length; i++) {
-                switch (args[i]) {
-                    case "--help", "-h" -> {
-                        out.println(USAGE);
-                        return 0;
-                    }
-                    case "--kills" -> kills = number(args, ++i, "--kills", 1, 1000);
-                    case "--workers" -> workers = number(args, ++i, "--workers", 1, 64);
-                    case "--clients" -> clients = number(args, ++i, "--clients", 1, 64);
-                    default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
-                }
+            o = Cli.parse(new Options(), args, out);
+            if (o == null) { // --help: the usage is printed
+                return 0;
             }
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) { // the message names the flag and points at --help
             err.println("respawn-bench: " + e.getMessage());
-            err.println(USAGE);
             return 2;
         }
+        int kills = o.kills;
+        int workers = o.workers;
+        int clients = o.clients;
         List<String> serverArgs = List.of("--workers", Integer.toString(workers), "--data-size", "16m");
         AtomicInteger lastWorker = new AtomicInteger(); // the x-worker pid of an answer, the latest one
         try (ServerLauncher server = ServerLauncher.start(line -> { }, serverArgs);
@@ -99,18 +116,4 @@ public final class RespawnBench {
         }
     }
 
-    private static int number(String[] args, int i, String flag, int min, int max) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(flag + " needs a value");
-        }
-        try {
-            int v = Integer.parseInt(args[i]);
-            if (v >= min && v <= max) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException(flag + " takes " + min + " to " + max + ", got '" + args[i] + "'");
-    }
 }

@@ -55,14 +55,12 @@ public final class Scale {
         List<String> strategies = HeapStore.strategies();
         ScaleOptions o;
         try {
-            o = ScaleOptions.parse(args, strategies);
-        } catch (IllegalArgumentException e) {
+            o = ScaleOptions.parse(args, strategies, out);
+        } catch (IllegalArgumentException e) { // the message names the flag and points at --help
             err.println("scale: " + e.getMessage());
-            err.println(ScaleOptions.usage(strategies));
             return 2;
         }
-        if (o == null) {
-            out.println(ScaleOptions.usage(strategies));
+        if (o == null) { // --help: the usage is printed
             return 0;
         }
         Path bench = Path.of("06-preforking-server", "bench");

@@ -1,13 +1,17 @@
 // ./cowfork scale's command line: data size, worker counts, servers, window, cap, huge pages, output files.
 package cowfork.bench.scale;
 
-import cowfork.support.CommandLine;
+import cowfork.server.app.HeapStore;
+import cowfork.support.Cli;
 import cowfork.support.Sizes;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * The options of the scale benchmark, validated. A server is a refcount strategy's name
@@ -37,20 +41,99 @@ public record ScaleOptions(long dataBytes, List<Integer> workers, List<String> s
      */
     static final List<String> DEFAULT_HUGE_PAGES = List.of("inline", "immortal");
 
-    static final String USAGE = """
-            usage: ./cowfork scale [--data-size 1g] [--workers 1,2,4,8] [--servers %s,gunicorn]
-                                   [--window 10] [--cap 30] [--cap-largest 60] [--huge-pages none|all|inline,immortal]
-                                   [--out FILE] [--figures docs/figures]
+    /** The command line of {@code ./cowfork scale}, as picocli reads it; {@link #options} checks it. */
+    @Command(name = "./cowfork scale", sortOptions = false, description = {
+        "First fork() of a block of the data size in 4 KiB and in huge pages, JVM and C (./cowfork fork-latency)."
+                + " Then every server with every worker count under wrk (-t2 -c32, random GET /item/K) in windows of"
+                + " --window seconds until the total PSS of its processes grows less than 1%% in a window (after the"
+                + " first) or --cap seconds of load (--cap-largest at the largest worker count, whose runs draw the"
+                + " PSS-over-time figure); PSS sampled every second from /proc/PID/smaps_rollup. The --huge-pages"
+                + " strategies run once more at the largest worker count with serve --huge-pages. Writes a Markdown"
+                + " report (with one grep-able 'scale:' line per run) and two SVG figures.",
+        "Needs wrk, gcc for the C fork, and gunicorn for the gunicorn rows."
+                + " 06-preforking-server/bench/run.sh --scale runs it."})
+    static final class Flags implements Cli.Checked {
+        @Mixin
+        Cli.Help help;
 
-            First fork() of a block of the data size in 4 KiB and in huge pages, JVM and C (./cowfork fork-latency).
-            Then every server with every worker count under wrk (-t2 -c32, random GET /item/K) in windows of
-            --window seconds until the total PSS of its processes grows less than 1%% in a window (after the
-            first) or --cap seconds of load (--cap-largest at the largest worker count, whose runs draw the
-            PSS-over-time figure); PSS sampled every second from /proc/PID/smaps_rollup. The --huge-pages
-            strategies run once more at the largest worker count with serve --huge-pages. Writes a Markdown
-            report (with one grep-able 'scale:' line per run) and two SVG figures.
-            Needs wrk, gcc for the C fork, and gunicorn for the gunicorn rows.
-            06-preforking-server/bench/run.sh --scale runs it.""";
+        @Option(names = "--data-size", paramLabel = "BYTES", defaultValue = "1g", converter = Cli.Size.class,
+                description = "the data set each server preloads, 1m to 64g (default: ${DEFAULT-VALUE})")
+        long dataBytes;
+
+        @Option(names = "--workers", paramLabel = "N", defaultValue = "1,2,4,8", split = ",",
+                description = "the worker counts, each 1 to 64, each run for every server (default: ${DEFAULT-VALUE})")
+        List<Integer> workers;
+
+        @Option(names = "--servers", paramLabel = "NAME", split = ",", completionCandidates = Servers.class,
+                description = "refcount strategies and/or gunicorn, in the order they run (default: all of"
+                        + " ${COMPLETION-CANDIDATES})")
+        List<String> servers;
+
+        @Option(names = "--window", paramLabel = "SECONDS", defaultValue = "10",
+                description = "seconds of wrk per window, 1 to 600 (default: ${DEFAULT-VALUE})")
+        int window;
+
+        @Option(names = "--cap", paramLabel = "SECONDS", defaultValue = "30",
+                description = "seconds of load per run at most, at least two windows (default: ${DEFAULT-VALUE})")
+        int cap;
+
+        @Option(names = "--cap-largest", paramLabel = "SECONDS", defaultValue = "60",
+                description = "the same at the largest worker count, whose runs draw the PSS-over-time figure"
+                        + " (default: ${DEFAULT-VALUE})")
+        int capLargest;
+
+        @Option(names = "--huge-pages", paramLabel = "none|all|NAME,...",
+                description = "the strategies that run again with serve --huge-pages, among --servers"
+                        + " (default: inline,immortal among them)")
+        String huge;
+
+        @Option(names = "--out", paramLabel = "FILE", description = "where the Markdown goes (default: standard output)")
+        Path out;
+
+        @Option(names = "--figures", paramLabel = "DIR", defaultValue = "docs/figures",
+                description = "the directory the two SVG figures are written to (default: ${DEFAULT-VALUE})")
+        Path figures;
+
+        /** The ranges, and the caps against the window; Cli.parse runs it. */
+        @Override
+        public void check() {
+            Cli.withinSize("--data-size", dataBytes, MIN_DATA, MAX_DATA);
+            Cli.within("--window", window, 1, 600);
+            Cli.within("--cap", cap, 1, 3600);
+            Cli.within("--cap-largest", capLargest, 1, 3600);
+            for (int c : new int[] {cap, capLargest}) {
+                if (c < 2 * window) {
+                    throw new IllegalArgumentException((c == cap ? "--cap " : "--cap-largest ") + c
+                            + " is shorter than two windows of " + window + " s: a plateau is judged from the second window on");
+                }
+            }
+        }
+
+        /**
+         * The options these (checked) flags describe, for a build whose cowfork servers have {@code strategies}.
+         *
+         * @throws IllegalArgumentException naming the flag and the bad value: a worker count, a server, a huge-page strategy
+         */
+        ScaleOptions options(List<String> strategies) {
+            List<String> serverList = servers == null ? defaultServers(strategies) : serverList(servers, strategies);
+            return new ScaleOptions(dataBytes, workerList(workers), serverList, window, cap, capLargest,
+                    hugePageList(huge, serverList), out, figures);
+        }
+    }
+
+    /** The servers a build has, for --help: every strategy on the class path, then gunicorn. */
+    static final class Servers implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return defaultServers(HeapStore.strategies()).iterator();
+        }
+    }
+
+    private static List<String> defaultServers(List<String> strategies) {
+        List<String> servers = new ArrayList<>(strategies);
+        servers.add(GUNICORN);
+        return List.copyOf(servers);
+    }
 
     /** The largest worker count: the huge-page runs and the PSS-over-time figure use it. */
     public int maxWorkers() {
@@ -76,50 +159,20 @@ public record ScaleOptions(long dataBytes, List<Integer> workers, List<String> s
      * Parses {@code args}; {@code strategies} are the refcount strategies a cowfork server has
      * (the default server list is all of them, then gunicorn).
      *
-     * @return the options, or null for --help (the caller prints {@link #usage})
+     * @return the options, or null for --help (the usage is printed)
      * @throws IllegalArgumentException naming the flag and the bad value, for an unknown flag,
      *         a missing value, a bad size, a worker count outside 1..64, an unknown server, a
      *         window outside 1..600 s, a cap shorter than two windows, or a huge-page strategy
      *         that is not among the servers
      */
     public static ScaleOptions parse(String[] args, List<String> strategies) {
-        long data = 1L << 30;
-        List<Integer> workers = List.of(1, 2, 4, 8);
-        List<String> servers = new ArrayList<>(strategies);
-        servers.add(GUNICORN);
-        int window = 10;
-        int cap = 30;
-        int capLargest = 60;
-        String huge = null; // the default: DEFAULT_HUGE_PAGES among the servers
-        Path out = null;
-        Path figures = Path.of("docs", "figures");
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            switch (flag) {
-                case "-h", "--help" -> {
-                    return null;
-                }
-                case "--data-size" -> data = Sizes.parse(CommandLine.value(args, ++i, flag), MIN_DATA, MAX_DATA);
-                case "--workers" -> workers = workerList(CommandLine.value(args, ++i, flag));
-                case "--servers" -> servers = serverList(CommandLine.value(args, ++i, flag), strategies);
-                case "--window" -> window = (int) CommandLine.wholeNumber(flag, CommandLine.value(args, ++i, flag), 1, 600);
-                case "--cap" -> cap = (int) CommandLine.wholeNumber(flag, CommandLine.value(args, ++i, flag), 1, 3600);
-                case "--cap-largest" -> capLargest = (int) CommandLine.wholeNumber(flag, CommandLine.value(args, ++i, flag),
-                        1, 3600);
-                case "--huge-pages" -> huge = CommandLine.value(args, ++i, flag);
-                case "--out" -> out = Path.of(CommandLine.value(args, ++i, flag));
-                case "--figures" -> figures = Path.of(CommandLine.value(args, ++i, flag));
-                default -> throw new IllegalArgumentException("unknown option '" + flag + "' (./cowfork scale --help)");
-            }
-        }
-        for (int c : new int[] {cap, capLargest}) {
-            if (c < 2 * window) {
-                throw new IllegalArgumentException((c == cap ? "--cap " : "--cap-largest ") + c
-                        + " is shorter than two windows of " + window + " s: a plateau is judged from the second window on");
-            }
-        }
-        return new ScaleOptions(data, workers, List.copyOf(servers), window, cap, capLargest,
-                hugePageList(huge, servers), out, figures);
+        return parse(args, strategies, System.out);
+    }
+
+    /** As {@link #parse(String[], List)}, printing the usage of {@code --help} on {@code helpOut}. */
+    public static ScaleOptions parse(String[] args, List<String> strategies, java.io.PrintStream helpOut) {
+        Flags flags = Cli.parse(new Flags(), args, helpOut);
+        return flags == null ? null : flags.options(strategies);
     }
 
     /**
@@ -151,11 +204,11 @@ public record ScaleOptions(long dataBytes, List<Integer> workers, List<String> s
         return List.copyOf(out);
     }
 
-    /** "1,2,4,8" -> [1, 2, 4, 8], each 1..64, no duplicates. */
-    static List<Integer> workerList(String text) {
+    /** [1, 2, 4, 8] from "1,2,4,8": each 1..64, no duplicates. */
+    static List<Integer> workerList(List<Integer> counts) {
         Set<Integer> out = new LinkedHashSet<>();
-        for (String w : text.split(",", -1)) {
-            int n = (int) CommandLine.wholeNumber("--workers", w.trim(), 1, 64);
+        for (int n : counts) {
+            Cli.within("--workers", n, 1, 64);
             if (!out.add(n)) {
                 throw new IllegalArgumentException("--workers lists " + n + " twice");
             }
@@ -163,10 +216,10 @@ public record ScaleOptions(long dataBytes, List<Integer> workers, List<String> s
         return List.copyOf(out);
     }
 
-    /** "immortal,gunicorn" -> [immortal, gunicorn], each a known strategy or gunicorn. */
-    static List<String> serverList(String text, List<String> strategies) {
+    /** [immortal, gunicorn] from "immortal,gunicorn": each a known strategy or gunicorn. */
+    static List<String> serverList(List<String> names, List<String> strategies) {
         Set<String> out = new LinkedHashSet<>();
-        for (String s : text.split(",", -1)) {
+        for (String s : names) {
             String name = s.trim();
             if (!strategies.contains(name) && !name.equals(GUNICORN)) {
                 throw new IllegalArgumentException("--servers: unknown server '" + name + "'; known: "
@@ -177,11 +230,6 @@ public record ScaleOptions(long dataBytes, List<Integer> workers, List<String> s
             }
         }
         return List.copyOf(out);
-    }
-
-    /** The usage text, with the strategies this build has. */
-    static String usage(List<String> strategies) {
-        return String.format(USAGE, String.join(",", strategies));
     }
 
     /** The command line that reproduces these options (for the report and the figures' captions). */

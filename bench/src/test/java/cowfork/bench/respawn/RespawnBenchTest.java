@@ -2,10 +2,13 @@
 package cowfork.bench.respawn;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import cowfork.support.Cli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -33,10 +36,24 @@ class RespawnBenchTest {
     }
 
     @Test
-    void badArgumentsAreRefusedWithTheUsage() {
+    void badArgumentsAreRefusedNamingTheFlag() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream err = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         assertThat(RespawnBench.run(new String[] {"--kills", "zero"}, err, err)).isEqualTo(2);
-        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("--kills takes 1 to 1000", "usage:");
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("respawn-bench: Invalid value for option '--kills': 'zero' is not a whole number",
+                "(./cowfork respawn-bench --help shows every option)");
+    }
+
+    @Test
+    void everyFlagReadsTheSameWithASpaceOrAnEqualsSign() {
+        for (String[] args : List.of(new String[] {"--kills", "3", "--workers", "4", "--clients", "5"},
+                new String[] {"--kills=3", "--workers=4", "--clients=5"})) {
+            RespawnBench.Options o = Cli.parse(new RespawnBench.Options(), args);
+            assertThat(List.of(o.kills, o.workers, o.clients)).containsExactly(3, 4, 5);
+        }
+        RespawnBench.Options d = Cli.parse(new RespawnBench.Options(), new String[0]);
+        assertThat(List.of(d.kills, d.workers, d.clients)).containsExactly(10, 2, 2);
+        assertThatThrownBy(() -> Cli.parse(new RespawnBench.Options(), new String[] {"--clients=0"}))
+                .hasMessage("--clients must be between 1 and 64, got 0 (./cowfork respawn-bench --help shows every option)");
     }
 }
