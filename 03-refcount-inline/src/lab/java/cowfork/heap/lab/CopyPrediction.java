@@ -15,9 +15,9 @@ import java.util.BitSet;
  * workloads: a query that sums a field over every item, and serving items as JSON. The grader
  * forks a child that really runs each one and compares your pages with the kernel's.
  *
- * <p>A page is an index from the heap's start: offset / 4096. Your prediction must only
- * read the heap: it runs in the parent before the fork, and a count it changed would be a
- * page written by the parent.
+ * <p>Pages are numbered from the heap's start, as the kernel's page map of the heap numbers
+ * them: page 0 is the heap's first page. Your prediction must only read the heap: it runs in
+ * the parent before the fork, and a count it changed would be a page written by the parent.
  */
 public final class CopyPrediction {
     private CopyPrediction() {
@@ -34,8 +34,9 @@ public final class CopyPrediction {
 
     /**
      * The heap pages a forked child copies when it serves, once each, the items of {@code data}
-     * at the indices {@code chosen} (ascending, as {@code ServedItems.choose} gives them) as
-     * {@code ServedItems.serve} does: look the item up by its key, write it as JSON, drop it.
+     * at the indices {@code chosen} (ascending) as the chapter's demo does, one item after the
+     * other: look it up by its key ({@code Workloads.lookup(heap, data.items(), Dataset.key(i))}),
+     * write it as JSON ({@code Json.write}), drop it ({@code heap.decref}).
      */
     public static BitSet serve(Heap heap, Dataset data, int[] chosen) {
         throw new UnsupportedOperationException("lab 03: CopyPrediction.serve is not written: no page is predicted for a"
