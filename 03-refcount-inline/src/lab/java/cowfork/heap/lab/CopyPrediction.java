@@ -12,8 +12,9 @@ import java.util.BitSet;
  * <p>Under chapter 03's inline counts, a read writes: every incref and decref stores into the
  * object's own header. So before a worker is forked you can say, page for page, which pages of
  * the heap it will copy, from the addresses of the objects its work increfs. Do it for two
- * workloads: a query that sums a field over every item, and serving items as JSON. The grader
- * forks a child that really runs each one and compares your pages with the kernel's.
+ * workloads, a query that sums a field over every item and serving items as JSON, and then for
+ * one collection by the chapter's tracing collector. The grader forks a child that really runs
+ * each one and compares your pages with the kernel's.
  *
  * <p>Pages are numbered from the heap's start, as the kernel's page map of the heap numbers
  * them: page 0 is the heap's first page. Your prediction must only read the heap: it runs in
@@ -41,5 +42,16 @@ public final class CopyPrediction {
     public static BitSet serve(Heap heap, Dataset data, int[] chosen) {
         throw new UnsupportedOperationException("lab 03: CopyPrediction.serve is not written: no page is predicted for a"
                 + " child that serves " + chosen.length + " items");
+    }
+
+    /**
+     * The heap pages a forked child copies when it runs one full collection of chapter 03's
+     * {@code Collector} from {@code roots}, with the mark bit in each object's header (the
+     * placement {@code MarkPlacements.byName("header")}): it marks every object the roots and
+     * the heap's singletons reach, then sweeps the heap and frees every object it did not mark.
+     */
+    public static BitSet collect(Heap heap, long... roots) {
+        throw new UnsupportedOperationException("lab 03: CopyPrediction.collect is not written: no page is predicted for a"
+                + " child that collects from " + roots.length + " roots");
     }
 }
