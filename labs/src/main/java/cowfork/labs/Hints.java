@@ -20,6 +20,9 @@ import java.util.Map;
  *
  *   ## *
  *   The hint for a check that has none of its own.
+ *
+ *   ## @hung
+ *   A named hint, no check's: the one a {@link Pointer} asks for.
  * </pre>
  * The order of the sections is the order the report lists the checks, and so decides which
  * failure a student is shown first: the checks that need the least code come first. A hint
@@ -28,6 +31,8 @@ import java.util.Map;
 public final class Hints {
     /** The section a check without a section of its own gets. */
     public static final String ANY = "*";
+    /** How the name of a section that is no check's, but a {@link Pointer}'s, begins. */
+    public static final String NAMED = "@";
 
     private final Map<String, String> byCheck;
 
@@ -88,10 +93,32 @@ public final class Hints {
         return byCheck.getOrDefault(check, byCheck.getOrDefault(ANY, ""));
     }
 
-    /** The checks that have a section, in the file's order (without {@code *}). */
+    /**
+     * A check's failure that needs another section's hint than the check's own: a grader throws
+     * it where the failure's cause is not what the check is about (in lab 01, a child that hung
+     * fails the descriptor check, but its hint is about the hang). The report shows the hint of
+     * {@link #section()}, a section whose name begins with {@link #NAMED}.
+     */
+    public static final class Pointer extends AssertionError {
+        private static final long serialVersionUID = 1L;
+        private final String section;
+
+        public Pointer(String section, String message) {
+            super(message);
+            this.section = section;
+        }
+
+        /** The section of the hints file whose hint this failure gets. */
+        public String section() {
+            return section;
+        }
+    }
+
+    /** The checks that have a section, in the file's order (without {@code *} and the named hints). */
     public List<String> order() {
         List<String> order = new ArrayList<>(byCheck.keySet());
         order.remove(ANY);
+        order.removeIf(name -> name.startsWith(NAMED));
         return order;
     }
 

@@ -5,12 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import cowfork.experiment.Dataset;
 import cowfork.experiment.DatasetBuilder;
+import cowfork.experiment.GarbageCycles;
+import cowfork.experiment.GcExperiment;
+import cowfork.experiment.GcReport;
 import cowfork.experiment.ServedItems;
 import cowfork.experiment.SharingExperiment;
 import cowfork.experiment.SharingReport;
 import cowfork.experiment.Workloads;
 import cowfork.fork.Forker;
+import cowfork.heap.Collector;
+import cowfork.heap.HeaderMarks;
 import cowfork.heap.Heap;
+import cowfork.heap.MarkPlacements;
 import cowfork.heap.RefCountStrategies;
 import cowfork.heap.lab.CopyPrediction;
 import java.util.BitSet;
@@ -97,6 +103,50 @@ public class Lab03Grader {
         }
     }
 
+    /** The kernel's answer for a child that collects once from {@code root}, mark bits in the headers. */
+    private static void checkCollect(Heap heap, long root) {
+        try (Collector collector = new Collector(heap, MarkPlacements.byName(HeaderMarks.NAME))) {
+            BitSet predicted = CopyPrediction.collect(heap, root);
+            GcReport report = GcExperiment.run(FORKER, collector, root);
+            PageSets.assertSame("heap pages of a child that collected once (" + report.result().freed() + " objects freed)",
+                    report.heapPrivatePageSet(), predicted);
+        }
+    }
+
+    /**
+     * One object per page, and garbage: the fillers between the objects, a few dropped cycles
+     * of lists, and a list and a dict that hold themselves hundreds of times, so that their
+     * blocks (the list's items, the dict's table) span pages no header sits on.
+     */
+    @Test
+    void collectingAHeapWithGarbage() {
+        try (Heap heap = inlineHeap(4 << 20)) {
+            Dataset data = spreadOut(heap, 12);
+            GarbageCycles.add(heap, data, 6, 1);
+            long list = heap.newList();
+            long dict = heap.newDict();
+            for (int i = 0; i < 1500; i++) {
+                heap.listAppend(list, list);
+                if (i < 400) {
+                    heap.dictSet(dict, "key " + i, dict);
+                }
+            }
+            heap.decref(list); // from here only their cycles hold them
+            heap.decref(dict);
+            checkCollect(heap, data.root());
+        }
+    }
+
+    @Property(tries = 4)
+    void collectingAnyDatasetWithOrWithoutCycles(@ForAll @IntRange(min = 0, max = 1) int withCycles,
+                                                 @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        try (Heap heap = inlineHeap(DatasetBuilder.heapSizeFor(DATASET_BYTES))) {
+            Dataset data = DatasetBuilder.build(heap, DATASET_BYTES, seed, DatasetBuilder.Progress.none());
+            GarbageCycles.add(heap, data, 8 * withCycles, seed);
+            checkCollect(heap, data.root());
+        }
+    }
+
     /**
      * A small data set shaped like DatasetBuilder's, with one difference: a 4,000-byte filler
      * follows every object, so no two headers share a page and a prediction that names one
@@ -158,6 +208,7 @@ public class Lab03Grader {
             heap.region().getBytes(0, before, 0, before.length);
             CopyPrediction.sumField(heap, data.items(), "price");
             CopyPrediction.serve(heap, data, ServedItems.choose(data, 0.2, 2));
+            CopyPrediction.collect(heap, data.root());
             byte[] after = new byte[before.length];
             heap.region().getBytes(0, after, 0, after.length);
             assertThat(after).as("the heap's bytes after your two predictions").isEqualTo(before);

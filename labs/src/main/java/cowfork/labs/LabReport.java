@@ -34,11 +34,14 @@ public record LabReport(Lab lab, List<PartResult> parts, Duration elapsed) {
      * @param missing        the stub's "what is missing" message when the failure is an unwritten stub, else null
      * @param counterexample jqwik's shrunk sample for a failed property, else null
      * @param hint           the grader's hint for this check
+     * @param title          what the report calls the check: the grader's display name for it
+     *                       ({@code @DisplayName}, jqwik's {@code @Label}), else the method's name as words
      */
-    public record Check(String method, Status status, String message, String missing, String counterexample, String hint) {
-        /** The method's name as words: "aNewObjectHasCountOne" becomes "a new object has count one". */
-        public String title() {
-            return words(method);
+    public record Check(String method, Status status, String message, String missing, String counterexample, String hint,
+                        String title) {
+        /** A check titled by its method's name as words: "aNewObjectHasCountOne" becomes "a new object has count one". */
+        public Check(String method, Status status, String message, String missing, String counterexample, String hint) {
+            this(method, status, message, missing, counterexample, hint, words(method));
         }
     }
 

@@ -48,9 +48,15 @@ public final class LabRunner {
      * counterexample. Held here: java.util.logging keeps loggers only weakly.
      */
     private static final java.util.logging.Logger JQWIK_LOG = java.util.logging.Logger.getLogger("net.jqwik");
+    /**
+     * jqwik warns when shrinking runs out of time (a check whose every try waits for a child's
+     * deadline): the report shows the smallest sample found, and the warning would print above it.
+     */
+    private static final java.util.logging.Logger JQWIK_SHRINKING_LOG = java.util.logging.Logger.getLogger("net.jqwik.engine.properties.shrinking");
 
     static {
         JQWIK_LOG.setLevel(java.util.logging.Level.WARNING);
+        JQWIK_SHRINKING_LOG.setLevel(java.util.logging.Level.SEVERE);
     }
 
     private LabRunner() {
@@ -100,7 +106,9 @@ public final class LabRunner {
         for (Map.Entry<String, Outcome> e : collector.outcomes.entrySet()) {
             Outcome o = e.getValue();
             String method = e.getKey();
-            checks.add(new LabReport.Check(method, o.status, o.message, o.missing, o.counterexample, hints.hintFor(method)));
+            String hint = o.pointer != null ? hints.hintFor(o.pointer) : hints.hintFor(method);
+            String title = o.title != null ? o.title : LabReport.words(method);
+            checks.add(new LabReport.Check(method, o.status, o.message, o.missing, o.counterexample, hint, title));
         }
         checks.sort(Comparator.comparingInt((LabReport.Check c) -> hints.rank(c.method())).thenComparing(LabReport.Check::method));
         String problem = collector.problem;
@@ -116,6 +124,10 @@ public final class LabRunner {
         String message = "";
         String missing;
         String counterexample;
+        /** The hints section a {@link Hints.Pointer} asked for, else null. */
+        String pointer;
+        /** The check's display name when the grader gave it one (an apostrophe, a comma), else null. */
+        String title;
     }
 
     /** Listens to the Launcher: one outcome per test method, jqwik's report entries, and failures outside any test. */
@@ -135,6 +147,7 @@ public final class LabRunner {
                 Outcome o = new Outcome();
                 o.status = LabReport.Status.SKIPPED;
                 o.message = reason;
+                o.title = displayName(id, m);
                 outcomes.put(m, o);
             });
         }
@@ -150,6 +163,7 @@ public final class LabRunner {
                 return;
             }
             Outcome o = new Outcome();
+            o.title = displayName(id, method);
             switch (result.getStatus()) {
                 case SUCCESSFUL -> o.status = LabReport.Status.OK;
                 case ABORTED -> {
@@ -161,9 +175,16 @@ public final class LabRunner {
                     o.message = thrown == null ? "failed" : describe(thrown);
                     o.missing = LabReport.missingMessage(thrown);
                     o.counterexample = shrunkSample(jqwikReports.get(id.getUniqueId()));
+                    o.pointer = thrown instanceof Hints.Pointer p ? p.section() : null;
                 }
             }
             outcomes.put(method, o);
+        }
+
+        /** The display name the grader gave the check, or null where it is only the method's name (Jupiter adds "()"). */
+        private static String displayName(TestIdentifier id, String method) {
+            String d = id.getDisplayName();
+            return d.equals(method) || d.equals(method + "()") ? null : d;
         }
 
         private static java.util.Optional<String> methodOf(TestIdentifier id) {

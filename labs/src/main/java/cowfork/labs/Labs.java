@@ -21,7 +21,7 @@ public final class Labs {
     private static final Map<String, Lab> ALL = new LinkedHashMap<>();
 
     static {
-        add(new Lab("01", "01-fork-basics", "fork a child, get its answer, reap it", "2 h", "moderate", List.of(
+        add(new Lab("01", "01-fork-basics", "fork a child, get its answer, reap it", "2.5 h", "moderate", List.of(
                 new Lab.Part("warm-up: count a process's threads", Lab01WarmUpGrader.class,
                         "src/lab/java/cowfork/fork/lab/Threads.java"),
                 new Lab.Part("your fork (OneChild)", Lab01Grader.class,
@@ -31,7 +31,7 @@ public final class Labs {
                         "src/lab/java/cowfork/cow/lab/SmapsCount.java"),
                 new Lab.Part("your pagemap reader (PagemapReader)", Lab02Grader.class,
                         "src/lab/java/cowfork/cow/lab/PagemapReader.java"))));
-        add(new Lab("03", "03-refcount-inline", "predict the pages a reading child copies", "2 h", "moderate", List.of(
+        add(new Lab("03", "03-refcount-inline", "predict the pages a reading child copies", "2.5 h", "moderate", List.of(
                 new Lab.Part("warm-up: a read through borrowed references", Lab03WarmUpGrader.class,
                         "src/lab/java/cowfork/heap/lab/BorrowedSum.java"),
                 new Lab.Part("your prediction (CopyPrediction)", Lab03Grader.class,

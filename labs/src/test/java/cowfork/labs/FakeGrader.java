@@ -33,6 +33,12 @@ public class FakeGrader {
     }
 
     @Test
+    @org.junit.jupiter.api.DisplayName("a check's own title, whose failure points at another hint")
+    void aCheckThatPointsElsewhere() {
+        throw new Hints.Pointer(Hints.NAMED + "elsewhere", "failed for a reason the check is not about");
+    }
+
+    @Test
     void aCheckThisMachineCannotRun() {
         Assumptions.assumeTrue(false, "this machine has no such feature");
     }

@@ -54,8 +54,9 @@ class LabReportTest {
 
     @Test
     void aHintsFileIsReadInOrderWithItsFallback() {
-        Hints hints = Hints.parse("# comment\n## first\nline one\nline two\n\n## *\nany\n## second\nsecond hint\n", "test");
-        assertThat(hints.order()).containsExactly("first", "second");
+        Hints hints = Hints.parse("# comment\n## first\nline one\nline two\n\n## *\nany\n## second\nsecond hint\n## @hung\nnamed\n", "test");
+        assertThat(hints.order()).as("checks only: no fallback, no named hint").containsExactly("first", "second");
+        assertThat(hints.hintFor("@hung")).isEqualTo("named");
         assertThat(hints.hintFor("first")).isEqualTo("line one\nline two");
         assertThat(hints.hintFor("unknown")).isEqualTo("any");
         assertThat(hints.rank("second")).isEqualTo(1);

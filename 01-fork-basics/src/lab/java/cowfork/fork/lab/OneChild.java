@@ -9,9 +9,10 @@ import java.time.Duration;
  *
  * <p>Chapter 01's {@code Forker} does this, and much more. Write the core of it yourself, with
  * the chapter's building blocks: the recipe ({@code Forker.safe().recipe()}: quiet the JVM
- * around {@code fork()}), {@code Syscalls} (fork, pipe, read, write, close, kill, waitpid, the
- * child's only way out), {@code PollSet} (wait on descriptors with a timeout) and
- * {@code ExitStatus} (decode what waitpid says).
+ * around {@code fork()}), {@code Syscalls} (pipe, pidfdOfChild, the child's only way out:
+ * exitNow, and warmExitPath), {@code Syscalls.posix()} (jnr-posix: fork, read, write, close,
+ * kill, waitpid), {@code PollSet} (wait on descriptors with a timeout) and {@code ExitStatus}
+ * (decode what waitpid says).
  */
 public final class OneChild {
     private OneChild() {
@@ -38,7 +39,8 @@ public final class OneChild {
      * pipe and exits with {@code exitCode} (with 70 and no bytes if the computation threw).
      * The parent reads every byte, reaps the child and returns what happened. A child still
      * running {@code deadline} after the fork is killed with SIGKILL, reaped, and reported as
-     * {@link ExitStatus.TimedOut}. When this returns, the child is gone (no zombie) and no
+     * {@link ExitStatus.TimedOut} carrying {@code deadline} in milliseconds, as requested (not
+     * the time that passed). When this returns, the child is gone (no zombie) and no
      * descriptor this call opened is still open.
      */
     public static Outcome run(Computation computation, int exitCode, Duration deadline) {
