@@ -2,6 +2,7 @@
 package cowfork.labs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 import cowfork.cow.Region;
 import cowfork.experiment.Dataset;
@@ -17,6 +18,7 @@ import cowfork.heap.RefCounts;
 import cowfork.heap.RefCountsContract;
 import cowfork.immortal.lab.LabImmortal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
@@ -66,7 +68,8 @@ public class Lab05Grader extends RefCountsContract {
             byte[] before = snapshot(heap);
             Workloads.touch(heap, all);
             Workloads.touch(heap, all);
-            assertThat(snapshot(heap)).as("the heap's bytes after every object was incref'd and decref'd twice").isEqualTo(before);
+            assertUnchanged("the heap after every object was incref'd and decref'd twice, following the fork preparation", before,
+                    snapshot(heap));
         }
     }
 
@@ -245,14 +248,34 @@ public class Lab05Grader extends RefCountsContract {
                 long word = heap.region().getLong(refs[i] + Heap.OB_REFCNT);
                 for (int d = 0; d < 100; d++) {
                     heap.decref(refs[i]);
-                    assertThat(heap.region().getLong(refs[i] + Heap.OB_REFCNT)).as("the count word of an immortalized object"
-                            + " that old code decremented blindly %,d times (ob_refcnt-- on all 64 bits), after %d real decrefs:"
-                            + " it should still be immortal, so decref stores nothing", BLIND[i], d + 1).isEqualTo(word);
+                    boolean unchanged = heap.region().getLong(refs[i] + Heap.OB_REFCNT) == word;
+                    assertThat(unchanged).as("whether real decref number %d left the count word as it was, of an immortalized"
+                            + " object that old code then decremented blindly (ob_refcnt-- on all 64 bits, %,d in all): it should"
+                            + " still be immortal, so decref stores nothing", d + 1, BLIND[i]).isTrue();
                 }
                 assertThat(heap.isLive(refs[i])).as("an immortalized object decremented blindly %,d times, after 100 decrefs",
                         BLIND[i]).isTrue();
             }
         }
+    }
+
+    /** Fails saying how many bytes and pages changed and where the first is, not two dumps of the heap (nor the values). */
+    private static void assertUnchanged(String what, byte[] before, byte[] after) {
+        int first = Arrays.mismatch(before, after);
+        if (first < 0) {
+            return;
+        }
+        long bytes = 0;
+        BitSet pages = new BitSet();
+        for (int i = first; i < before.length; i++) {
+            if (before[i] != after[i]) {
+                bytes++;
+                pages.set(Math.toIntExact(Region.pageOf(i)));
+            }
+        }
+        fail(String.format(Locale.ROOT, "%s: %,d bytes changed, on %,d pages (%s); the first at"
+                + " heap offset %,d, byte %d of an 8-byte word at offset %,d. Something still stores to an immortal count.", what,
+                bytes, pages.cardinality(), PageSets.list(pages), first, first % 8, first - first % 8));
     }
 
     private static byte[] snapshot(Heap heap) {
