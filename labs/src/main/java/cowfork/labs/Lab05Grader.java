@@ -2,7 +2,9 @@
 package cowfork.labs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
+import cowfork.cow.Region;
 import cowfork.experiment.Dataset;
 import cowfork.experiment.DatasetBuilder;
 import cowfork.experiment.ServedItems;
@@ -16,6 +18,7 @@ import cowfork.heap.RefCounts;
 import cowfork.heap.RefCountsContract;
 import cowfork.immortal.lab.LabImmortal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
@@ -28,8 +31,10 @@ import org.junit.jupiter.api.Test;
  * reading child must copy no heap page), and this lab's own checks: immortalizing reaches
  * every live object and stores nothing afterwards, an immortal object is never freed, an
  * object made after the fork preparation is mortal, a child that reads old and new objects
- * copies exactly the new ones' header pages, and serving a tenth of the items copies nothing.
- * Both CPython 3.12's scheme and 3.14's pass.
+ * copies exactly the new ones' header pages, and serving a tenth of the items copies nothing;
+ * and, what CPython 3.14 changed the scheme for, an immortalized object stays immortal after
+ * blind updates of its whole count word from old extension code, and a child reading it after
+ * blind increments copies nothing. CPython 3.12's scheme fails that; 3.14's passes.
  */
 public class Lab05Grader extends RefCountsContract {
     /** The data set the serving check builds. */
@@ -63,7 +68,8 @@ public class Lab05Grader extends RefCountsContract {
             byte[] before = snapshot(heap);
             Workloads.touch(heap, all);
             Workloads.touch(heap, all);
-            assertThat(snapshot(heap)).as("the heap's bytes after every object was incref'd and decref'd twice").isEqualTo(before);
+            assertUnchanged("the heap after every object was incref'd and decref'd twice, following the fork preparation", before,
+                    snapshot(heap));
         }
     }
 
@@ -167,6 +173,109 @@ public class Lab05Grader extends RefCountsContract {
                     + " are 0x80000000, 0x80001234, 0xBFFFFF00, 0xC0000000, 0xD0000000 and 0xFFFFFF00 before the reads",
                     report.heapPrivatePageSet(), predicted.heap());
         }
+    }
+
+    /**
+     * Blind updates from old extension code: an extension built for CPython 3.11 or earlier
+     * against the stable ABI compiles {@code Py_INCREF} and {@code Py_DECREF} to a plain
+     * {@code ob_refcnt++} and {@code --ob_refcnt} on all 64 bits of the count word, with no
+     * test for immortality. CPython 3.14 chose its immortal value so that an object
+     * immortalized before such code runs stays immortal after up to about a billion of them,
+     * in either direction (the comment at the top of {@code Include/refcount.h}).
+     */
+    static final long[] BLIND = {1, 2, 1_000, 1_000_000, 1_000_000_000};
+
+    /**
+     * Objects immortalized, then incremented blindly by old code (the grader adds to their
+     * count words, as such code would): a child that reads them must copy no page, and no
+     * number of decrefs may free them. Each object sits alone on its pages, so a copied page
+     * names the object.
+     */
+    @Test
+    void aChildReadingImmortalObjectsThatOldCodeIncrementedBlindlyCopiesNoPage() {
+        String filler = "x".repeat(5000); // a page holds one header only
+        try (Heap heap = newHeap(1 << 20)) {
+            long[] refs = new long[BLIND.length];
+            for (int i = 0; i < refs.length; i++) {
+                refs[i] = heap.newStr(filler + " incremented blindly " + BLIND[i] + " times");
+            }
+            heap.refCounts().prepareForFork(heap);
+            for (int i = 0; i < refs.length; i++) {
+                long at = refs[i] + Heap.OB_REFCNT;
+                heap.region().putLong(at, heap.region().getLong(at) + BLIND[i]); // old code's ob_refcnt++, BLIND[i] times
+            }
+            SharingReport report = SharingExperiment.run(Forker.safe(), heap, h -> Workloads.touch(h, refs), refs.length);
+            BitSet copied = report.heapPrivatePageSet();
+            List<String> lost = new ArrayList<>();
+            for (int i = 0; i < refs.length; i++) {
+                if (copied.get(Math.toIntExact(Region.pageOf(refs[i] + Heap.OB_REFCNT)))) {
+                    lost.add(String.format(Locale.ROOT, "%,d", BLIND[i]));
+                }
+            }
+            assertThat(lost).as("the objects whose pages a reading child copied, by how many blind increments (a stable-ABI"
+                    + " Py_INCREF built for 3.11: ob_refcnt++ on all 64 bits) old code made after immortalizeAll; your incref"
+                    + " or decref no longer treats their counts as immortal").isEmpty();
+            PageSets.assertSame("heap pages of a child that read objects made immortal and then incremented blindly", copied,
+                    new BitSet());
+            for (int i = 0; i < refs.length; i++) {
+                for (int d = 0; d < 10; d++) {
+                    heap.decref(refs[i]);
+                }
+                assertThat(heap.isLive(refs[i])).as("an immortalized object incremented blindly %,d times, after ten decrefs",
+                        BLIND[i]).isTrue();
+            }
+        }
+    }
+
+    /**
+     * Objects immortalized, then decremented blindly by old code (a {@code Py_DECREF} of a
+     * reference it never took, on all 64 bits): they must stay immortal, so a decref stores
+     * nothing and never frees them.
+     */
+    @Test
+    void anImmortalObjectThatOldCodeDecrementedBlindlyStaysImmortal() {
+        try (Heap heap = newHeap(1 << 16)) {
+            long[] refs = new long[BLIND.length];
+            for (int i = 0; i < refs.length; i++) {
+                refs[i] = heap.newStr("decremented blindly " + BLIND[i] + " times");
+            }
+            heap.refCounts().prepareForFork(heap);
+            for (int i = 0; i < refs.length; i++) {
+                long at = refs[i] + Heap.OB_REFCNT;
+                heap.region().putLong(at, heap.region().getLong(at) - BLIND[i]); // old code's --ob_refcnt, BLIND[i] times
+            }
+            for (int i = 0; i < refs.length; i++) {
+                long word = heap.region().getLong(refs[i] + Heap.OB_REFCNT);
+                for (int d = 0; d < 100; d++) {
+                    heap.decref(refs[i]);
+                    boolean unchanged = heap.region().getLong(refs[i] + Heap.OB_REFCNT) == word;
+                    assertThat(unchanged).as("whether real decref number %d left the count word as it was, of an immortalized"
+                            + " object that old code then decremented blindly (ob_refcnt-- on all 64 bits, %,d in all): it should"
+                            + " still be immortal, so decref stores nothing", d + 1, BLIND[i]).isTrue();
+                }
+                assertThat(heap.isLive(refs[i])).as("an immortalized object decremented blindly %,d times, after 100 decrefs",
+                        BLIND[i]).isTrue();
+            }
+        }
+    }
+
+    /** Fails saying how many bytes and pages changed and where the first is, not two dumps of the heap (nor the values). */
+    private static void assertUnchanged(String what, byte[] before, byte[] after) {
+        int first = Arrays.mismatch(before, after);
+        if (first < 0) {
+            return;
+        }
+        long bytes = 0;
+        BitSet pages = new BitSet();
+        for (int i = first; i < before.length; i++) {
+            if (before[i] != after[i]) {
+                bytes++;
+                pages.set(Math.toIntExact(Region.pageOf(i)));
+            }
+        }
+        fail(String.format(Locale.ROOT, "%s: %,d bytes changed, on %,d pages (%s); the first at"
+                + " heap offset %,d, byte %d of an 8-byte word at offset %,d. Something still stores to an immortal count.", what,
+                bytes, pages.cardinality(), PageSets.list(pages), first, first % 8, first - first % 8));
     }
 
     private static byte[] snapshot(Heap heap) {

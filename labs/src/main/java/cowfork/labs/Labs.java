@@ -42,7 +42,7 @@ public final class Labs {
                 new Lab.Part("your side table (LabSideTable)", Lab04Grader.class,
                         List.of("src/lab/java/cowfork/sidetable/lab/LabSideTable.java"),
                         List.of(new Lab.Service(RefCounts.Factory.class, () -> LabSideTable.FACTORY))))));
-        add(new Lab("05", "05-immortal", "immortal objects, in 3.12's or 3.14's scheme", "2.5 h", "moderate", List.of(
+        add(new Lab("05", "05-immortal", "immortal objects, in CPython 3.14's scheme", "2.5 h", "moderate", List.of(
                 new Lab.Part("warm-up: CPython 3.14's incref", Lab05WarmUpGrader.class,
                         "src/lab/java/cowfork/immortal/lab/Incref314.java"),
                 new Lab.Part("your immortal objects (LabImmortal)", Lab05Grader.class,

@@ -16,9 +16,13 @@ import java.util.Locale;
  * its allocation, its plain read and its checked decrement). Before the fork, the parent makes
  * every live object immortal; from then on, an incref or decref of an immortal object must not
  * store anything, so a child that reads the whole heap copies none of it. Objects allocated
- * after that are mortal: counted and freed as in chapter 03. Choose CPython 3.12's scheme or
- * 3.14's, and work it out from CPython's own headers (the handout says which files); the
- * grader accepts either. Say in this comment which you chose, and why it is safe.
+ * after that are mortal: counted and freed as in chapter 03. Write CPython 3.14's scheme (64-bit,
+ * default build), worked out from its {@code Include/refcount.h} and {@code Include/object.h}
+ * (the handout says what to read); the chapter's 3.12 scheme does not pass. An object made
+ * immortal must stay immortal when old extension code, built for 3.11 against the stable ABI,
+ * increments or decrements its whole 64-bit count word without asking, and a child reading it
+ * after such increments must copy nothing. Say in this comment why your scheme is safe, and
+ * how far old code can move an immortal count before it is not.
  *
  * <p>Every method below that throws is yours to write. Keep the class's name, its
  * {@link #FACTORY} and what the methods promise; add fields and helpers as you need.
