@@ -16,7 +16,9 @@
 # Commands are taken verbatim from every *.md file (./cowfork ... and ./mvnw ..., comments
 # stripped) and from every *.svg figure's footer, with these exceptions, each so the check
 # ends in reasonable time or leaves the repository untouched:
-#   - a placeholder (NN, N, ...) is skipped: it is a pattern, not a command;
+#   - a placeholder (NN, N, ..., or a capital letter standing for a name: S, A,B) is skipped:
+#     it is a pattern, not a command;
+#   - a command the docs show being refused (listed in "refused" below) must exit with 2;
 #   - a command in a "<!-- transcript pending: ... -->" comment is skipped: it names a run
 #     that the code of another branch will make possible;
 #   - --svg DIR (or docs/figures, a module's figures/) writes to a scratch folder instead;
@@ -46,6 +48,9 @@ mapfile -t commands < <(
       | grep -v '<!-- transcript pending:' | grep -oE '\./(cowfork|mvnw) [^]`|);<]*'
     grep -rhoE '\./cowfork [^<"]*' --include=*.svg . --exclude-dir=target --exclude-dir=.git | sed -e 's/ *(Linux .*$//'
   } | sed -e 's/[[:space:]]*#.*$//' -e 's/[[:space:]]*-->.*$//' -e 's/[[:space:]]*$//' | sort -u | grep -E "${CHECK_ONLY:-.}")
+
+# Commands the docs show being refused, on purpose: each must exit with status 2 (bad input).
+refused=("serve --worker-connections 10000")
 
 ran=0
 passed=0
@@ -101,6 +106,7 @@ for cmd in "${commands[@]}"; do
   case " ${words[*]} " in
     *" NN "*|*" N "*|*"..."*) echo "skip (placeholder): $cmd"; continue ;;
   esac
+  if printf '%s\n' "${words[@]}" | grep -qxE '[A-Z](,[A-Z])*'; then echo "skip (placeholder): $cmd"; continue; fi
   ran=$((ran + 1))
   if [ "$tool" = "./mvnw" ]; then
     if run_mvnw "${words[@]}"; then passed=$((passed + 1)); else fail "$cmd"; fi
@@ -125,6 +131,14 @@ for cmd in "${commands[@]}"; do
     watch) [[ " ${args[*]} " == *" --seconds "* || " ${args[*]} " == *" --help "* ]] || args+=(--seconds 8) ;;
   esac
   echo "== ./cowfork ${args[*]}"
+  if printf '%s\n' "${refused[@]}" | grep -qxF -- "${args[*]}"; then
+    timeout 300 ./cowfork "${args[@]}" > "$scratch/out.log" 2>&1
+    rc=$?
+    keep "$scratch/out.log" "${args[*]}"
+    if [ "$rc" = 2 ]; then echo "   ok (refused, as the docs show: $(tail -1 "$scratch/out.log" | cut -c1-100))"; passed=$((passed + 1))
+    else tail -20 "$scratch/out.log"; fail "$cmd (expected a refusal, exit 2; got $rc)"; fi
+    continue
+  fi
   if [[ "${args[0]}" == serve || "${args[0]}" == serve-threads ]] && [[ " ${args[*]} " != *" --help "* ]]; then
     if run_serve "${args[@]}"; then passed=$((passed + 1)); else fail "$cmd"; fi
     continue
