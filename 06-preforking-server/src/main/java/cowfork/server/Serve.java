@@ -61,6 +61,11 @@ public final class Serve {
             err.println("serve: cannot map the object heap: " + e.getMessage());
             return 1;
         }
+        String tooBig = config.workerHeapProblem(store);
+        if (tooBig != null) { // refused before the warm-up and any fork, with the arithmetic
+            err.println("serve: " + tooBig);
+            return 2;
+        }
         // One grep-able line (the scale benchmark parses it): how the heap was built, and how
         // much of it the kernel really put on huge pages (asking is not getting: see chapter 02).
         out.printf(Locale.ROOT, "[master] preloaded %s in %.1f s; %s%n", store.describe(), (System.nanoTime() - t0) / 1e9,

@@ -2,6 +2,7 @@
 package cowfork.server.master;
 
 import cowfork.fork.ForkException;
+import cowfork.fork.ForkRecipe;
 import cowfork.fork.Forker;
 import cowfork.fork.PollSet;
 import cowfork.fork.Syscalls;
@@ -81,11 +82,17 @@ public final class Master {
         this.memory = new MemoryReport(store.regions());
         AddressRange objectHeap = MemoryReport.objectHeap(store.regions());
         int answerLimit = MemoryReport.answerLimit(store.regions());
+        // What a worker allocates as it starts, its stats buffers sized for this data set's answers,
+        // must fit the eden: refused here, before any fork, with the arithmetic (ServerConfig checked
+        // the pool with the smallest answers when it read the flags).
+        String tooBig = config.workerHeapProblem(ForkRecipe.edenCapacity(), answerLimit);
+        if (tooBig != null) {
+            throw new IllegalArgumentException(tooBig);
+        }
         DashboardAssets.load(); // the page's files are read here, before any fork: a worker never loads a class
         // A worker's heap budget is the eden free at its fork; collect before a fork when less than
-        // this is free: what it allocates as it starts (ServerConfig refuses a pool the eden cannot
-        // hold), and at least 64 MiB (or the whole eden if smaller).
-        long budget = config.childHeapBudget();
+        // this is free: what it allocates as it starts, and at least 64 MiB (or the whole eden if smaller).
+        long budget = config.childHeapBudget(answerLimit);
         Forker forker = Forker.builder().childHeapBudget(budget).deadline(Duration.ofDays(3650)).build();
         this.pool = new WorkerPool(config, store, listenFd, forker, log, answerLimit);
         this.stats = new StatsRefresh(SmapsSums::read, memory.ranges(), masterPid, objectHeap, answerLimit,

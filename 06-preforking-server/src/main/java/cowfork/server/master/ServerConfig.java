@@ -5,6 +5,7 @@ import cowfork.fork.ForkRecipe;
 import cowfork.server.app.Endpoints;
 import cowfork.server.app.HeapStore;
 import cowfork.server.http.HttpParser;
+import cowfork.server.protocol.Protocol;
 import cowfork.server.worker.Sockets;
 import cowfork.server.worker.WorkerConfig;
 import cowfork.support.Cli;
@@ -54,7 +55,8 @@ public record ServerConfig(String host, int port, int workers, String refcounts,
             return null;
         }
         ServerConfig config = flags.config();
-        String tooBig = config.workerHeapProblem(ForkRecipe.edenCapacity());
+        // The smallest stats answer here; the master checks again with its data set's (Master's constructor).
+        String tooBig = config.workerHeapProblem(ForkRecipe.edenCapacity(), Protocol.answerLimit(0));
         if (tooBig != null) {
             throw new IllegalArgumentException(tooBig);
         }
@@ -267,44 +269,64 @@ public record ServerConfig(String host, int port, int workers, String refcounts,
     }
 
     /**
-     * Why a worker could not fit its heap in {@code edenBytes}, or null if it can (or the
-     * eden is unknown: -1). A forked worker cannot collect garbage, so everything it
-     * allocates comes from the eden free at its fork, the whole eden at best: first of all
-     * its connection pool, allocated when it starts. A pool that does not fit hangs every
-     * worker in its constructor, and the master forks them forever.
+     * Why a worker of this configuration could not start beside {@code store} (its stats
+     * buffers are sized for the data set's longest answer), or null if it can: {@code serve}
+     * asks as soon as the data set is built, before it warms up or forks.
      */
-    String workerHeapProblem(long edenBytes) {
-        WorkerConfig w = workerConfig();
-        if (edenBytes < 0 || workerHeapBytes() <= edenBytes) {
-            return null;
-        }
-        long perConnection = w.inBufferBytes() + w.outBufferBytes();
-        long fit = Math.max(0, (edenBytes - (workerHeapBytes() - w.poolBytes())) / perConnection);
-        return String.format(java.util.Locale.ROOT, "--worker-connections %d needs %s of buffers in each worker"
-                        + " (%d x (%d B in, from --limit-request-head, + %d B out)), more than the %s of eden a worker"
-                        + " can allocate with its other %s: a forked worker cannot collect garbage, so what it allocates"
-                        + " must fit the eden free at fork (-Xmn sizes it). At most %d connections fit; or lower"
-                        + " --limit-request-head",
-                workerConnections, Sizes.format(w.poolBytes()), workerConnections, w.inBufferBytes(), w.outBufferBytes(),
-                Sizes.format(edenBytes), Sizes.format(workerHeapBytes() - w.poolBytes()), fit);
+    public String workerHeapProblem(cowfork.server.app.Store store) {
+        return workerHeapProblem(ForkRecipe.edenCapacity(), cowfork.server.stats.MemoryReport.answerLimit(store.regions()));
     }
 
     /**
-     * What a worker allocates when it starts: its connection pool, its answer buffer (as
-     * large as an output buffer) and a mebibyte for the rest (poll arrays, the connections'
-     * own objects). It retires when less than --heap-reserve is left, so it can start with less.
+     * Why a worker could not fit its heap in {@code edenBytes}, or null if it can (or the
+     * eden is unknown: -1). A forked worker cannot collect garbage, so everything it
+     * allocates comes from the eden free at its fork, the whole eden at best: first of all
+     * its connection pool and its three stats buffers ({@code answerLimit} bytes each),
+     * allocated when it starts. A worker whose buffers do not fit hangs in its constructor,
+     * and the master forks them forever.
      */
-    long workerHeapBytes() {
+    String workerHeapProblem(long edenBytes, int answerLimit) {
         WorkerConfig w = workerConfig();
-        return w.poolBytes() + w.outBufferBytes() + (1L << 20);
+        long need = workerHeapBytes(answerLimit);
+        if (edenBytes < 0 || need <= edenBytes) {
+            return null;
+        }
+        long other = need - w.poolBytes();
+        long perConnection = w.inBufferBytes() + w.outBufferBytes();
+        long fit = Math.max(0, (edenBytes - other) / perConnection);
+        if (other > edenBytes) { // the stats buffers alone: a data set too large for this eden
+            return String.format(java.util.Locale.ROOT, "a worker needs %s for three stats buffers of %s each (the"
+                            + " longest /dashboard/data answer for this data set) and %s for the rest, more than the %s"
+                            + " of eden it can allocate: a forked worker cannot collect garbage (-Xmn sizes the eden);"
+                            + " use a smaller --data-size", Sizes.format(3L * answerLimit), Sizes.format(answerLimit),
+                    Sizes.format(other - 3L * answerLimit + w.poolBytes()), Sizes.format(edenBytes));
+        }
+        return String.format(java.util.Locale.ROOT, "--worker-connections %d needs %s of buffers in each worker"
+                        + " (%d x (%d B in, from --limit-request-head, + %d B out)), more than the %s of eden a worker"
+                        + " can allocate with its other %s (three stats buffers of %s, and 1.0 MiB): a forked worker"
+                        + " cannot collect garbage, so what it allocates must fit the eden free at fork (-Xmn sizes it)."
+                        + " At most %d connections fit; or lower --limit-request-head",
+                workerConnections, Sizes.format(w.poolBytes()), workerConnections, w.inBufferBytes(), w.outBufferBytes(),
+                Sizes.format(edenBytes), Sizes.format(other), Sizes.format(answerLimit), fit);
+    }
+
+    /**
+     * What a worker allocates when it starts: its connection pool, three buffers of the
+     * longest stats answer (the one it receives from the master, and the two it answers
+     * from: {@code answerLimit} bytes each) and a mebibyte for the rest (poll arrays, the
+     * connections' own objects). It retires when less than --heap-reserve is left, so it can
+     * start with less.
+     */
+    long workerHeapBytes(int answerLimit) {
+        return workerConfig().poolBytes() + 3L * answerLimit + (1L << 20);
     }
 
     /**
      * The eden a worker needs free at its fork: what it allocates when it starts, and at
      * least 64 MiB or four reserves. The fork recipe collects before a fork when less is free.
      */
-    long childHeapBudget() {
-        return Math.max(Math.max(64L << 20, heapReserveBytes * 4), workerHeapBytes());
+    long childHeapBudget(int answerLimit) {
+        return Math.max(Math.max(64L << 20, heapReserveBytes * 4), workerHeapBytes(answerLimit));
     }
 
     /** Whether the server listens on loopback only (127.0.0.0/8), where only this machine's clients reach it. */

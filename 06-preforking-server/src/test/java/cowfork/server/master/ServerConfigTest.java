@@ -96,15 +96,26 @@ class ServerConfigTest {
     @Test
     void theArithmeticOfAWorkersHeap() {
         ServerConfig c = ServerConfig.parse("--worker-connections", "100", "--limit-request-head", "16383");
-        // 100 x (16,384 B in + 16,384 B out) = 3,276,800 B, plus an answer buffer (16 KiB) and 1 MiB for the rest.
+        int answer = 100_000; // the longest stats answer of some data set
+        // 100 x (16,384 B in + 16,384 B out) = 3,276,800 B, plus three stats buffers and 1 MiB for the rest.
         assertThat(c.workerConfig().poolBytes()).isEqualTo(3_276_800L);
-        assertThat(c.workerHeapBytes()).isEqualTo(3_276_800L + 16_384 + (1 << 20));
-        assertThat(c.workerHeapProblem(c.workerHeapBytes())).as("exactly the eden").isNull();
-        assertThat(c.workerHeapProblem(-1)).as("no eden to compare with").isNull();
-        assertThat(c.workerHeapProblem(c.workerHeapBytes() - 1)).contains("--worker-connections 100", "3.1 MiB",
-                "At most 99 connections fit");
-        assertThat(c.childHeapBudget()).as("at least 64 MiB").isEqualTo(64L << 20);
+        assertThat(c.workerHeapBytes(answer)).isEqualTo(3_276_800L + 3 * 100_000 + (1 << 20));
+        assertThat(c.workerHeapProblem(c.workerHeapBytes(answer), answer)).as("exactly the eden").isNull();
+        assertThat(c.workerHeapProblem(-1, answer)).as("no eden to compare with").isNull();
+        assertThat(c.workerHeapProblem(c.workerHeapBytes(answer) - 1, answer)).contains("--worker-connections 100", "3.1 MiB",
+                "three stats buffers of 97.7 KiB", "At most 99 connections fit");
+        assertThat(c.childHeapBudget(answer)).as("at least 64 MiB").isEqualTo(64L << 20);
         ServerConfig big = ServerConfig.parse("--worker-connections", "4000");
-        assertThat(big.childHeapBudget()).as("the pool, when it is larger").isEqualTo(big.workerHeapBytes());
+        assertThat(big.childHeapBudget(answer)).as("the pool, when it is larger").isEqualTo(big.workerHeapBytes(answer));
+    }
+
+    /** A data set whose dashboard answers alone outgrow the eden is refused with its own arithmetic, not the pool's. */
+    @Test
+    void statsBuffersThatOutgrowTheEdenAreRefusedWithTheirArithmetic() {
+        ServerConfig c = ServerConfig.parse();
+        int answer = 8 << 20;
+        assertThat(c.workerHeapProblem(16L << 20, answer)).startsWith("a worker needs 24.0 MiB for three stats buffers of 8.0 MiB")
+                .contains("more than the 16.0 MiB of eden", "use a smaller --data-size");
+        assertThat(c.workerHeapProblem(64L << 20, answer)).isNull();
     }
 }
