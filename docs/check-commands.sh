@@ -28,6 +28,8 @@
 #     stopped with TERM; watch runs for 8 s (--seconds 8) unless the command says otherwise;
 #   - bench (JMH, minutes per strategy) is only asked for --help; bench --compare runs with a
 #     budget of 15 s, which measures one pair (the docs show the long runs' results);
+#   - scale (a 1 GiB data set under load for an hour) runs 16 MiB, two servers, 1 and 2
+#     workers, two 2-second windows each, its report and figures to the scratch folder;
 #   - lab NN grades the files in the chapter's src/lab/java, which are stubs here: it passes when
 #     it prints its report's last line ("lab NN: ok ..." or "lab NN: FAIL ..."), whatever the verdict;
 #   - ./mvnw runs with -DskipTests (a wrong -pl without -am, a missing profile or module still
@@ -129,6 +131,8 @@ for cmd in "${commands[@]}"; do
              args=(bench --help)
            fi ;;
     watch) [[ " ${args[*]} " == *" --seconds "* || " ${args[*]} " == *" --help "* ]] || args+=(--seconds 8) ;;
+    scale) [[ " ${args[*]} " == *" --help "* ]] || args=(scale --data-size 16m --workers 1,2 --servers inline,immortal
+             --window 2 --cap 4 --cap-largest 4 --huge-pages none --out "$scratch/scale.md" --figures "$scratch") ;;
   esac
   echo "== ./cowfork ${args[*]}"
   if printf '%s\n' "${refused[@]}" | grep -qxF -- "${args[*]}"; then
