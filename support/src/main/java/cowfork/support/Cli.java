@@ -1,11 +1,13 @@
 // Every subcommand's command line, read by picocli: one behaviour for --flag value and --flag=value, a generated --help.
 package cowfork.support;
 
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.function.Consumer;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * Reads a subcommand's arguments into its options object: a class annotated with picocli's
@@ -28,7 +30,9 @@ import picocli.CommandLine.ParameterException;
  *
  * Bad input is an {@link IllegalArgumentException} whose message names the flag and the form it
  * expects, and ends by pointing at {@code --help}: {@code ./cowfork} prints it after "cowfork: "
- * and exits with status 2, as it always has. A flag given twice takes its last value.
+ * and exits with status 2, as it always has. A flag given twice takes its last value. A whole
+ * number may have "_" between its digits ({@code 10_000}). Checks that span several options, or
+ * a range, go in {@link Checked#check()}: its message gets the same pointer at {@code --help}.
  */
 public final class Cli {
     private Cli() {
@@ -40,12 +44,71 @@ public final class Cli {
         boolean requested;
     }
 
-    /** A byte size on the command line: {@code 4096}, {@code 64k}, {@code 32m}, {@code 1g} (see {@link Sizes#parse}). */
-    public static final class Size implements ITypeConverter<Long> {
+    /**
+     * A converter that refuses a value with an {@link IllegalArgumentException}: its message
+     * becomes picocli's "Invalid value for option '--flag': MESSAGE", so it should say what the
+     * value was and what form is expected.
+     */
+    public interface Converter<T> extends ITypeConverter<T> {
+        /** The value {@code text} names. @throws IllegalArgumentException saying why it names none */
+        T parse(String text);
+
         @Override
-        public Long convert(String text) {
+        default T convert(String text) {
+            try {
+                return parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** A byte size on the command line: {@code 4096}, {@code 64k}, {@code 32m}, {@code 1g} (see {@link Sizes#parse}). */
+    public static final class Size implements Converter<Long> {
+        @Override
+        public Long parse(String text) {
             return Sizes.parse(text, 0, Long.MAX_VALUE);
         }
+    }
+
+    /** An options type with checks the annotations cannot state (a range, two options together). */
+    public interface Checked {
+        /**
+         * Runs after a parse that filled the options (not after {@code --help}).
+         *
+         * @throws IllegalArgumentException naming the flag and what it takes
+         */
+        void check();
+    }
+
+    /**
+     * {@code value} if it lies in {@code min..max}.
+     *
+     * @throws IllegalArgumentException "FLAG must be between MIN and MAX, got VALUE" (or "at least MIN")
+     */
+    public static long within(String flag, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(flag + " must be " + (max == Long.MAX_VALUE || max == Integer.MAX_VALUE
+                    ? "at least " + min : "between " + min + " and " + max) + ", got " + value);
+        }
+        return value;
+    }
+
+    /** A whole number: digits with an optional sign, "_" allowed between digits as in Java ({@code 10_000}). */
+    private static long wholeNumber(String text, long min, long max) {
+        String digits = text.strip();
+        if (!digits.matches("[-+]?[0-9]+(_+[0-9]+)*")) {
+            throw new TypeConversionException("'" + text + "' is not a whole number");
+        }
+        try {
+            long v = Long.parseLong(digits.replace("_", ""));
+            if (v >= min && v <= max) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // too large even for a long: the message below
+        }
+        throw new TypeConversionException("'" + text + "' is out of range (" + min + " to " + max + ")");
     }
 
     /**
@@ -66,18 +129,39 @@ public final class Cli {
      * converter or allow an option's arity, say).
      */
     public static <T> T parse(T options, String[] args, Consumer<picocli.CommandLine> configure) {
+        return parse(options, args, configure, System.out);
+    }
+
+    /** As {@link #parse(Object, String[])}, printing the usage of {@code --help} on {@code helpOut}. */
+    public static <T> T parse(T options, String[] args, PrintStream helpOut) {
+        return parse(options, args, command -> {
+        }, helpOut);
+    }
+
+    private static <T> T parse(T options, String[] args, Consumer<picocli.CommandLine> configure, PrintStream helpOut) {
         picocli.CommandLine command = new picocli.CommandLine(options);
         command.setOverwrittenOptionsAllowed(true);
+        command.registerConverter(Integer.class, text -> (int) wholeNumber(text, Integer.MIN_VALUE, Integer.MAX_VALUE));
+        command.registerConverter(Integer.TYPE, text -> (int) wholeNumber(text, Integer.MIN_VALUE, Integer.MAX_VALUE));
+        command.registerConverter(Long.class, text -> wholeNumber(text, Long.MIN_VALUE, Long.MAX_VALUE));
+        command.registerConverter(Long.TYPE, text -> wholeNumber(text, Long.MIN_VALUE, Long.MAX_VALUE));
         configure.accept(command);
+        String help = " (" + command.getCommandName() + " --help shows every option)";
         try {
             command.parseArgs(args);
         } catch (ParameterException e) {
-            throw new IllegalArgumentException(e.getMessage() + " (" + command.getCommandName() + " --help shows every option)",
-                    e);
+            throw new IllegalArgumentException(e.getMessage() + help, e);
         }
         if (command.isUsageHelpRequested()) {
-            command.usage(new PrintWriter(System.out, true));
+            command.usage(new PrintWriter(helpOut, true));
             return null;
+        }
+        if (options instanceof Checked checked) {
+            try {
+                checked.check();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(e.getMessage() + help, e);
+            }
         }
         return options;
     }

@@ -40,11 +40,32 @@ class CliTest {
                 .hasMessageContaining("--workers").hasMessageContaining("many")
                 .hasMessageEndingWith("(./cowfork example --help shows every option)");
         assertThatThrownBy(() -> Cli.parse(new Options(), new String[] {"--data-size", "lots"}))
-                .hasMessageContaining("--data-size").hasMessageContaining("is not a size");
+                .hasMessageStartingWith("Invalid value for option '--data-size': 'lots' is not a size");
         assertThatThrownBy(() -> Cli.parse(new Options(), new String[] {"--wrokers", "3"}))
                 .hasMessageContaining("--wrokers");
         assertThatThrownBy(() -> Cli.parse(new Options(), new String[] {"--workers"}))
                 .hasMessageContaining("--workers");
+    }
+
+    @Command(name = "./cowfork checked")
+    static final class CheckedOptions implements Cli.Checked {
+        @Option(names = "--forks")
+        int forks = 10;
+
+        @Override
+        public void check() {
+            Cli.within("--forks", forks, 3, 100);
+        }
+    }
+
+    @Test
+    void wholeNumbersTakeUnderscoresAndChecksNameTheFlag() {
+        assertThat(Cli.parse(new CheckedOptions(), new String[] {"--forks=1_0"}).forks).isEqualTo(10);
+        assertThatThrownBy(() -> Cli.parse(new CheckedOptions(), new String[] {"--forks", "1.5"}))
+                .hasMessageStartingWith("Invalid value for option '--forks': '1.5' is not a whole number");
+        assertThatThrownBy(() -> Cli.parse(new CheckedOptions(), new String[] {"--forks", "2"}))
+                .hasMessage("--forks must be between 3 and 100, got 2 (./cowfork checked --help shows every option)");
+        assertThatThrownBy(() -> Cli.within("--n", 0, 1, Long.MAX_VALUE)).hasMessage("--n must be at least 1, got 0");
     }
 
     @Test
