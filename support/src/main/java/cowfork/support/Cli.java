@@ -3,6 +3,7 @@ package cowfork.support;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.function.Consumer;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -38,9 +39,12 @@ public final class Cli {
     private Cli() {
     }
 
-    /** {@code -h} and {@code --help}, for {@code @Mixin}: prints the generated usage and stops. */
+    /**
+     * {@code -h} and {@code --help}, for {@code @Mixin}: prints the generated usage and stops. Listed
+     * last where a command keeps its options in their order ({@code sortOptions = false}).
+     */
     public static final class Help {
-        @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit", order = 1000)
         boolean requested;
     }
 
@@ -60,6 +64,26 @@ public final class Cli {
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }
+        }
+    }
+
+    /**
+     * A word from a short list ({@code no}, {@code yes}, {@code both}): a subclass names the list
+     * in its constructor, and the error lists it.
+     */
+    public abstract static class OneOf implements Converter<String> {
+        private final List<String> words;
+
+        protected OneOf(List<String> words) {
+            this.words = List.copyOf(words);
+        }
+
+        @Override
+        public String parse(String text) {
+            if (!words.contains(text)) {
+                throw new IllegalArgumentException("'" + text + "' is not one of " + String.join(", ", words));
+            }
+            return text;
         }
     }
 
@@ -147,12 +171,17 @@ public final class Cli {
         command.registerConverter(Long.TYPE, text -> wholeNumber(text, Long.MIN_VALUE, Long.MAX_VALUE));
         configure.accept(command);
         String help = " (" + command.getCommandName() + " --help shows every option)";
+        boolean helpAsked;
         try {
             command.parseArgs(args);
+            helpAsked = command.isUsageHelpRequested();
         } catch (ParameterException e) {
-            throw new IllegalArgumentException(e.getMessage() + help, e);
+            if (!asksForHelp(args)) {
+                throw new IllegalArgumentException(e.getMessage() + help, e);
+            }
+            helpAsked = true; // --help wins over a mistake elsewhere on the line
         }
-        if (command.isUsageHelpRequested()) {
+        if (helpAsked) {
             command.usage(new PrintWriter(helpOut, true));
             return null;
         }
@@ -164,6 +193,18 @@ public final class Cli {
             }
         }
         return options;
+    }
+
+    private static boolean asksForHelp(String[] args) {
+        for (String a : args) {
+            if (a.equals("--")) {
+                return false;
+            }
+            if (a.equals("-h") || a.equals("--help")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The usage text {@code --help} prints for {@code options}, for a caller that shows it elsewhere. */

@@ -68,6 +68,18 @@ class CliTest {
         assertThatThrownBy(() -> Cli.within("--n", 0, 1, Long.MAX_VALUE)).hasMessage("--n must be at least 1, got 0");
     }
 
+    static final class Answer extends Cli.OneOf {
+        Answer() {
+            super(java.util.List.of("no", "yes"));
+        }
+    }
+
+    @Test
+    void oneOfAFewWordsListsThemWhenTheValueIsNone() {
+        assertThat(new Answer().convert("yes")).isEqualTo("yes");
+        assertThatThrownBy(() -> new Answer().convert("maybe")).hasMessage("'maybe' is not one of no, yes");
+    }
+
     @Test
     void helpPrintsTheGeneratedUsageAndReturnsNull() {
         PrintStream out = System.out;
@@ -75,6 +87,9 @@ class CliTest {
         System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
         try {
             assertThat(Cli.parse(new Options(), new String[] {"--workers", "3", "--help"})).isNull();
+            assertThat(Cli.parse(new Options(), new String[] {"--workers", "many", "--help"})).as("--help wins").isNull();
+            printed.reset();
+            assertThat(Cli.parse(new Options(), new String[] {"--help"})).isNull();
         } finally {
             System.setOut(out);
         }
