@@ -68,9 +68,9 @@ public final class ForkLatency {
         @Mixin
         Cli.Help help;
 
-        @Option(names = "--sizes", paramLabel = "SIZE", split = ",", order = 1, converter = AtLeast1m.class,
-                description = "the memory touched before fork, comma-separated, each 1m or more (default: 64m,1g,4g)")
-        List<Long> sizes = List.of(64L << 20, 1L << 30, 4L << 30);
+        @Option(names = "--sizes", paramLabel = "LIST", order = 1, converter = SizeList.class,
+                description = "the memory touched before fork, comma-separated, each 1m or more (default: ${DEFAULT-VALUE})")
+        String sizes = "64m,1g,4g";
 
         @Option(names = "--forks", paramLabel = "N", order = 2,
                 description = "forks per size, 3 or more, for a median (default: ${DEFAULT-VALUE})")
@@ -88,12 +88,21 @@ public final class ForkLatency {
         }
     }
 
-    /** One of {@code --sizes}: a byte size, 1m or more. */
-    static final class AtLeast1m implements Cli.Converter<Long> {
+    /**
+     * {@code --sizes}: byte sizes, comma-separated, each 1m or more, kept as written: one value
+     * (a second {@code --sizes} replaces the first), read by {@link #sizes(String)}.
+     */
+    static final class SizeList implements Cli.Converter<String> {
         @Override
-        public Long parse(String text) {
-            return Sizes.parse(text, 1 << 20, Long.MAX_VALUE);
+        public String parse(String text) {
+            sizes(text);
+            return text;
         }
+    }
+
+    /** The sizes {@code --sizes} lists. @throws IllegalArgumentException at the first bad one */
+    static List<Long> sizes(String list) {
+        return Sizes.parseList(list, 1 << 20, Long.MAX_VALUE);
     }
 
     /** {@code --huge-pages}: no, yes or both. */
@@ -156,7 +165,7 @@ public final class ForkLatency {
         if (flags == null) {
             return;
         }
-        List<Long> sizes = flags.sizes;
+        List<Long> sizes = sizes(flags.sizes);
         int forks = flags.forks;
         String huge = flags.hugePages;
         String refusal = hugePagesRefusal(thpMode);

@@ -16,10 +16,11 @@ class ForkLatencyCommandLineTest {
     void bothSpellingsOfAFlagMeanTheSame() {
         ForkLatency.Flags joined = parse("--sizes=64m,1g", "--forks=5", "--huge-pages=no");
         ForkLatency.Flags apart = parse("--sizes", "64m,1g", "--forks", "5", "--huge-pages", "no");
-        assertThat(joined.sizes).isEqualTo(apart.sizes).containsExactly(64L << 20, 1L << 30);
+        assertThat(ForkLatency.sizes(joined.sizes)).isEqualTo(ForkLatency.sizes(apart.sizes)).containsExactly(64L << 20, 1L << 30);
         assertThat(joined.forks).isEqualTo(apart.forks).isEqualTo(5);
         assertThat(joined.hugePages).isEqualTo(apart.hugePages).isEqualTo("no");
-        assertThat(parse().sizes).containsExactly(64L << 20, 1L << 30, 4L << 30);
+        assertThat(ForkLatency.sizes(parse().sizes)).containsExactly(64L << 20, 1L << 30, 4L << 30);
+        assertThat(ForkLatency.sizes(parse("--sizes", "1g,4g", "--sizes", "64m").sizes)).as("the last one wins").containsExactly(64L << 20);
     }
 
     @Test
@@ -35,6 +36,6 @@ class ForkLatencyCommandLineTest {
     @Test
     void helpIsGenerated() {
         assertThat(Cli.usage(new ForkLatency.Flags())).startsWith("Usage: ./cowfork fork-latency")
-                .contains("--sizes=SIZE[,SIZE...]", "--forks=N", "--huge-pages=no|yes|both", "-h, --help");
+                .contains("--sizes=LIST", "(default: 64m,1g,4g)", "--forks=N", "--huge-pages=no|yes|both", "-h, --help");
     }
 }

@@ -84,6 +84,20 @@ public final class JvmCollectors {
         }
     }
 
+    /**
+     * {@code --collectors}: names of {@link #ALL}, comma-separated; one value, so a second
+     * {@code --collectors} replaces the first.
+     */
+    static final class CollectorList implements Cli.Converter<String> {
+        @Override
+        public String parse(String text) {
+            for (String name : text.split(",", -1)) {
+                new Collector().parse(name);
+            }
+            return text;
+        }
+    }
+
     /** The command line of {@code ./cowfork jvm-gc}. */
     @Command(name = "./cowfork jvm-gc", sortOptions = false, sortSynopsis = false,
             description = "One JVM per collector builds the live set, forks a child that only waits, runs one event at a"
@@ -96,9 +110,11 @@ public final class JvmCollectors {
                 description = "the live set each JVM builds, in MiB (1..4096, default: ${DEFAULT-VALUE})")
         int liveMb = Options.defaults().liveMb();
 
-        @Option(names = "--collectors", paramLabel = "NAME", split = ",", order = 2, converter = Collector.class, completionCandidates = CollectorNames.class,
-                description = "the collectors to measure, in order: any of ${COMPLETION-CANDIDATES} (default: all of them)")
-        List<String> collectors = ALL;
+        @Option(names = "--collectors", paramLabel = "A,B", order = 2, converter = CollectorList.class,
+                completionCandidates = CollectorNames.class,
+                description = "the collectors to measure, in order, comma-separated: any of ${COMPLETION-CANDIDATES}"
+                        + " (default: all of them)")
+        String collectors = String.join(",", ALL);
 
         @Option(names = "--fork-shared-heaps", order = 3,
                 description = "fork ZGC too, whose heap is a shared mapping: it may crash parent or child")
@@ -111,7 +127,7 @@ public final class JvmCollectors {
 
         /** The options asked for. @throws IllegalArgumentException for a live set out of range or an unknown collector */
         Options options() {
-            return new Options(liveMb, collectors, Options.defaults().deadlineSeconds(), forkSharedHeaps);
+            return new Options(liveMb, List.of(collectors.split(",")), Options.defaults().deadlineSeconds(), forkSharedHeaps);
         }
     }
 

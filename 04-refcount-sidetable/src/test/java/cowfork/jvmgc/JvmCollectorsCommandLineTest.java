@@ -25,7 +25,7 @@ class JvmCollectorsCommandLineTest {
             assertThat(command(help)).isZero();
             assertThat(out.toString(StandardCharsets.UTF_8))
                     .startsWith("Usage: ./cowfork jvm-gc")
-                    .contains("--live-mb=N", "--collectors=NAME[,NAME...]", "--fork-shared-heaps", "any of Serial,")
+                    .contains("--live-mb=N", "--collectors=A,B", "--fork-shared-heaps", "any of Serial,")
                     .doesNotContain("jvm-gc: jdk="); // no JVM was started, so no measurement was printed
             assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
         }

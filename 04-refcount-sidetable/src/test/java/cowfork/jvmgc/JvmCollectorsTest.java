@@ -122,6 +122,8 @@ class JvmCollectorsTest {
                 .hasMessageContaining("Shenandoah");
         assertThat(JvmCollectors.parse(new String[] {"--collectors=G1,Serial"}).collectors()).as("the given list replaces all")
                 .containsExactly("G1", "Serial");
+        assertThat(JvmCollectors.parse(new String[] {"--collectors", "G1", "--collectors", "ZGC"}).collectors())
+                .as("the last one wins").containsExactly("ZGC");
         assertThat(JvmCollectors.parse(new String[] {"--fork-shared-heaps", "--live-mb", "8"}))
                 .isEqualTo(new JvmCollectors.Options(8, JvmCollectors.ALL, 120, true));
         assertThatThrownBy(() -> JvmCollectors.parse(new String[] {"--live-mb"}))
