@@ -1,7 +1,7 @@
 // ./cowfork demo 01: real forks of this JVM, showing a child's memory, exit codes, a zombie, stdout, a hang.
 package cowfork.fork;
 
-import cowfork.support.CommandLine;
+import cowfork.support.Cli;
 import cowfork.support.Processes;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
@@ -14,6 +14,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * Chapter 01, runnable: {@code ./cowfork demo 01}. Forks this JVM for real and shows
@@ -32,26 +35,29 @@ public final class Demo {
     /** The figure {@code --svg DIR} writes. */
     public static final String FIGURE = "01-threads-at-fork.svg";
 
+    /** The demo's command line. */
+    @Command(name = "./cowfork demo 01", sortOptions = false, sortSynopsis = false,
+            description = "Forks this JVM and shows copies of memory, exit statuses, a zombie, the stdout pitfall and a hang"
+                    + " caught by the watchdog.")
+    static final class Options {
+        @Mixin
+        Cli.Help help;
+
+        @Option(names = "--quick", order = 1, description = "a shorter watchdog deadline (for the tour and CI)")
+        boolean quick;
+
+        @Option(names = "--svg", paramLabel = "DIR", order = 2,
+                description = "also write DIR/" + FIGURE + ": this JVM's threads and its forked child's one, from /proc/PID/task")
+        Path svgDir;
+    }
+
     public static void main(String[] args) throws IOException {
-        boolean quick = false;
-        Path svgDir = null;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("--help") || a.equals("-h")) {
-                System.out.println("usage: demo 01 [--quick] [--svg DIR]\n  Forks this JVM and shows copies of memory, exit"
-                        + " statuses, a zombie, the stdout pitfall and a hang caught by the watchdog.\n"
-                        + "  --quick    a shorter watchdog deadline (for the tour and CI)\n"
-                        + "  --svg DIR  also write DIR/" + FIGURE + ": this JVM's threads and its forked child's one,"
-                        + " from /proc/PID/task");
-                return;
-            } else if (a.equals("--quick")) {
-                quick = true;
-            } else if (a.equals("--svg")) {
-                svgDir = Path.of(CommandLine.value(args, ++i, a));
-            } else {
-                throw new IllegalArgumentException("unknown option '" + a + "'; try --help");
-            }
+        Options options = Cli.parse(new Options(), args);
+        if (options == null) {
+            return;
         }
+        boolean quick = options.quick;
+        Path svgDir = options.svgDir;
         Forker forker = Forker.builder().deadline(Duration.ofSeconds(10)).build();
         int me = Processes.self();
         System.out.println("== 01 fork basics: this JVM is pid " + me + "\n");

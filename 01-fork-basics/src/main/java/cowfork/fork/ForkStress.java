@@ -1,9 +1,16 @@
 // ./cowfork fork-stress: fork N children in a row with the whole recipe and count the ones that hang.
 package cowfork.fork;
 
+import cowfork.support.Cli;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * The reliability benchmark: fork N children in a row with the whole recipe. Each child
@@ -20,53 +27,53 @@ import java.util.Arrays;
 public final class ForkStress {
     private ForkStress() {}
 
-    public static void main(String[] args) {
+    /** The command line of {@code ./cowfork fork-stress}. */
+    @Command(name = "./cowfork fork-stress", sortOptions = false, sortSynopsis = false,
+            description = "Forks N children in a row with the whole recipe and counts the ones that hang.")
+    static final class Options implements Cli.Checked {
+        @Mixin
+        Cli.Help help;
+
+        @Option(names = "--forks", paramLabel = "N", order = 1, description = "children to fork (default: ${DEFAULT-VALUE})")
         int forks = 10_000;
+
+        @Option(names = "--deadline-ms", paramLabel = "MS", order = 2,
+                description = "how long a child may take before the watchdog kills it (default: ${DEFAULT-VALUE})")
         long deadlineMillis = 10_000;
-        boolean gdb = false;
-        java.util.List<ForkRecipe.Precaution> without = new java.util.ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--forks" -> forks = positive(args, ++i, "--forks");
-                case "--deadline-ms" -> deadlineMillis = positive(args, ++i, "--deadline-ms");
-                case "--gdb" -> gdb = true;
-                case "--without" -> without.add(precaution(args, ++i));
-                case "--help", "-h" -> {
-                    System.out.println("usage: fork-stress [--forks N (10000)] [--deadline-ms MS (10000)] [--gdb]"
-                            + " [--without FLUSH_STDIO|COLLECT_GARBAGE|QUIET_JIT]...\n"
-                            + "  --without leaves a step of the recipe out, to measure what it prevents");
-                    return;
-                }
-                default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'; try --help");
-            }
-        }
-        run(forks, deadlineMillis, gdb, without.toArray(new ForkRecipe.Precaution[0]));
-    }
 
-    private static ForkRecipe.Precaution precaution(String[] args, int i) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException("--without needs a step: FLUSH_STDIO, COLLECT_GARBAGE or QUIET_JIT");
-        }
-        try {
-            return ForkRecipe.Precaution.valueOf(args[i].toUpperCase());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--without takes FLUSH_STDIO, COLLECT_GARBAGE or QUIET_JIT, got '" + args[i] + "'");
+        @Option(names = "--gdb", order = 3, description = "a gdb backtrace of each hung child, before the kill")
+        boolean gdb;
+
+        @Option(names = "--without", paramLabel = "STEP", order = 4, converter = Step.class,
+                description = "leave a step of the recipe out, to measure what it prevents: FLUSH_STDIO, COLLECT_GARBAGE or"
+                        + " QUIET_JIT (repeatable)")
+        List<ForkRecipe.Precaution> without = new ArrayList<>();
+
+        @Override
+        public void check() {
+            Cli.within("--forks", forks, 1, Integer.MAX_VALUE);
+            Cli.within("--deadline-ms", deadlineMillis, 1, Long.MAX_VALUE);
         }
     }
 
-    private static int positive(String[] args, int i, String flag) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(flag + " needs a value");
-        }
-        try {
-            int v = Integer.parseInt(args[i].replace("_", ""));
-            if (v > 0) {
-                return v;
+    /** {@code --without}: a step of the recipe, in any case. */
+    static final class Step implements Cli.Converter<ForkRecipe.Precaution> {
+        @Override
+        public ForkRecipe.Precaution parse(String text) {
+            try {
+                return ForkRecipe.Precaution.valueOf(text.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("'" + text + "' is not a step: FLUSH_STDIO, COLLECT_GARBAGE or QUIET_JIT");
             }
-        } catch (NumberFormatException ignored) {
-            // reported below
         }
-        throw new IllegalArgumentException(flag + " takes a positive whole number, got '" + args[i] + "'");
+    }
+
+    public static void main(String[] args) {
+        Options o = Cli.parse(new Options(), args);
+        if (o == null) {
+            return;
+        }
+        run(o.forks, o.deadlineMillis, o.gdb, o.without.toArray(new ForkRecipe.Precaution[0]));
     }
 
     static void run(int forks, long deadlineMillis, boolean gdb, ForkRecipe.Precaution... without) {

@@ -4,7 +4,7 @@ package cowfork.cow;
 import cowfork.fork.ChildHandle;
 import cowfork.fork.ChildTask;
 import cowfork.fork.Forker;
-import cowfork.support.CommandLine;
+import cowfork.support.Cli;
 import cowfork.support.Processes;
 import cowfork.support.Sizes;
 import java.io.IOException;
@@ -14,6 +14,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * The parent fills a region (64 MiB by default), then forks three children:
@@ -38,41 +41,54 @@ import java.util.Locale;
 public final class Demo {
     private Demo() {}
 
-    static final String USAGE = """
-            usage: ./cowfork demo 02 [--size SIZE] [--every K] [--svg DIR] [--huge-pages] [--quick] [--help]
-              --size SIZE    region size: bytes, or with K, M or G (KiB, MiB, GiB); default 64M
-              --every K      writer-every-K writes one byte in every K-th page; K >= 2, default 8
-              --svg DIR      also write the figure DIR/02-cow-pagemaps.svg
-              --huge-pages   also measure what a one-byte write costs a child with huge pages allowed
-              --quick        a small run: a 1 MiB region, one character per page
-              --help         this text
-            """;
-
     /** The largest region --size accepts. */
     static final long MAX_SIZE = 64L << 30;
 
-    /** The demo's settings, from the command line. */
-    record Options(long size, int every, Path svgDir, boolean hugePages) {
-        static Options parse(String... args) {
-            long size = 64L << 20;
-            int every = 8;
-            Path svg = null;
-            boolean huge = false;
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                switch (a) {
-                    case "--quick" -> size = 1L << 20;
-                    case "--huge-pages" -> huge = true;
-                    case "--size" -> size = Sizes.parse(CommandLine.value(args, ++i, a, USAGE), MAX_SIZE);
-                    case "--every" -> every = parseEvery(CommandLine.value(args, ++i, a, USAGE));
-                    case "--svg" -> svg = Path.of(CommandLine.value(args, ++i, a, USAGE));
-                    default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
-                }
-            }
-            return new Options(size, every, svg, huge);
+    /** The demo's command line. */
+    @Command(name = "./cowfork demo 02", sortOptions = false, sortSynopsis = false,
+            description = "Fills a region, forks a reader, a writer-every-K and a writer-all, and shows page by page what"
+                    + " each one's writes copied.")
+    static final class Flags {
+        @Mixin
+        Cli.Help help;
+
+        long size = 64L << 20;
+
+        @Option(names = "--every", paramLabel = "K", order = 2, converter = Every.class,
+                description = "writer-every-K writes one byte in every K-th page; K >= 2, default: ${DEFAULT-VALUE}")
+        int every = 8;
+
+        @Option(names = "--svg", paramLabel = "DIR", order = 3, description = "also write the figure DIR/02-cow-pagemaps.svg")
+        Path svg;
+
+        @Option(names = "--huge-pages", order = 4,
+                description = "also measure what a one-byte write costs a child with huge pages allowed")
+        boolean hugePages;
+
+        @Option(names = "--size", paramLabel = "SIZE", order = 1, converter = RegionSize.class,
+                description = "region size: bytes, or with K, M or G (KiB, MiB, GiB); default 64M")
+        void size(long bytes) {
+            size = bytes;
         }
 
-        private static int parseEvery(String s) {
+        @Option(names = "--quick", order = 5, description = "a small run: a 1 MiB region, one character per page")
+        void quick(boolean given) {
+            size = 1L << 20;
+        }
+    }
+
+    /** {@code --size}: up to {@link #MAX_SIZE}. */
+    static final class RegionSize implements Cli.Converter<Long> {
+        @Override
+        public Long parse(String text) {
+            return Sizes.parse(text, MAX_SIZE);
+        }
+    }
+
+    /** {@code --every}: a whole number of pages, 2 or more. */
+    static final class Every implements Cli.Converter<Integer> {
+        @Override
+        public Integer parse(String s) {
             try {
                 int k = Integer.parseInt(s.strip());
                 if (k >= 2) {
@@ -81,8 +97,21 @@ public final class Demo {
             } catch (NumberFormatException e) {
                 // falls through to the message below
             }
-            throw new IllegalArgumentException("--every " + s + ": give a whole number of pages, 2 or more"
+            throw new IllegalArgumentException("'" + s + "': give a whole number of pages, 2 or more"
                     + " (1 would make writer-every-K the same as writer-all)");
+        }
+    }
+
+    /** The demo's settings, from the command line. */
+    record Options(long size, int every, Path svgDir, boolean hugePages) {
+        /**
+         * The settings {@code args} give, or null for {@code --help} (its usage printed).
+         *
+         * @throws IllegalArgumentException naming the flag that is wrong and why
+         */
+        static Options parse(String... args) {
+            Flags f = Cli.parse(new Flags(), args);
+            return f == null ? null : new Options(f.size, f.every, f.svg, f.hugePages);
         }
     }
 
@@ -90,16 +119,8 @@ public final class Demo {
     record Process(String name, int pid, int written, PageMap map, Smaps.Fields region) {}
 
     public static void main(String[] args) throws IOException {
-        if (List.of(args).contains("--help")) {
-            System.out.print(USAGE);
-            return;
-        }
-        Options options;
-        try {
-            options = Options.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
+        Options options = Options.parse(args); // a bad flag: ./cowfork says why and exits with 2
+        if (options == null) {
             return;
         }
         run(options, System.out);

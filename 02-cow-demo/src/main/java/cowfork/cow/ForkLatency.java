@@ -2,7 +2,7 @@
 package cowfork.cow;
 
 import cowfork.fork.Forker;
-import cowfork.support.CommandLine;
+import cowfork.support.Cli;
 import cowfork.support.Processes;
 import cowfork.support.Sizes;
 import cowfork.support.WatchedProcess;
@@ -20,6 +20,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * How long fork() takes as the parent's resident memory grows, next to a C program with
@@ -55,6 +58,58 @@ public final class ForkLatency {
     /** {@code ./cowfork fork-latency [--sizes 64m,1g,4g] [--forks 20] [--huge-pages no|yes|both]}. */
     public static void main(String[] args) throws Exception {
         run(args, thpModeOfThisKernel(), System.out);
+    }
+
+    /** The command line of {@code ./cowfork fork-latency}. */
+    @Command(name = "./cowfork fork-latency", sortOptions = false, sortSynopsis = false,
+            description = "fork() time against resident memory, with 4 KiB and 2 MiB pages, next to a C program with the same"
+                    + " resident memory (needs gcc).")
+    static final class Flags implements Cli.Checked {
+        @Mixin
+        Cli.Help help;
+
+        @Option(names = "--sizes", paramLabel = "LIST", order = 1, converter = SizeList.class,
+                description = "the memory touched before fork, comma-separated, each 1m or more (default: ${DEFAULT-VALUE})")
+        String sizes = "64m,1g,4g";
+
+        @Option(names = "--forks", paramLabel = "N", order = 2,
+                description = "forks per size, 3 or more, for a median (default: ${DEFAULT-VALUE})")
+        int forks = 20;
+
+        @Option(names = "--huge-pages", paramLabel = "no|yes|both", order = 3, converter = HugePages.class,
+                description = "measure with 4 KiB pages (no), 2 MiB pages (yes), or both (default: ${DEFAULT-VALUE})")
+        String hugePages = "both";
+
+        @Override
+        public void check() {
+            if (forks < 3) {
+                throw new IllegalArgumentException("--forks must be at least 3 for a median, got " + forks);
+            }
+        }
+    }
+
+    /**
+     * {@code --sizes}: byte sizes, comma-separated, each 1m or more, kept as written: one value
+     * (a second {@code --sizes} replaces the first), read by {@link #sizes(String)}.
+     */
+    static final class SizeList implements Cli.Converter<String> {
+        @Override
+        public String parse(String text) {
+            sizes(text);
+            return text;
+        }
+    }
+
+    /** The sizes {@code --sizes} lists. @throws IllegalArgumentException at the first bad one */
+    static List<Long> sizes(String list) {
+        return Sizes.parseList(list, 1 << 20, Long.MAX_VALUE);
+    }
+
+    /** {@code --huge-pages}: no, yes or both. */
+    static final class HugePages extends Cli.OneOf {
+        HugePages() {
+            super(List.of("no", "yes", "both"));
+        }
     }
 
     /** This kernel's THP mode (always, madvise, never or unsupported), from /sys/kernel/mm/transparent_hugepage/enabled. */
@@ -106,24 +161,13 @@ public final class ForkLatency {
      * @throws IllegalStateException if gcc or the C program fails (its output in the message)
      */
     static void run(String[] args, String thpMode, PrintStream out) throws IOException {
-        List<Long> sizes = List.of(64L << 20, 1L << 30, 4L << 30);
-        int forks = 20;
-        String huge = "both";
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--sizes" -> sizes = Sizes.parseList(CommandLine.value(args, ++i, "--sizes"), 1 << 20, Long.MAX_VALUE);
-                case "--forks" -> forks = Integer.parseInt(CommandLine.value(args, ++i, "--forks"));
-                case "--huge-pages" -> huge = CommandLine.value(args, ++i, "--huge-pages");
-                case "--help", "-h" -> {
-                    out.println("usage: fork-latency [--sizes 64m,1g,4g] [--forks 20] [--huge-pages no|yes|both (default both)]");
-                    return;
-                }
-                default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'; try --help");
-            }
+        Flags flags = Cli.parse(new Flags(), args, out);
+        if (flags == null) {
+            return;
         }
-        if (forks < 3) {
-            throw new IllegalArgumentException("--forks must be at least 3 for a median, got " + forks);
-        }
+        List<Long> sizes = sizes(flags.sizes);
+        int forks = flags.forks;
+        String huge = flags.hugePages;
         String refusal = hugePagesRefusal(thpMode);
         List<Boolean> kinds = switch (huge) {
             case "no" -> List.of(false);
@@ -134,7 +178,7 @@ public final class ForkLatency {
                 yield List.of(true);
             }
             case "both" -> refusal == null ? List.of(false, true) : List.of(false);
-            default -> throw new IllegalArgumentException("--huge-pages takes no, yes or both; got '" + huge + "'");
+            default -> throw new IllegalStateException("--huge-pages " + huge + " passed the converter"); // HugePages refuses it
         };
         Forker forker = Forker.safe();
         List<Row> java = new ArrayList<>();

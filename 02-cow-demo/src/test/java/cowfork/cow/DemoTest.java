@@ -4,6 +4,7 @@ package cowfork.cow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import cowfork.support.Cli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -55,8 +56,14 @@ class DemoTest {
         assertThat(Demo.Options.parse("--quick").size()).isEqualTo(1L << 20);
         assertThatThrownBy(() -> Demo.Options.parse("--size", "lots")).hasMessageContaining("'lots' is not a size").hasMessageContaining("64m");
         assertThatThrownBy(() -> Demo.Options.parse("--size", "65g")).hasMessageContaining("out of range").hasMessageContaining("64.0 GiB");
-        assertThatThrownBy(() -> Demo.Options.parse("--every", "1")).hasMessageContaining("2 or more");
-        assertThatThrownBy(() -> Demo.Options.parse("--size")).hasMessageContaining("needs a value");
-        assertThatThrownBy(() -> Demo.Options.parse("--bogus")).hasMessageContaining("unknown option").hasMessageContaining("usage");
+        assertThatThrownBy(() -> Demo.Options.parse("--every", "1")).hasMessageStartingWith("Invalid value for option '--every'")
+                .hasMessageContaining("2 or more");
+        assertThatThrownBy(() -> Demo.Options.parse("--size")).hasMessageStartingWith("Missing required parameter for option '--size'");
+        assertThatThrownBy(() -> Demo.Options.parse("--bogus")).hasMessageStartingWith("Unknown option: '--bogus'")
+                .hasMessageEndingWith("(./cowfork demo 02 --help shows every option)");
+        assertThat(Demo.Options.parse("--size=4M", "--every=8", "--svg=docs/figures", "--huge-pages"))
+                .isEqualTo(Demo.Options.parse("--size", "4M", "--every", "8", "--svg", "docs/figures", "--huge-pages"));
+        assertThat(Demo.Options.parse("--size", "4m", "--quick").size()).as("the last one wins").isEqualTo(1L << 20);
+        assertThat(Cli.usage(new Demo.Flags())).startsWith("Usage: ./cowfork demo 02").contains("--size=SIZE", "--every=K");
     }
 }

@@ -17,6 +17,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * The chapter's demo. The parent builds a dataset (a web app's preloaded catalogue) in a
@@ -58,26 +60,42 @@ public final class Demo {
         DemoMain.exit(main(args, System.out, System.err));
     }
 
-    /** Runs the demo; returns the exit code (0 ok, 2 bad arguments). */
-    public static int main(String[] args, PrintStream out, PrintStream err) {
-        return DemoMain.run(args, a -> DemoOptions.parse(a, DemoOptions.Flag.STRATEGY, DemoOptions.Flag.SVG,
-                DemoOptions.Flag.PREDICT), usage(), options -> {
-                    SharingReport report = run(options, out, err);
-                    if (options.svgDir() != null) {
-                        Path file = writeFigure(report, options);
-                        out.println();
-                        out.println("figure: " + file);
-                    }
-                }, out, err);
+    /** The demo's command line. */
+    @Command(name = "./cowfork demo 03", sortOptions = false, sortSynopsis = false,
+            description = "Builds a dataset in a refcounted heap, forks a child that only reads it, and shows the pages"
+                    + " the counts' writes copied; then one full collection per mark placement.")
+    static final class Options extends DemoOptions.Command {
+        @Option(names = "--strategy", order = 10, paramLabel = "NAME", converter = DemoOptions.Strategy.class,
+                completionCandidates = DemoOptions.StrategyNames.class,
+                description = "the refcount strategy (default " + InlineRefCounts.NAME + "): one of ${COMPLETION-CANDIDATES}")
+        String strategy;
+
+        @Override
+        protected String strategy() {
+            return strategy;
+        }
+
+        @Override
+        protected String question() {
+            return "how many pages will the read-only child copy? (with a count table: heap and table together)";
+        }
+
+        @Override
+        protected String footer() {
+            return "--svg writes the page strip DIR/" + FIGURE + ". --size 1g and more is for benchmarks.";
+        }
     }
 
-    static String usage() {
-        return DemoOptions.usage("03", "default 32m; 1g and more for benchmarks", "the child", List.of(
-                new String[] {"--strategy NAME", "the refcount strategy (default " + InlineRefCounts.NAME + "): one of "
-                        + RefCountStrategies.names()},
-                new String[] {"--svg DIR", "also write the page strip DIR/" + FIGURE + " (the docs use docs/figures)"},
-                new String[] {"--predict [N]", "guess first: how many pages will the read-only child copy? N is your guess"
-                        + " (without N,\nyou are asked); after the run: your guess, the model's and the kernel's count"}));
+    /** Runs the demo; returns the exit code (0 ok, 2 bad arguments). */
+    public static int main(String[] args, PrintStream out, PrintStream err) {
+        return DemoMain.run(args, new Options(), options -> {
+            SharingReport report = run(options, out, err);
+            if (options.svgDir() != null) {
+                Path file = writeFigure(report, options);
+                out.println();
+                out.println("figure: " + file);
+            }
+        }, out, err);
     }
 
     /** Runs the experiment with the strategy {@code --strategy} named (inline if none) and prints it; returns the report. */

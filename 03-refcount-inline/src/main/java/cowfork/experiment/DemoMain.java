@@ -1,6 +1,7 @@
-// The skeleton every demo's main shares: a bad argument gets its reason and the usage (exit 2), --help the usage (exit 0).
+// The skeleton every demo's main shares: a bad argument gets its reason, naming the flag (exit 2), --help the generated usage (exit 0).
 package cowfork.experiment;
 
+import cowfork.support.Cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -11,17 +12,6 @@ import java.io.UncheckedIOException;
  * asked to write ({@code --svg DIR}) could not be written.
  */
 public final class DemoMain {
-    /** Turns a command line into options. */
-    @FunctionalInterface
-    public interface Parser {
-        /**
-         * The options, or null when the user asked for help.
-         *
-         * @throws IllegalArgumentException with a message that says which argument is wrong and why
-         */
-        DemoOptions parse(String[] args);
-    }
-
     /** A demo's work on its parsed options. */
     @FunctionalInterface
     public interface Body {
@@ -38,24 +28,23 @@ public final class DemoMain {
     }
 
     /**
-     * Parses {@code args} with {@code parser}; if an argument is wrong prints
-     * {@code demo: MESSAGE} and {@code usage} to {@code err} and returns 2; if help was asked
-     * for prints {@code usage} to {@code out} and returns 0; otherwise runs {@code body} and
-     * returns 0, or, if it could not write its figures, says so on {@code err} (with what to
-     * check) and returns 1. Any other exception thrown by {@code body} propagates unchanged.
+     * Parses {@code args} into {@code command}, the demo's options type; if an argument is
+     * wrong prints {@code demo: MESSAGE} (it names the flag and points at {@code --help}) to
+     * {@code err} and returns 2; if help was asked for prints the generated usage to
+     * {@code out} and returns 0; otherwise runs {@code body} and returns 0, or, if it could
+     * not write its figures, says so on {@code err} (with what to check) and returns 1. Any
+     * other exception thrown by {@code body} propagates unchanged.
      */
-    public static int run(String[] args, Parser parser, String usage, Body body, PrintStream out, PrintStream err) {
+    public static int run(String[] args, DemoOptions.Command command, Body body, PrintStream out, PrintStream err) {
         DemoOptions options;
         try {
-            options = parser.parse(args);
+            if (Cli.parse(command, args, out) == null) {
+                return 0;
+            }
+            options = command.options();
         } catch (IllegalArgumentException e) {
             err.println("demo: " + e.getMessage());
-            err.println(usage);
             return 2;
-        }
-        if (options == null) {
-            out.println(usage);
-            return 0;
         }
         try {
             body.run(options);

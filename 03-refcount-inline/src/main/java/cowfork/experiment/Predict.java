@@ -1,7 +1,7 @@
 // ./cowfork demo NN --predict [N]: the student guesses a page count before the run, and the run shows the guess, the model and the kernel side by side.
 package cowfork.experiment;
 
-import cowfork.support.CommandLine;
+import cowfork.support.Cli;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -16,9 +16,11 @@ import java.util.OptionalLong;
  * chapters 03, 04 and 05. Each demo asks one question, a number of pages; this class does
  * the rest, the same way in every chapter:
  * <ol>
- *   <li>{@link #parse}: {@code --predict N} gives the guess on the command line (for tests
- *       and transcripts); {@code --predict} alone asks for it on the terminal, and without
- *       a terminal is a usage error ({@link #requireTerminal});</li>
+ *   <li>{@link Guess}: {@code --predict N} (or {@code --predict=N}) gives the guess on the
+ *       command line (for tests and transcripts); {@code --predict} alone asks for it on the
+ *       terminal, and without a terminal is a usage error ({@link #requireTerminal}). A demo
+ *       declares the flag in its options type, with the question it asks:
+ *       {@code @Option(names = Predict.FLAG, arity = "0..1", paramLabel = "N", converter = Predict.Guess.class)};</li>
  *   <li>{@link #ask}: prints the question (and the guess, when it was given) before the
  *       child runs;</li>
  *   <li>{@link #comparison}: after the run, the guess, the model's prediction and the
@@ -67,19 +69,15 @@ public final class Predict {
     }
 
     /**
-     * Parses {@code --predict} at {@code args[i]}: the guess is {@code args[i + 1]} when that
-     * looks like a number (it starts with a digit, or with a minus sign and a digit);
-     * otherwise it is to be asked for on the terminal (see {@link #requireTerminal}).
-     *
-     * @return the request, and how many arguments it took (1 or 2)
-     * @throws IllegalArgumentException if the guess is not a whole number of pages (0 or
-     *         more; "3,000" and "3_000" are fine)
+     * {@code --predict}'s value: {@code --predict N} gives the guess; {@code --predict} alone
+     * (picocli passes "" when the next argument is another flag, or there is none) asks on the
+     * terminal.
      */
-    public static Parsed parse(String[] args, int i) {
-        if (i + 1 < args.length && args[i + 1].matches("-?[0-9].*")) {
-            return new Parsed(Request.of(guess(args[i + 1])), 2);
+    public static final class Guess implements Cli.Converter<Request> {
+        @Override
+        public Request parse(String text) {
+            return text.isEmpty() ? Request.ask() : Request.of(guess(text));
         }
-        return new Parsed(Request.ask(), 1);
     }
 
     /**
@@ -89,12 +87,11 @@ public final class Predict {
      * @throws IllegalArgumentException saying what a guess is and what {@code text} was
      */
     static long guess(String text) {
-        try {
-            return CommandLine.wholeNumber(FLAG, text.strip().replace(",", ""), 0, Long.MAX_VALUE);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(FLAG + " takes your guess as a whole number of pages, 0 or more (e.g. 3000),"
-                    + " got '" + text + "'", e);
+        String digits = text.strip().replace(",", "").replace("_", "");
+        if (digits.matches("[0-9]{1,18}")) {
+            return Long.parseLong(digits);
         }
+        throw new IllegalArgumentException("'" + text + "' is not a guess: give a whole number of pages, 0 or more (e.g. 3000)");
     }
 
     /**
@@ -108,10 +105,6 @@ public final class Predict {
             throw new IllegalArgumentException(FLAG + " needs your guess when there is no terminal to ask on:"
                     + " give it as a number of pages, e.g. " + FLAG + " 3000");
         }
-    }
-
-    /** What {@link #parse} read: the request, and how many arguments it took. */
-    public record Parsed(Request request, int arguments) {
     }
 
     /** Whether this JVM has a terminal to ask on: {@code System.console()} is not null. */

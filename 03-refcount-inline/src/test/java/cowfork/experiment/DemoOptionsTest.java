@@ -11,43 +11,76 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import cowfork.heap.RefCountStrategies;
+import cowfork.support.Cli;
+import picocli.CommandLine.Command;
 import org.junit.jupiter.api.Test;
 
 class DemoOptionsTest {
-    @Test
-    void commonFlagsParseAndTheLastOneWins() {
-        assertThat(DemoOptions.parse(new String[] {"--size", "1m", "--quick", "--touch", ".25", "--seed", "-3"}))
-                .isEqualTo(new DemoOptions(4L << 20, 0.25, -3, null, null, true));
-        assertThat(DemoOptions.parse(new String[] {"--quick", "--size", "512k"}))
-                .isEqualTo(new DemoOptions(512L << 10, 0.1, DatasetBuilder.DEFAULT_SEED, null, null, true));
-        assertThat(DemoOptions.parse(new String[0]))
-                .isEqualTo(new DemoOptions(DatasetBuilder.DEFAULT_TARGET, 0.1, DatasetBuilder.DEFAULT_SEED, null, null, false));
-        assertThat(DemoOptions.parse(new String[] {"--help", "--seed", "x"})).as("--help stops the parse").isNull();
+    /** A demo that adds no flag of its own. */
+    @Command(name = "./cowfork demo 99")
+    static final class Bare extends DemoOptions.Command {
+        @Override
+        protected String question() {
+            return "how many?";
+        }
+    }
+
+    private static DemoOptions parse(String... args) {
+        return DemoOptions.parse(new Bare(), args);
+    }
+
+    private static DemoOptions parse03(String... args) {
+        return DemoOptions.parse(new Demo.Options(), args);
     }
 
     @Test
-    void optionalFlagsAreUnknownUnlessEnabled() {
-        assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--svg", "out"}))
-                .hasMessage("unknown argument '--svg'");
-        assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--strategy", "inline"}, DemoOptions.Flag.SVG))
-                .hasMessage("unknown argument '--strategy'");
-        DemoOptions both = DemoOptions.parse(new String[] {"--svg", "out", "--strategy", "inline"},
-                DemoOptions.Flag.SVG, DemoOptions.Flag.STRATEGY);
+    void commonFlagsParseAndTheLastOneWins() {
+        assertThat(parse("--size", "1m", "--quick", "--touch", ".25", "--seed", "-3"))
+                .isEqualTo(new DemoOptions(4L << 20, 0.25, -3, null, null, true));
+        assertThat(parse("--quick", "--size", "512k"))
+                .isEqualTo(new DemoOptions(512L << 10, 0.1, DatasetBuilder.DEFAULT_SEED, null, null, true));
+        assertThat(parse())
+                .isEqualTo(new DemoOptions(DatasetBuilder.DEFAULT_TARGET, 0.1, DatasetBuilder.DEFAULT_SEED, null, null, false));
+        assertThat(parse("--help", "--seed", "x")).as("--help stops the parse").isNull();
+    }
+
+    @Test
+    void bothSpellingsOfAFlagMeanTheSame() {
+        assertThat(parse03("--size=1m", "--touch=.25", "--seed=-3", "--svg=out", "--strategy=inline"))
+                .isEqualTo(parse03("--size", "1m", "--touch", ".25", "--seed", "-3", "--svg", "out", "--strategy", "inline"))
+                .isEqualTo(new DemoOptions(1L << 20, 0.25, -3, "inline", Path.of("out"), false));
+    }
+
+    @Test
+    void flagsADemoDoesNotDeclareAreUnknownToIt() {
+        assertThatThrownBy(() -> parse("--strategy", "inline"))
+                .hasMessage("Unknown options: '--strategy', 'inline' (./cowfork demo 99 --help shows every option)");
+        DemoOptions both = parse03("--svg", "out", "--strategy", "inline");
         assertThat(both.svgDir()).isEqualTo(Path.of("out"));
         assertThat(both.strategy()).isEqualTo("inline");
         assertThat(both.strategyOr("other")).isEqualTo("inline");
-        assertThat(DemoOptions.parse(new String[0]).strategyOr("other")).isEqualTo("other");
+        assertThat(parse().strategyOr("other")).isEqualTo("other");
     }
 
     @Test
-    void badValuesSayWhatIsWrong() {
-        assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--touch", "1.5"})).hasMessageContaining("not a fraction");
-        assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--touch", "NaN"})).hasMessageContaining("not a fraction");
-        assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--seed", "1.5"})).hasMessage("--seed takes a whole number, got '1.5'");
-        assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--size", "1k"})).hasMessageContaining("too small");
-        assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--seed"})).hasMessage("--seed needs a value");
-        assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--strategy", "nonesuch"}, DemoOptions.Flag.STRATEGY))
-                .hasMessageContaining("no refcount strategy named");
+    void badValuesSayWhatIsWrongAndNameTheFlag() {
+        assertThatThrownBy(() -> parse("--touch", "1.5"))
+                .hasMessageStartingWith("Invalid value for option '--touch': '1.5' is not a fraction between 0 and 1");
+        assertThatThrownBy(() -> parse("--touch", "NaN")).hasMessageContaining("not a fraction");
+        assertThatThrownBy(() -> parse("--seed", "1.5"))
+                .hasMessageStartingWith("Invalid value for option '--seed': '1.5' is not a whole number");
+        assertThatThrownBy(() -> parse("--size", "1k")).hasMessageStartingWith("--size 1024 is too small");
+        assertThatThrownBy(() -> parse("--seed")).hasMessageStartingWith("Missing required parameter for option '--seed'");
+        assertThatThrownBy(() -> parse03("--strategy", "nonesuch"))
+                .hasMessageStartingWith("Invalid value for option '--strategy': ").hasMessageContaining("no refcount strategy named");
+    }
+
+    @Test
+    void helpIsGeneratedAndListsTheStrategies() {
+        assertThat(Cli.usage(new Demo.Options())).startsWith("Usage: ./cowfork demo 03 [-h] [--quick] [--size=BYTES]")
+                .contains("--touch=FRACTION", "--seed=N", "(default: 2024)", "--predict[=N]")
+                .contains("one of " + String.join(", ", RefCountStrategies.names()));
     }
 
     @Test
@@ -56,25 +89,23 @@ class DemoOptionsTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
-        DemoMain.Parser parser = args -> DemoOptions.parse(args);
         List<DemoOptions> ran = new ArrayList<>();
         DemoMain.Body body = ran::add;
-        assertThat(DemoMain.run(new String[] {"--help"}, parser, "USAGE", body, o, e)).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("USAGE" + System.lineSeparator());
-        assertThat(DemoMain.run(new String[] {"--bogus"}, parser, "USAGE", body, o, e)).isEqualTo(2);
+        assertThat(DemoMain.run(new String[] {"--help"}, new Bare(), body, o, e)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(Cli.usage(new Bare()));
+        assertThat(DemoMain.run(new String[] {"--bogus"}, new Bare(), body, o, e)).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8))
-                .isEqualTo("demo: unknown argument '--bogus'" + System.lineSeparator() + "USAGE" + System.lineSeparator());
+                .isEqualTo("demo: Unknown option: '--bogus' (./cowfork demo 99 --help shows every option)" + System.lineSeparator());
         assertThat(ran).as("the body runs only on good arguments").isEmpty();
-        assertThat(DemoMain.run(new String[] {"--quick"}, parser, "USAGE", body, o, e)).isZero();
+        assertThat(DemoMain.run(new String[] {"--quick"}, new Bare(), body, o, e)).isZero();
         assertThat(ran).extracting(DemoOptions::quick).containsExactly(true);
 
         err.reset();
-        DemoMain.Parser withSvg = args -> DemoOptions.parse(args, DemoOptions.Flag.SVG);
-        assertThat(DemoMain.run(new String[] {"--svg", "figs"}, withSvg, "USAGE", opts -> {
+        assertThat(DemoMain.run(new String[] {"--svg", "figs"}, new Demo.Options(), opts -> {
             throw new IOException("figs/a.svg");
         }, o, e)).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("demo: could not write the figures to figs: figs/a.svg.");
-        assertThatThrownBy(() -> DemoMain.run(new String[0], parser, "USAGE", opts -> {
+        assertThatThrownBy(() -> DemoMain.run(new String[0], new Bare(), opts -> {
             throw new IllegalStateException("a bug");
         }, o, e)).as("other failures propagate").hasMessage("a bug");
     }

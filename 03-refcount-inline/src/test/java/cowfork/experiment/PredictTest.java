@@ -4,6 +4,7 @@ package cowfork.experiment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import cowfork.support.Cli;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -87,30 +88,35 @@ class PredictTest {
         }
     }
 
+    private static DemoOptions parse(boolean terminal, String... args) {
+        return DemoOptions.parse(new Demo.Options().terminal(terminal), args);
+    }
+
     @Test
     void aGuessParsesFromTheCommandLine() {
-        assertThat(DemoOptions.parse(new String[] {"--predict", "3,000", "--quick"}, false, DemoOptions.Flag.PREDICT).predict())
-                .isEqualTo(Predict.Request.of(3000));
-        assertThat(DemoOptions.parse(new String[] {"--predict", "0"}, false, DemoOptions.Flag.PREDICT).predict())
-                .isEqualTo(Predict.Request.of(0));
-        DemoOptions asked = DemoOptions.parse(new String[] {"--predict", "--size", "1m"}, true, DemoOptions.Flag.PREDICT);
+        assertThat(parse(false, "--predict", "3,000", "--quick").predict()).isEqualTo(Predict.Request.of(3000));
+        assertThat(parse(false, "--predict=3_000").predict()).as("--predict=N too").isEqualTo(Predict.Request.of(3000));
+        assertThat(parse(false, "--predict", "0").predict()).isEqualTo(Predict.Request.of(0));
+        DemoOptions asked = parse(true, "--predict", "--size", "1m");
         assertThat(asked.predict()).as("no number after it: ask on the terminal").isEqualTo(Predict.Request.ask());
         assertThat(asked.size()).isEqualTo(1L << 20);
-        assertThat(DemoOptions.parse(new String[] {"--quick"}, false, DemoOptions.Flag.PREDICT).predict()).isNull();
-        assertThat(DemoOptions.parse(new String[] {"--predict", "--help"}, false, DemoOptions.Flag.PREDICT)).as("help wins").isNull();
+        assertThat(parse(true, "--quick", "--predict").predict()).as("last on the line").isEqualTo(Predict.Request.ask());
+        assertThat(parse(false, "--quick").predict()).isNull();
+        assertThat(parse(false, "--predict", "--help")).as("help wins").isNull();
     }
 
     @Test
     void aBadGuessOrNoGuessWithoutATerminalIsRefused() {
-        assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--predict"}, false, DemoOptions.Flag.PREDICT))
+        assertThatThrownBy(() -> parse(false, "--predict"))
                 .hasMessage("--predict needs your guess when there is no terminal to ask on: give it as a number of pages,"
-                        + " e.g. --predict 3000");
-        assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--predict", "-5"}, true, DemoOptions.Flag.PREDICT))
-                .hasMessage("--predict takes your guess as a whole number of pages, 0 or more (e.g. 3000), got '-5'");
-        assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--predict", "3.5"}, true, DemoOptions.Flag.PREDICT))
-                .hasMessage("--predict takes your guess as a whole number of pages, 0 or more (e.g. 3000), got '3.5'");
-        assertThatThrownBy(() -> DemoOptions.parse(new String[] {"--predict", "3"}, true))
-                .as("a demo that asks no question").hasMessage("unknown argument '--predict'");
+                        + " e.g. --predict 3000 (./cowfork demo 03 --help shows every option)");
+        assertThatThrownBy(() -> parse(true, "--predict", "-5"))
+                .hasMessageStartingWith("Invalid value for option '--predict': '-5' is not a guess: give a whole number of pages,"
+                        + " 0 or more (e.g. 3000)");
+        assertThatThrownBy(() -> parse(true, "--predict", "3.5"))
+                .hasMessageStartingWith("Invalid value for option '--predict': '3.5' is not a guess");
+        assertThat(Cli.usage(new Demo.Options())).as("the question is in the help")
+                .contains("--predict asks: how many pages will the read-only child copy?");
     }
 
     @Test
@@ -137,13 +143,5 @@ class PredictTest {
         bytes.reset();
         assertThat(Predict.ask(Predict.Request.ask(), out, new BufferedReader(new StringReader("")), "How many?")).isEmpty();
         assertThat(bytes.toString(StandardCharsets.UTF_8)).endsWith("> \n         no guess: the run goes on, and shows the answer\n");
-    }
-
-    @Test
-    void aLongHelpLineContinuesInItsColumn() {
-        String usage = DemoOptions.usage("99", "default 32m", "the child", List.<String[]>of(
-                new String[] {"--predict [N]", "first line\nsecond line"}));
-        assertThat(usage).startsWith("usage: ./cowfork demo 99 [--quick] [--size BYTES] [--touch FRACTION] [--seed N] [--predict [N]]")
-                .endsWith("\n  --predict [N]     first line\n                    second line");
     }
 }

@@ -1,7 +1,7 @@
 // Runs the experiment: one JVM per HotSpot collector, each forking a parked child and running collections; prints jvm-gc: lines.
 package cowfork.jvmgc;
 
-import cowfork.support.CommandLine;
+import cowfork.support.Cli;
 import cowfork.support.WatchedProcess;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -9,6 +9,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * How much of a forked JVM's Java heap each of HotSpot's own collectors un-shares.
@@ -66,60 +69,97 @@ public final class JvmCollectors {
 
     private JvmCollectors() {}
 
-    /** What {@code --help} prints, and what follows the error for a bad option. */
-    static final String USAGE = "usage: ./cowfork jvm-gc [--live-mb N] [--collectors " + String.join(",", ALL) + "]"
-            + " [--fork-shared-heaps]\n"
-            + "  --live-mb N          the live set each JVM builds, in MiB (1..4096, default 64)\n"
-            + "  --collectors A,B     the collectors to measure, in order (default: all of them)\n"
-            + "  --fork-shared-heaps  fork ZGC too, whose heap is a shared mapping: it may crash parent or child\n"
-            + "One JVM per collector builds the live set, forks a child that only waits, runs one event at a time"
-            + " and prints a jvm-gc: line per event.";
+    /** {@link #ALL}, for {@code ${COMPLETION-CANDIDATES}} in {@code --collectors}' description. */
+    static final class CollectorNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return ALL.iterator();
+        }
+    }
+
+    /** A collector's name on the command line: one of {@link #ALL}. */
+    public static final class Collector extends Cli.OneOf {
+        public Collector() {
+            super(ALL);
+        }
+    }
+
+    /**
+     * {@code --collectors}: names of {@link #ALL}, comma-separated; one value, so a second
+     * {@code --collectors} replaces the first.
+     */
+    static final class CollectorList implements Cli.Converter<String> {
+        @Override
+        public String parse(String text) {
+            for (String name : text.split(",", -1)) {
+                new Collector().parse(name);
+            }
+            return text;
+        }
+    }
+
+    /** The command line of {@code ./cowfork jvm-gc}. */
+    @Command(name = "./cowfork jvm-gc", sortOptions = false, sortSynopsis = false,
+            description = "One JVM per collector builds the live set, forks a child that only waits, runs one event at a"
+                    + " time and prints a jvm-gc: line per event.")
+    static final class Flags implements Cli.Checked {
+        @Mixin
+        Cli.Help help;
+
+        @Option(names = "--live-mb", paramLabel = "N", order = 1,
+                description = "the live set each JVM builds, in MiB (1..4096, default: ${DEFAULT-VALUE})")
+        int liveMb = Options.defaults().liveMb();
+
+        @Option(names = "--collectors", paramLabel = "A,B", order = 2, converter = CollectorList.class,
+                completionCandidates = CollectorNames.class,
+                description = "the collectors to measure, in order, comma-separated: any of ${COMPLETION-CANDIDATES}"
+                        + " (default: all of them)")
+        String collectors = String.join(",", ALL);
+
+        @Option(names = "--fork-shared-heaps", order = 3,
+                description = "fork ZGC too, whose heap is a shared mapping: it may crash parent or child")
+        boolean forkSharedHeaps;
+
+        @Override
+        public void check() {
+            options();
+        }
+
+        /** The options asked for. @throws IllegalArgumentException for a live set out of range or an unknown collector */
+        Options options() {
+            return new Options(liveMb, List.of(collectors.split(",")), Options.defaults().deadlineSeconds(), forkSharedHeaps);
+        }
+    }
 
     public static void main(String[] args) {
         System.exit(command(args, System.out, System.err));
     }
 
     /**
-     * The command line: runs the JVMs, or prints {@link #USAGE} for {@code --help}.
+     * The command line: runs the JVMs, or prints the usage for {@code --help}.
      *
-     * @return 0 for {@code --help}, 2 for a bad option (the reason and the usage on {@code err}),
+     * @return 0 for {@code --help}, 2 for a bad option (the reason, naming the flag, on {@code err}),
      *         else what {@link #run} returns
      */
     static int command(String[] args, PrintStream out, PrintStream err) {
         Options options;
         try {
-            options = parse(args);
+            Flags flags = Cli.parse(new Flags(), args, out);
+            if (flags == null) {
+                return 0;
+            }
+            options = flags.options();
         } catch (IllegalArgumentException e) {
             err.println("jvm-gc: " + e.getMessage());
-            err.println(USAGE);
             return 2;
-        }
-        if (options == null) {
-            out.println(USAGE);
-            return 0;
         }
         return run(out, options);
     }
 
     /** The options {@code args} ask for, or null if they ask for {@code --help} ({@code -h}). */
     static Options parse(String[] args) {
-        Options o = Options.defaults();
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            switch (flag) {
-                case "--help", "-h" -> {
-                    return null;
-                }
-                case "--live-mb" -> o = new Options((int) CommandLine.wholeNumber(flag, CommandLine.value(args, ++i, flag),
-                        Integer.MIN_VALUE, Integer.MAX_VALUE), o.collectors(),
-                        o.deadlineSeconds(), o.forkSharedHeaps());
-                case "--collectors" -> o = new Options(o.liveMb(), List.of(CommandLine.value(args, ++i, flag).split(",")),
-                        o.deadlineSeconds(), o.forkSharedHeaps());
-                case "--fork-shared-heaps" -> o = new Options(o.liveMb(), o.collectors(), o.deadlineSeconds(), true);
-                default -> throw new IllegalArgumentException("unknown option '" + flag + "'; try --help");
-            }
-        }
-        return o;
+        Flags flags = Cli.parse(new Flags(), args);
+        return flags == null ? null : flags.options();
     }
 
     /** The JVMs to start for {@code collectors}, in order. */

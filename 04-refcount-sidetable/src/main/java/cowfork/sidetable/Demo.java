@@ -15,6 +15,7 @@ import cowfork.fork.Forker;
 import cowfork.heap.InlineRefCounts;
 import cowfork.heap.RefCounts;
 import cowfork.jvmgc.JvmCollectors;
+import cowfork.support.Cli;
 import cowfork.support.Sizes;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -25,6 +26,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * The chapter's demo. For each strategy, inline, side table (8 bytes per 16-byte granule)
@@ -64,40 +67,56 @@ public final class Demo {
         DemoMain.exit(main(args, System.out, System.err));
     }
 
+    /** The demo's command line. */
+    @Command(name = "./cowfork demo 04", sortOptions = false, sortSynopsis = false,
+            description = "Compares inline counts, a side table and a dense side table on the same dataset and the same"
+                    + " read-only children; then Ruby 2.0's mark bitmap, and HotSpot's own collectors.")
+    static final class Options extends DemoOptions.Command {
+        @Option(names = "--jvm-gc", order = 10, paramLabel = "LIST", converter = JvmGcList.class,
+                description = "section 3's HotSpot collectors: none, or e.g. Serial,G1 (default all; Serial with --quick)")
+        String jvmGc = "";
+
+        @Override
+        protected String question() {
+            return "with a side table, how many pages will the child copy, heap and table together? (answered after"
+                    + " section 1)";
+        }
+
+        @Override
+        protected String footer() {
+            return "Compares the strategies " + STRATEGIES + " on the same dataset and the same read-only children.\n"
+                    + "--svg writes the page maps as SVG figures into DIR.";
+        }
+    }
+
+    /** {@code --jvm-gc}: {@code none}, or collectors HotSpot has, comma-separated. */
+    static final class JvmGcList implements Cli.Converter<String> {
+        @Override
+        public String parse(String text) {
+            if (!text.equals("none")) {
+                for (String c : text.split(",", -1)) {
+                    new JvmCollectors.Collector().parse(c);
+                }
+            }
+            return text;
+        }
+    }
+
     /** Runs the demo; returns the exit code (0 ok, 2 bad arguments, 1 the figures could not be written). */
     public static int main(String[] args, PrintStream out, PrintStream err) {
-        List<String> rest = new ArrayList<>(List.of(args));
-        String collectors;
-        try {
-            collectors = takeJvmGc(rest);
-        } catch (IllegalArgumentException e) {
-            err.println("demo: " + e.getMessage());
-            err.println(usage());
-            return 2;
-        }
-        return DemoMain.run(rest.toArray(String[]::new), Demo::parse, usage(), options -> {
+        Options command = new Options();
+        return DemoMain.run(args, command, options -> {
             List<StrategyRun> runs = run(options, out, err);
-            printJvmCollectors(options, collectors, out);
+            printJvmCollectors(options, command.jvmGc, out);
             if (options.svgDir() != null) {
                 writeFigures(runs, options, out);
             }
         }, out, err);
     }
 
-    static String usage() {
-        return DemoOptions.usage("04", "default 32m", "the child", List.of(
-                new String[] {"--svg DIR", "also write the page maps as SVG figures into DIR"},
-                new String[] {"--jvm-gc LIST", "section 3's HotSpot collectors: none, or e.g. Serial,G1 (default all;"
-                        + " Serial with --quick)"},
-                new String[] {"--predict [N]", "guess first: with a side table, how many pages will the child copy, heap and"
-                        + " table\ntogether? N is your guess (without N, you are asked); after section 1: your guess,"
-                        + " the model's\nand the kernel's count"}),
-                "Compares the strategies " + STRATEGIES + " on the same dataset and the same read-only children.");
-    }
-
     /** The options, or null for --help. @throws IllegalArgumentException saying which argument is wrong */
     static DemoOptions parse(String[] args) {
-        return DemoOptions.parse(args, DemoOptions.Flag.SVG, DemoOptions.Flag.PREDICT);
+        return DemoOptions.parse(new Options(), args);
     }
 
     /** Runs every strategy and prints both sections; returns the runs in the order of {@link #STRATEGIES}. */
@@ -120,26 +139,6 @@ public final class Demo {
         printSparse(runs, out);
         GcLines.print(o, 4, out); // the collector's half: header marks next to Ruby 2.0's bitmap
         return runs;
-    }
-
-    /**
-     * Removes {@code --jvm-gc VALUE} from {@code args} and returns VALUE: a comma-separated list
-     * of collectors, {@code none}, or {@code ""} when absent (the default for the run's size).
-     *
-     * @throws IllegalArgumentException if the flag has no value
-     */
-    private static String takeJvmGc(List<String> args) {
-        String value = "";
-        for (int i = 0; i < args.size(); i++) {
-            if (args.get(i).equals("--jvm-gc")) {
-                if (i + 1 >= args.size()) {
-                    throw new IllegalArgumentException("--jvm-gc needs a value: none, or collectors such as Serial,G1");
-                }
-                value = args.remove(i + 1);
-                args.remove(i--);
-            }
-        }
-        return value;
     }
 
     /**

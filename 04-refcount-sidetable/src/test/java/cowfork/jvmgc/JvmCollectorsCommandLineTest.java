@@ -1,4 +1,4 @@
-// ./cowfork jvm-gc's command line: --help prints the usage and starts no JVM; a bad option says what is wrong, then the usage.
+// ./cowfork jvm-gc's command line: --help prints the generated usage and starts no JVM; a bad option says what is wrong and names it.
 package cowfork.jvmgc;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,8 +24,8 @@ class JvmCollectorsCommandLineTest {
             err.reset();
             assertThat(command(help)).isZero();
             assertThat(out.toString(StandardCharsets.UTF_8))
-                    .startsWith("usage: ./cowfork jvm-gc")
-                    .contains("--live-mb", "--collectors", "--fork-shared-heaps")
+                    .startsWith("Usage: ./cowfork jvm-gc")
+                    .contains("--live-mb=N", "--collectors=A,B", "--fork-shared-heaps", "any of Serial,")
                     .doesNotContain("jvm-gc: jdk="); // no JVM was started, so no measurement was printed
             assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
         }
@@ -34,15 +34,14 @@ class JvmCollectorsCommandLineTest {
     @Test
     void helpAfterOtherOptionsStillOnlyPrintsTheUsage() {
         assertThat(command("--collectors", "Serial", "--help")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("usage: ");
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("Usage: ");
     }
 
     @Test
-    void anUnknownOptionIsNamedAndFollowedByTheUsage() {
+    void anUnknownOptionIsNamedAndPointsAtHelp() {
         assertThat(command("--verbose")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8))
-                .startsWith("jvm-gc: unknown option '--verbose'; try --help")
-                .contains("usage: ./cowfork jvm-gc");
+                .isEqualTo("jvm-gc: Unknown option: '--verbose' (./cowfork jvm-gc --help shows every option)" + System.lineSeparator());
         assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
     }
 }

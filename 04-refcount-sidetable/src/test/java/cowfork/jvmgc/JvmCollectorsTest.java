@@ -116,14 +116,21 @@ class JvmCollectorsTest {
     @Test
     void badOptionsAreRefusedWithTheReason() {
         assertThatThrownBy(() -> JvmCollectors.parse(new String[] {"--live-mb", "0"}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1..4096");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("--live-mb must be 1..4096, got 0");
         assertThatThrownBy(() -> JvmCollectors.parse(new String[] {"--collectors", "Serial,CMS"}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("CMS").hasMessageContaining("Shenandoah");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("Invalid value for option '--collectors'").hasMessageContaining("'CMS' is not one of Serial, Parallel, G1, ZGC, Shenandoah")
+                .hasMessageContaining("Shenandoah");
+        assertThat(JvmCollectors.parse(new String[] {"--collectors=G1,Serial"}).collectors()).as("the given list replaces all")
+                .containsExactly("G1", "Serial");
+        assertThat(JvmCollectors.parse(new String[] {"--collectors", "G1", "--collectors", "ZGC"}).collectors())
+                .as("the last one wins").containsExactly("ZGC");
         assertThat(JvmCollectors.parse(new String[] {"--fork-shared-heaps", "--live-mb", "8"}))
                 .isEqualTo(new JvmCollectors.Options(8, JvmCollectors.ALL, 120, true));
         assertThatThrownBy(() -> JvmCollectors.parse(new String[] {"--live-mb"}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a value");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("Missing required parameter for option '--live-mb'");
         assertThat(JvmCollectors.parse(new String[] {"--live-mb", "256"}).liveMb()).isEqualTo(256);
+        assertThat(JvmCollectors.parse(new String[] {"--live-mb=256", "--fork-shared-heaps"}))
+                .isEqualTo(JvmCollectors.parse(new String[] {"--live-mb", "256", "--fork-shared-heaps"}));
     }
 
     @Test

@@ -130,9 +130,13 @@ class DemoTest {
         assertThat(run("--size", "1k")).isEqualTo(2);
         assertThat(run("--seed", "x1")).isEqualTo(2);
         assertThat(run("--touch")).isEqualTo(2);
+        assertThat(run("--jvm-gc", "G1,CMS")).isEqualTo(2);
+        assertThat(run("--strategy", "inline")).as("chapter 03's flag").isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("'lots' is not a size").contains("not a fraction")
-                .contains("unknown argument '--bogus'").contains("too small").contains("takes a whole number, got 'x1'").contains("--touch needs a value")
-                .contains("usage: ./cowfork demo 04");
+                .contains("Unknown option: '--bogus'").contains("too small").contains("'x1' is not a whole number")
+                .contains("Missing required parameter for option '--touch'").contains("Missing required parameter for option '--jvm-gc'")
+                .contains("Invalid value for option '--jvm-gc': 'CMS' is not one of Serial, Parallel, G1, ZGC, Shenandoah").contains("Unknown options: '--strategy'")
+                .contains("(./cowfork demo 04 --help shows every option)");
     }
 
     @Test
@@ -140,13 +144,14 @@ class DemoTest {
         assertThat(Demo.parse(new String[] {"--quick", "--touch", ".25", "--seed", "-3"}))
                 .isEqualTo(new DemoOptions(4L << 20, 0.25, -3, null, null, true));
         assertThat(Demo.parse(new String[] {"--touch", "1", "--size", "1m", "--svg", "out"}))
+                .isEqualTo(Demo.parse(new String[] {"--touch=1", "--size=1m", "--svg=out", "--jvm-gc=none"}))
                 .isEqualTo(new DemoOptions(1L << 20, 1.0, 2024, null, Path.of("out"), false));
     }
 
     @Test
     void helpPrintsUsage() {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--quick").contains("--svg").contains("sidetable")
-                .contains("--jvm-gc LIST").contains("--predict [N]");
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("Usage: ./cowfork demo 04").contains("--quick")
+                .contains("--svg=DIR").contains("sidetable").contains("--jvm-gc=LIST").contains("--predict[=N]");
     }
 }

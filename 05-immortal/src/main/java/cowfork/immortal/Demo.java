@@ -26,6 +26,7 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
+import picocli.CommandLine.Command;
 
 /**
  * The project's central comparison. For each registered strategy, in the order of the
@@ -77,23 +78,32 @@ public final class Demo {
         DemoMain.exit(main(args, System.out, System.err));
     }
 
-    /** Runs the demo; returns the exit code (0 ok, 2 bad arguments, 1 the figure could not be written). */
-    public static int main(String[] args, PrintStream out, PrintStream err) {
-        return DemoMain.run(args, Demo::parse, usage(), options -> run(options, out), out, err);
+    /** The demo's command line. */
+    @Command(name = "./cowfork demo 05", sortOptions = false, sortSynopsis = false,
+            description = "Every registered refcount strategy on the same dataset: each child serves items, then runs a"
+                    + " collection; immortal counts and a frozen generation copy nothing.")
+    static final class Options extends DemoOptions.Command {
+        @Override
+        protected String question() {
+            return "how many of the heap's pages will immortalizeAll write, before fork? (answered after the immortal run;"
+                    + " a child forked just before immortalizeAll shows the parent's writes)";
+        }
+
+        @Override
+        protected String footer() {
+            return "strategies compared: every one on the class path, " + RefCountStrategies.names() + "\n"
+                    + "--svg writes the figure DIR/" + FIGURE + ".";
+        }
     }
 
-    static String usage() {
-        return DemoOptions.usage("05", "default 32m", "each child", List.of(
-                new String[] {"--svg DIR", "also write the figure DIR/" + FIGURE + " (the docs use docs/figures)"},
-                new String[] {"--predict [N]", "guess first: how many of the heap's pages will immortalizeAll write, before fork?"
-                        + "\nN is your guess (without N, you are asked); after the immortal run: your guess, the model's"
-                        + "\nand the kernel's count (a child forked just before immortalizeAll shows the parent's writes)"}),
-                "strategies compared: every one on the class path, " + RefCountStrategies.names());
+    /** Runs the demo; returns the exit code (0 ok, 2 bad arguments, 1 the figure could not be written). */
+    public static int main(String[] args, PrintStream out, PrintStream err) {
+        return DemoMain.run(args, new Options(), options -> run(options, out), out, err);
     }
 
     /** The options, or null for --help. @throws IllegalArgumentException saying which argument is wrong */
     static DemoOptions parse(String[] args) {
-        return DemoOptions.parse(args, DemoOptions.Flag.SVG, DemoOptions.Flag.PREDICT);
+        return DemoOptions.parse(new Options(), args);
     }
 
     /** Runs one experiment per registered strategy and prints them; returns one {@link Run} per strategy, in registry order. */

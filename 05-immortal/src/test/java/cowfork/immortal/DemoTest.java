@@ -109,13 +109,21 @@ class DemoTest {
         assertThat(run("--bogus")).isEqualTo(2);
         assertThat(run("--svg")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("'lots' is not a size").contains("not a fraction")
-                .contains("unknown argument '--bogus'").contains("--svg needs a value").contains("usage: ./cowfork demo 05");
+                .contains("Unknown option: '--bogus'").contains("Missing required parameter for option '--svg'")
+                .contains("(./cowfork demo 05 --help shows every option)");
     }
 
     @Test
     void helpPrintsUsage() {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--quick").contains("--svg").contains("immortal")
-                .contains("--predict [N]").contains("immortalizeAll");
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("Usage: ./cowfork demo 05").contains("--quick")
+                .contains("--svg=DIR").contains("immortal").contains("--predict[=N]").contains("immortalizeAll");
+    }
+
+    @Test
+    void bothSpellingsOfAFlagMeanTheSame() {
+        assertThat(Demo.parse(new String[] {"--size=1m", "--touch=0.5", "--seed=7", "--svg=out", "--predict=12"}))
+                .isEqualTo(Demo.parse(new String[] {"--size", "1m", "--touch", "0.5", "--seed", "7", "--svg", "out", "--predict", "12"}))
+                .extracting(o -> o.predict().given().getAsLong()).isEqualTo(12L);
     }
 }

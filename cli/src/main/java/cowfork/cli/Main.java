@@ -1,9 +1,17 @@
 // ./cowfork SUBCOMMAND: the table of chapters and tools, each bound to its main method at compile time.
 package cowfork.cli;
 
+import cowfork.support.Cli;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ./cowfork SUBCOMMAND [args]}: runs the chapter's entry point in this JVM, which
@@ -68,14 +76,45 @@ public final class Main {
         TOOLS.put("inspect", new Tool(cowfork.inspect.Inspect::main, "any pre-forking server's memory by process and region, live (./cowfork inspect --help)"));
     }
 
-    public static void main(String[] args) throws Exception {
-        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
-            System.out.println(usage());
-            return;
+    /** The first subcommands --help lists: the course itself, with the arguments they take. */
+    private static final String[][] COURSE = {
+        {"tour [--quick]", "every chapter's demo in order, with the story between them"},
+        {"demo NN [ARGS]", "one chapter's demo (./cowfork demo NN --help for its options)"},
+        {"results [--forks N]", "rerun the experiments; rewrite docs/results.md and docs/figures"},
+        {"lab [NN]", "the labs and where you stand; lab NN grades your code (NN-*/LAB.md)"},
+    };
+
+    /** The command line of ./cowfork itself: a subcommand, and the arguments it reads with its own options type. */
+    @Command(name = "./cowfork", sortOptions = false, sortSynopsis = false, usageHelpWidth = 130,
+            description = "Runs the course: a chapter's demo, the tour, a lab's grader, or a tool.")
+    static final class Options {
+        @Mixin
+        Cli.Help help;
+
+        @Parameters(index = "0", arity = "0..1", paramLabel = "SUBCOMMAND", description = "what to run: one of those below")
+        String subcommand;
+
+        @Parameters(index = "1..*", paramLabel = "ARGS", description = "its arguments (./cowfork SUBCOMMAND --help lists them)")
+        List<String> args = new ArrayList<>();
+
+        /** The subcommands and chapters, from the tables above, after the options. */
+        @Spec
+        void spec(CommandSpec spec) {
+            spec.usageMessage().footer(subcommands().replace("%", "%%"));
         }
-        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    }
+
+    public static void main(String[] args) throws Exception {
         try {
-            dispatch(args[0], rest);
+            Options o = Cli.parse(new Options(), args, command -> command.setStopAtPositional(true));
+            if (o == null) {
+                return;
+            }
+            if (o.subcommand == null || o.subcommand.equals("help")) {
+                System.out.print(Cli.usage(new Options()));
+                return;
+            }
+            dispatch(o.subcommand, o.args.toArray(String[]::new));
         } catch (IllegalArgumentException e) {
             fail(e.getMessage()); // bad input: the message says what to do; no stack trace
         }
@@ -96,7 +135,10 @@ public final class Main {
             default -> {
                 Tool tool = TOOLS.get(command);
                 if (tool == null) {
-                    fail("unknown subcommand '" + command + "'\n\n" + usage());
+                    List<String> names = new ArrayList<>(List.of("tour", "demo", "results", "lab"));
+                    names.addAll(TOOLS.keySet());
+                    fail("unknown subcommand '" + command + "': one of " + String.join(", ", names)
+                            + " (./cowfork --help says what each does)");
                     return;
                 }
                 tool.main().main(rest);
@@ -104,24 +146,21 @@ public final class Main {
         }
     }
 
-    static String usage() {
-        StringBuilder sb = new StringBuilder("""
-                usage: ./cowfork SUBCOMMAND [ARGS]
-
-                  tour [--quick]        every chapter's demo in order, with the story between them
-                  demo NN [ARGS]        one chapter's demo (./cowfork demo NN --help for its options)
-                  results [--forks N]   rerun the experiments; rewrite docs/results.md and docs/figures
-                  lab [NN]              the labs and where you stand; lab NN grades your code (NN-*/LAB.md)
-                """);
+    /** What --help prints after the options: every subcommand with its line, then the chapters. */
+    static String subcommands() {
+        StringBuilder sb = new StringBuilder("%nSubcommands:%n".formatted());
+        for (String[] c : COURSE) {
+            sb.append(String.format("  %-21s %s%n", c[0], c[1]));
+        }
         for (Map.Entry<String, Tool> t : TOOLS.entrySet()) {
             sb.append(String.format("  %-21s %s%n", t.getKey() + " [ARGS]", t.getValue().description()));
         }
-        sb.append("\nchapters:\n");
+        sb.append("\nChapters:\n");
         for (Chapter c : CHAPTERS.values()) {
             sb.append("  ").append(c.number()).append("  ").append(c.title()).append('\n');
         }
         sb.append("\n./cowfork builds what is missing (through ./mvnw) and starts java with the flags that make\n"
-                + "fork() safe (see 01-fork-basics/README.md). Tests: ./mvnw -B verify");
+                + "fork() safe (see 01-fork-basics/README.md). Tests: ./mvnw -B verify\n");
         return sb.toString();
     }
 

@@ -1,7 +1,7 @@
 // ./cowfork results: rerun the experiments, each in a fresh JVM, and rewrite docs/results.md from what they printed.
 package cowfork.cli;
 
-import cowfork.support.CommandLine;
+import cowfork.support.Cli;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +12,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./cowfork results}: regenerates {@code docs/results.md} and the figures in
@@ -100,22 +103,33 @@ public final class Results {
         return list;
     }
 
-    public static void main(String[] args) throws IOException {
+    /** The command line of {@code ./cowfork results}. */
+    @Command(name = "./cowfork results", sortOptions = false, sortSynopsis = false,
+            description = {"Reruns the experiments and rewrites docs/results.md and docs/figures/*.svg;",
+                "its section of paired ratios is kept as it was (./cowfork bench --compare writes it)."})
+    static final class Options implements Cli.Checked {
+        @Mixin
+        Cli.Help help;
+
+        @Option(names = "--forks", paramLabel = "N", order = 1, description = "fork-stress's forks (default: ${DEFAULT-VALUE})")
         int forks = 2000;
+
+        @Option(names = "--out", paramLabel = "FILE", order = 2, description = "the page to write (default: ${DEFAULT-VALUE})")
         Path out = Path.of("docs", "results.md");
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--forks" -> forks = Integer.parseInt(CommandLine.value(args, ++i, "--forks"));
-                case "--out" -> out = Path.of(CommandLine.value(args, ++i, "--out"));
-                case "--help", "-h" -> {
-                    System.out.println("usage: ./cowfork results [--forks N (2000)] [--out FILE (docs/results.md)]\n"
-                            + "  reruns the experiments and rewrites docs/results.md and docs/figures/*.svg;\n"
-                            + "  the section '" + RATIOS.substring(3) + "' is kept as it was (./cowfork bench --compare)");
-                    return;
-                }
-                default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'; try --help");
-            }
+
+        @Override
+        public void check() {
+            Cli.within("--forks", forks, 1, Integer.MAX_VALUE);
         }
+    }
+
+    public static void main(String[] args) throws IOException {
+        Options options = Cli.parse(new Options(), args);
+        if (options == null) {
+            return;
+        }
+        int forks = options.forks;
+        Path out = options.out;
         String kept = Files.exists(out) ? keptRatios(Files.readString(out, StandardCharsets.UTF_8)) : "";
         StringBuilder md = new StringBuilder();
         md.append("# Results\n\n")

@@ -2,6 +2,7 @@
 package cowfork.cli;
 
 import cowfork.heap.RefCountStrategies;
+import cowfork.support.Cli;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,6 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ./cowfork tour}: every chapter's demo in order, each in a fresh JVM started with
@@ -25,19 +29,22 @@ public final class Tour {
     /** How long one chapter's demo may run before it is killed (with everything it started) and the tour fails. */
     static final Duration DEMO_DEADLINE = Duration.ofMinutes(15);
 
+    /** The tour's command line. */
+    @Command(name = "./cowfork tour", description = "Runs every chapter's demo in order, each in a fresh JVM.")
+    static final class Options {
+        @Mixin
+        Cli.Help help;
+
+        @Option(names = "--quick", description = "small datasets (about a minute less; what CI runs)")
+        boolean quick;
+    }
+
     public static void main(String[] args) {
-        boolean quick = false;
-        for (String a : args) {
-            switch (a) {
-                case "--quick" -> quick = true;
-                case "--help", "-h" -> {
-                    System.out.println("usage: ./cowfork tour [--quick]\n  runs every chapter's demo in order;"
-                            + " --quick uses small datasets (about a minute less; what CI runs)");
-                    return;
-                }
-                default -> throw new IllegalArgumentException("unknown option '" + a + "'; try ./cowfork tour --help");
-            }
+        Options options = Cli.parse(new Options(), args);
+        if (options == null) {
+            return;
         }
+        boolean quick = options.quick;
         List<String> summary = new ArrayList<>();
         long t0 = System.nanoTime();
         for (Main.Chapter chapter : Main.CHAPTERS.values()) {

@@ -48,11 +48,12 @@ class TourTest {
     }
 
     @Test
-    void anUnknownSubcommandIsRefusedWithTheUsage() {
+    void anUnknownSubcommandIsRefusedWithTheSubcommands() {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "cowfork.cli.Main", "tuor"));
         WatchedProcess p = WatchedProcess.start(cmd, line -> { });
         assertThat(p.awaitExit(Duration.ofMinutes(1))).isEqualTo(2);
-        assertThat(p.output()).contains("cowfork: unknown subcommand 'tuor'").contains("usage: ./cowfork");
+        assertThat(p.output()).contains("cowfork: unknown subcommand 'tuor': one of tour, demo, results, lab,")
+                .contains("(./cowfork --help says what each does)");
     }
 }

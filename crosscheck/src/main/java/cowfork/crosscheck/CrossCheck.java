@@ -6,7 +6,7 @@ import cowfork.experiment.DatasetBuilder;
 import cowfork.experiment.ServedItems;
 import cowfork.heap.Heap;
 import cowfork.heap.RefCountStrategies;
-import cowfork.support.CommandLine;
+import cowfork.support.Cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -19,6 +19,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * Runs, for every interpreter found (or named), the model's experiment in the real thing:
@@ -32,17 +35,6 @@ import java.util.stream.Stream;
  * wrong argument.
  */
 public final class CrossCheck {
-    static final String USAGE = """
-            usage: crosscheck [--quick] [--items N] [--python EXE]... [--ruby EXE]... [--only cpython|ruby]
-                              [--timeout SECONDS] [--markdown]
-              --quick       a 4,000-item catalogue instead of chapter 03's 32 MiB one (seconds, not a minute)
-              --items N     a catalogue of N items
-              --python EXE  measure this CPython (repeatable) instead of every python3.X on PATH and in ~/.pyenv/versions
-              --ruby EXE    measure this Ruby (repeatable) instead of every ruby on PATH, in ~/.rbenv/versions and ~/.rubies
-              --only LANG   measure one language only
-              --timeout S   the deadline of one run, in seconds (default 120); past it the run's processes are killed
-              --markdown    also print the results as a Markdown table""";
-
     /** The catalogue --quick builds. */
     static final int QUICK_ITEMS = 4_000;
     /** The share of the items a serving child serves, as in chapters 03-05. */
@@ -52,6 +44,61 @@ public final class CrossCheck {
     record Options(int items, List<Path> pythons, List<Path> rubies, String only, Duration timeout, boolean markdown) {
         boolean wants(String language) {
             return only == null || only.equals(language);
+        }
+    }
+
+    /** The command line of {@code ./cowfork crosscheck}. */
+    @Command(name = "./cowfork crosscheck", sortOptions = false, sortSynopsis = false,
+            description = "Chapter 03's catalogue and workloads in every real CPython and Ruby found here, measured from"
+                    + " /proc/PID/smaps of a forked child.")
+    static final class Flags implements Cli.Checked {
+        @Mixin
+        Cli.Help help;
+
+        @Option(names = "--quick", order = 1,
+                description = "a " + QUICK_ITEMS + "-item catalogue instead of chapter 03's 32 MiB one (seconds, not a minute)")
+        boolean quick;
+
+        @Option(names = "--items", paramLabel = "N", order = 2, description = "a catalogue of N items (10 to 10,000,000)")
+        int items;
+
+        @Option(names = "--python", paramLabel = "EXE", order = 3, description = "measure this CPython (repeatable) instead"
+                + " of every python3.X on PATH and in ~/.pyenv/versions")
+        List<Path> pythons = new ArrayList<>();
+
+        @Option(names = "--ruby", paramLabel = "EXE", order = 4, description = "measure this Ruby (repeatable) instead of"
+                + " every ruby on PATH, in ~/.rbenv/versions and ~/.rubies")
+        List<Path> rubies = new ArrayList<>();
+
+        @Option(names = "--only", paramLabel = "LANG", order = 5, converter = Language.class,
+                description = "measure one language only: cpython or ruby")
+        String only;
+
+        @Option(names = "--timeout", paramLabel = "SECONDS", order = 6, description = "the deadline of one run, in seconds"
+                + " (1 to 3600, default: ${DEFAULT-VALUE}); past it the run's processes are killed")
+        int timeout = 120;
+
+        @Option(names = "--markdown", order = 7, description = "also print the results as a Markdown table")
+        boolean markdown;
+
+        @Override
+        public void check() {
+            if (items != 0) {
+                Cli.within("--items", items, 10, 10_000_000);
+            }
+            Cli.within("--timeout", timeout, 1, 3600);
+        }
+
+        Options options() {
+            return new Options(quick && items == 0 ? QUICK_ITEMS : items, List.copyOf(pythons), List.copyOf(rubies), only,
+                    Duration.ofSeconds(timeout), markdown);
+        }
+    }
+
+    /** {@code --only}: cpython or ruby. */
+    static final class Language extends Cli.OneOf {
+        Language() {
+            super(List.of("cpython", "ruby"));
         }
     }
 
@@ -75,15 +122,14 @@ public final class CrossCheck {
     static int run(String[] args, Interpreters.Search search, PrintStream out, PrintStream err) {
         Options o;
         try {
-            o = parse(args);
+            Flags flags = Cli.parse(new Flags(), args, out);
+            if (flags == null) {
+                return 0;
+            }
+            o = flags.options();
         } catch (IllegalArgumentException e) {
             err.println("crosscheck: " + e.getMessage());
-            err.println(USAGE);
             return 2;
-        }
-        if (o == null) {
-            out.println(USAGE);
-            return 0;
         }
         Path dir = null;
         try {
@@ -191,46 +237,6 @@ public final class CrossCheck {
             }
         }
         return failed;
-    }
-
-    /**
-     * Parses the command line; null for --help.
-     *
-     * @throws IllegalArgumentException naming the wrong argument and why
-     */
-    static Options parse(String[] args) {
-        int items = 0;
-        boolean quick = false;
-        List<Path> pythons = new ArrayList<>();
-        List<Path> rubies = new ArrayList<>();
-        String only = null;
-        Duration timeout = Duration.ofSeconds(120);
-        boolean markdown = false;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            switch (a) {
-                case "--help", "-h" -> {
-                    return null;
-                }
-                case "--quick" -> quick = true;
-                case "--markdown" -> markdown = true;
-                case "--items" -> items = (int) CommandLine.wholeNumber(a, CommandLine.value(args, ++i, a), 10, 10_000_000);
-                case "--timeout" -> timeout = Duration.ofSeconds(CommandLine.wholeNumber(a, CommandLine.value(args, ++i, a), 1, 3600));
-                case "--python" -> pythons.add(Path.of(CommandLine.value(args, ++i, a)));
-                case "--ruby" -> rubies.add(Path.of(CommandLine.value(args, ++i, a)));
-                case "--only" -> {
-                    only = CommandLine.value(args, ++i, a);
-                    if (!only.equals("cpython") && !only.equals("ruby")) {
-                        throw new IllegalArgumentException("--only takes cpython or ruby, got \"" + only + "\"");
-                    }
-                }
-                default -> throw new IllegalArgumentException("unknown argument \"" + a + "\"");
-            }
-        }
-        if (quick && items == 0) {
-            items = QUICK_ITEMS;
-        }
-        return new Options(items, List.copyOf(pythons), List.copyOf(rubies), only, timeout, markdown);
     }
 
     /** Copies a script from the class path to {@code dir}: interpreters need a file, and the class path may be a jar. */

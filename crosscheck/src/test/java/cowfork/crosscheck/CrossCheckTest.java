@@ -4,6 +4,7 @@ package cowfork.crosscheck;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import cowfork.support.Cli;
 import cowfork.support.Processes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -199,11 +200,25 @@ class CrossCheckTest {
     void wrongArgumentsExitWith2AndSayWhich() throws IOException {
         Run run = crossCheck(nowhere(), "--items", "lots");
         assertThat(run.code()).isEqualTo(2);
-        assertThat(run.err()).contains("--items takes a whole number, got 'lots'").contains("usage:");
-        assertThat(crossCheck(nowhere(), "--only", "perl").err()).contains("--only takes cpython or ruby");
-        assertThat(crossCheck(nowhere(), "--timeout").err()).contains("--timeout needs a value");
+        assertThat(run.err()).contains("Invalid value for option '--items': 'lots' is not a whole number")
+                .contains("(./cowfork crosscheck --help shows every option)");
+        assertThat(crossCheck(nowhere(), "--only", "perl").err())
+                .contains("Invalid value for option '--only': 'perl' is not one of cpython, ruby");
+        assertThat(crossCheck(nowhere(), "--timeout").err()).contains("Missing required parameter for option '--timeout'");
+        assertThat(crossCheck(nowhere(), "--timeout=0").err()).contains("--timeout must be between 1 and 3600, got 0");
+        assertThat(crossCheck(nowhere(), "--items", "5").err()).contains("--items must be between 10 and 10000000, got 5");
         Run help = crossCheck(nowhere(), "--help");
         assertThat(help.code()).isZero();
-        assertThat(help.out()).contains("usage: crosscheck");
+        assertThat(help.out()).startsWith("Usage: ./cowfork crosscheck").contains("--items=N", "--only=LANG", "--markdown");
+    }
+
+    @Test
+    void bothSpellingsOfAFlagMeanTheSame() {
+        CrossCheck.Options joined = Cli.parse(new CrossCheck.Flags(),
+                new String[] {"--items=100", "--only=ruby", "--ruby=/opt/ruby", "--timeout=5", "--markdown"}).options();
+        assertThat(joined).isEqualTo(Cli.parse(new CrossCheck.Flags(),
+                new String[] {"--items", "100", "--only", "ruby", "--ruby", "/opt/ruby", "--timeout", "5", "--markdown"}).options());
+        assertThat(joined.rubies()).containsExactly(Path.of("/opt/ruby"));
+        assertThat(Cli.parse(new CrossCheck.Flags(), new String[] {"--quick"}).options().items()).isEqualTo(CrossCheck.QUICK_ITEMS);
     }
 }

@@ -13,9 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class BadInputTest {
@@ -64,15 +66,35 @@ class BadInputTest {
     }
 
     @Test
-    void badFlagsAreAUsageErrorThatShowsTheUsage() {
-        for (String[] args : new String[][] {{}, {"--watch", "0", "1"}, {"1", "--frobnicate"}, {"1", "2"}, {"1", "--name", "x"},
-                {"--name", "("}, {"1", "--totals", "--pages", "2"},
-                {"1", "--dashboard", "0", "--json"}, {"1", "--dashboard", "70000"}}) {
+    void badFlagsAreAUsageErrorThatNamesTheFlag() {
+        Map<String, String[]> cases = new LinkedHashMap<>();
+        cases.put("name the master: a PID, or --name PATTERN", new String[] {});
+        cases.put("--watch must be between 1 and 86400, got 0", new String[] {"--watch", "0", "1"});
+        cases.put("Unknown option: '--frobnicate'", new String[] {"1", "--frobnicate"});
+        cases.put("Unmatched argument at index 1: '2'", new String[] {"1", "2"});
+        cases.put("a PID or --name, not both", new String[] {"1", "--name", "x"});
+        cases.put("Invalid value for option '--name': '(' is not a regular expression", new String[] {"--name", "("});
+        cases.put("--pages draws mappings, which --totals does not read", new String[] {"1", "--totals", "--pages", "2"});
+        cases.put("--dashboard shows regions and page strips on a page", new String[] {"1", "--dashboard", "0", "--json"});
+        cases.put("--dashboard must be between 0 and 65535, got 70000", new String[] {"1", "--dashboard=70000"});
+        cases.put("Invalid value for positional parameter at index 0 (PID): 'x' is not a whole number", new String[] {"x"});
+        cases.forEach((message, args) -> {
             QuietTreeTest.Run r = inspect(args);
             assertThat(r.code()).as(String.join(" ", args)).isEqualTo(Inspect.USAGE);
-            assertThat(r.err()).as(String.join(" ", args)).startsWith("inspect: ").contains("usage: ./cowfork inspect PID");
-        }
-        assertThat(inspect("--help").out()).contains("--json, one line per sample").contains("exit codes:");
+            assertThat(r.err()).as(String.join(" ", args)).startsWith("inspect: " + message)
+                    .contains("(./cowfork inspect --help shows every option)");
+        });
+        assertThat(inspect("--help").out()).startsWith("Usage: ./cowfork inspect").contains("--watch=SECONDS")
+                .contains("--json, one line per sample").contains("exit codes:");
+    }
+
+    @Test
+    void bothSpellingsOfAFlagMeanTheSame() {
+        assertThat(Inspect.Options.parse(new String[] {"--name=gunicorn", "--watch=30", "--count=2", "--top=3", "--pages=1"}, System.out))
+                .usingRecursiveComparison().withComparatorForType((a, b) -> a.pattern().compareTo(b.pattern()), Pattern.class)
+                .isEqualTo(Inspect.Options.parse(new String[] {"--name", "gunicorn", "--watch", "30", "--count", "2", "--top", "3",
+                    "--pages", "1"}, System.out));
+        assertThat(Inspect.Options.parse(new String[] {"7", "--dashboard=0"}, System.out).dashboardPort()).isZero();
     }
 
     /**

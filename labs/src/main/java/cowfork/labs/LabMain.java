@@ -2,6 +2,7 @@
 package cowfork.labs;
 
 import cowfork.fork.ForkRecipe;
+import cowfork.support.Cli;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -11,12 +12,15 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code ./cowfork lab}: the labs and where each student stands; {@code ./cowfork lab NN}:
@@ -42,25 +46,49 @@ public final class LabMain {
     /** How long a {@code --solution} run may take before it is killed. */
     static final long SOLUTION_DEADLINE_MINUTES = 10;
 
-    public static void main(String[] args) throws Exception {
-        List<String> rest = new ArrayList<>(List.of(args));
-        boolean solution = rest.remove("--solution");
-        if (rest.contains("--help") || rest.contains("-h")) {
-            System.out.println(usage());
-            return;
-        }
-        if (rest.size() > 1) {
-            throw new IllegalArgumentException("lab takes one lab number at most, got " + rest + "\n" + usage());
-        }
-        Path root = Labs.root();
-        if (rest.isEmpty()) {
-            if (solution) {
+    /** The command line of {@code ./cowfork lab}. */
+    @Command(name = "./cowfork lab", sortOptions = false, sortSynopsis = false,
+            description = {"Without NN: the labs, and where you stand in each.",
+                "With NN: runs lab NN's grader on your code (NN-*/LAB.md is the handout); exit code 0 when every check"
+                        + " passes, 1 when one fails."})
+    static final class Options implements Cli.Checked {
+        @Mixin
+        Cli.Help help;
+
+        @Parameters(arity = "0..1", paramLabel = "NN", converter = LabNumber.class, description = "the lab's number, e.g. 04")
+        Lab lab;
+
+        @Option(names = "--solution", description = "(teachers) the same grader on the reference answer in solutions/")
+        boolean solution;
+
+        @Override
+        public void check() {
+            if (solution && lab == null) {
                 throw new IllegalArgumentException("--solution needs a lab number: ./cowfork lab 04 --solution");
             }
+        }
+    }
+
+    /** A lab's number on the command line. */
+    static final class LabNumber implements Cli.Converter<Lab> {
+        @Override
+        public Lab parse(String id) {
+            return Labs.byId(id);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options = Cli.parse(new Options(), args);
+        if (options == null) {
+            return;
+        }
+        boolean solution = options.solution;
+        Path root = Labs.root();
+        if (options.lab == null) {
             System.out.println(list(root));
             return;
         }
-        Lab lab = Labs.byId(rest.get(0));
+        Lab lab = options.lab;
         if (solution) {
             System.exit(runWithSolutions(lab, root));
         }
@@ -71,13 +99,6 @@ public final class LabMain {
             record(lab, root, report);
         }
         System.exit(report.passed() ? 0 : 1);
-    }
-
-    static String usage() {
-        return """
-                usage: ./cowfork lab            the labs, and where you stand in each
-                       ./cowfork lab NN         run lab NN's grader on your code (NN-*/LAB.md is the handout)
-                       ./cowfork lab NN --solution   (teachers) the same grader on the reference answer in solutions/""";
     }
 
     /** The table {@code ./cowfork lab} prints. */
