@@ -23,7 +23,8 @@
 #     that the code of another branch will make possible;
 #   - --svg DIR (or docs/figures, a module's figures/) writes to a scratch folder instead;
 #   - fork-stress runs 200 forks instead of 10,000 (the docs show the long run's result);
-#   - fork-latency runs one small size; results writes to a scratch file;
+#   - fork-latency runs one small size; results writes its page and figures to the scratch folder
+#     (its page to CHECK_KEEP when that is set);
 #   - serve and serve-threads are started, asked for /health once they say "ready", and
 #     stopped with TERM; watch runs for 8 s (--seconds 8) unless the command says otherwise;
 #   - bench (JMH, minutes per strategy) is only asked for --help; bench --compare runs with a
@@ -124,7 +125,7 @@ for cmd in "${commands[@]}"; do
   case "${args[0]}" in
     fork-stress) [[ " ${args[*]} " == *" --forks "* ]] || args+=(--forks 200) ;;
     fork-latency) args+=(--sizes 64m --forks 5) ;;
-    results) args+=(--forks 50 --out "$scratch/results.md") ;;
+    results) args+=(--forks 50 --out "${CHECK_KEEP:-$scratch}/results.md" --figures "$scratch") ;;
     bench) if [[ " ${args[*]} " == *" --compare "* && " ${args[*]} " != *" --help "* ]]; then
              args+=(--budget 15s --min-pairs 2)
            else

@@ -34,7 +34,7 @@ public final class Results {
             ## Speed
             
             Times are measured by benchmarks, not by this page's run: JMH for incref/decref,
-            serving JSON and one collection (`./cowfork bench --compare`; the ratios, with their
+            serving JSON and one collection (`./cowfork bench --compare A,B`; the ratios, with their
             intervals, in [Ratios](#ratios-paired-interleaved-95-intervals)), `./cowfork fork-latency`
             for fork() against C, in 4 KiB and in huge pages (chapter 01's README), and wrk against
             the server and against gunicorn (`06-preforking-server/bench/run.sh`, tables in
@@ -59,19 +59,28 @@ public final class Results {
         return "\n" + page.substring(start, end < 0 ? page.length() : end + 1).stripTrailing() + "\n";
     }
 
-    static List<Experiment> experiments(int forks) {
+    static List<Experiment> experiments(int forks, String figures) {
         List<Experiment> list = new ArrayList<>();
+        list.add(new Experiment("Chapter 01: the threads at fork",
+                "A forked JVM child keeps only the thread that called fork(): the parent's threads, and the child's one.",
+                List.of("demo", "01", "--svg", figures),
+                List.of(), List.of("01-threads-at-fork.svg")));
         list.add(new Experiment("Chapter 02: copy-on-write, page by page",
                 "A 4 MiB region filled by the parent; one child only reads, one writes a byte in every 8th page, one writes"
                         + " everything. Counts from `/proc/PID/pagemap`.",
-                List.of("demo", "02", "--size", "4m", "--every", "8", "--svg", "docs/figures", "--huge-pages"),
+                List.of("demo", "02", "--size", "4m", "--every", "8", "--svg", figures, "--huge-pages"),
                 List.of("cow:"), List.of("02-cow-pagemaps.svg")));
+        list.add(new Experiment("Chapter 03: the pages a reading child copies, under inline counts",
+                "The built-in dataset (32 MiB, seed 2024); the child serves 10% of the items as JSON. Each cell of the"
+                        + " strip is a page of the object heap; red ones the child copied.",
+                List.of("demo", "03", "--size", "32m", "--touch", "0.1", "--seed", "2024", "--svg", figures),
+                List.of(), List.of("03-page-strip.svg")));
         list.add(new Experiment("Chapters 03-05: what a read-only child copies, and what one collection copies, by strategy",
                 "The built-in dataset (32 MiB, seed 2024); each child serves 10% of the items as JSON and changes no value."
                         + " `allocator:` is one allocation after fork under immortal; `leak:` is what deleting 1% of the items"
                         + " frees under each strategy. `gc:` is one full collection in a child, per mark placement (1,024"
                         + " dropped cycles added); `matrix:` pairs counts and marks as real runtimes shipped them.",
-                List.of("demo", "05", "--svg", "docs/figures"),
+                List.of("demo", "05", "--svg", figures),
                 List.of("refcounts:", "allocator:", "leak:", "gc:", "matrix:"), List.of("05-refcount-strategies.svg")));
         list.add(new Experiment("Chapter 04: sparse reads, inline vs side table vs dense side table",
                 "One object in every 512, the first object in every 8 KiB of heap (one per side-table page), and one"
@@ -117,6 +126,10 @@ public final class Results {
         @Option(names = "--out", paramLabel = "FILE", order = 2, description = "the page to write (default: ${DEFAULT-VALUE})")
         Path out = Path.of("docs", "results.md");
 
+        @Option(names = "--figures", paramLabel = "DIR", order = 3,
+                description = "where the figures go (default: ${DEFAULT-VALUE}, beside the page)")
+        Path figures = Path.of("docs", "figures");
+
         @Override
         public void check() {
             Cli.within("--forks", forks, 1, Integer.MAX_VALUE);
@@ -143,7 +156,7 @@ public final class Results {
                 .append(" (`jvm-gc`) vary from run to run ([method.md, section 6](method.md#6-noise-timings-and-the-machine),")
                 .append(" \"What repeats, and what does not\"). Times are medians from one run on a noisy machine.\n\n")
                 .append("Machine: ").append(Machine.describe()).append(", ").append(LocalDate.now()).append(".\n");
-        for (Experiment e : experiments(forks)) {
+        for (Experiment e : experiments(forks, options.figures.toString())) {
             System.err.println("cowfork results: ./cowfork " + String.join(" ", e.args()));
             List<String> lines = new ArrayList<>();
             int code = SubCommand.run(e.args(), lines::add, Duration.ofHours(1));
