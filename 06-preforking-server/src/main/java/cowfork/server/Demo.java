@@ -87,15 +87,10 @@ public final class Demo {
 
     /** Runs the demo; returns the exit code (0 ok or --help, 2 bad arguments). */
     static int run(String[] args, PrintStream out, PrintStream err) {
-        Options o;
-        try {
-            o = Cli.parse(new Options(), args, out);
-            if (o == null) { // --help: the usage is printed
-                return 0;
-            }
-        } catch (IllegalArgumentException e) { // the message names the flag and points at --help
-            err.println("demo 06: " + e.getMessage());
-            return 2;
+        Cli.Outcome<Options> parsed = Cli.parse(new Options(), args, "demo 06", out, err);
+        Options o = parsed.options();
+        if (o == null) {
+            return parsed.exitCode(); // 0 after --help, 2 after bad flags (the message is printed)
         }
         out.println("06 · a pre-forked HTTP server whose memory you can watch");
         out.println("Each server preloads the same data set, forks " + o.workers() + " workers, and each worker serves the"

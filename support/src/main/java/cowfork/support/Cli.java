@@ -220,6 +220,30 @@ public final class Cli {
         return false;
     }
 
+    /**
+     * What {@link #parse(Object, String[], String, PrintStream, PrintStream)} found: the options
+     * to run with, or none, and then the exit code the command ends with.
+     *
+     * @param options  the filled options, or null when the command is done
+     * @param exitCode 0 after {@code --help}, 2 after bad input; meaningless when {@code options} is not null
+     */
+    public record Outcome<T>(T options, int exitCode) {}
+
+    /**
+     * For a command that prints its own errors (one that is also started directly with
+     * {@code java}, where no {@code ./cowfork} prints them): {@link #parse(Object, String[], PrintStream)},
+     * with bad input printed on {@code err} as "NAME: MESSAGE".
+     */
+    public static <T> Outcome<T> parse(T options, String[] args, String name, PrintStream out, PrintStream err) {
+        try {
+            T parsed = parse(options, args, out);
+            return new Outcome<>(parsed, 0); // null after --help: the usage is printed
+        } catch (IllegalArgumentException e) { // the message names the flag and points at --help
+            err.println(name + ": " + e.getMessage());
+            return new Outcome<>(null, 2);
+        }
+    }
+
     /** The usage text {@code --help} prints for {@code options}, for a caller that shows it elsewhere. */
     public static String usage(Object options) {
         return new picocli.CommandLine(options).getUsageMessage();

@@ -105,4 +105,21 @@ class CliTest {
         assertThatThrownBy(() -> Cli.withinSize("--data-size", 1024, 64 << 10, 64L << 30))
                 .hasMessage("--data-size must be between 64.0 KiB and 64.0 GiB, got 1.0 KiB");
     }
+
+    @Test
+    void aCommandThatPrintsItsOwnErrorsGetsItsExitCode() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+        Cli.Outcome<Options> bad = Cli.parse(new Options(), new String[] {"--workers", "many"}, "example", o, e);
+        assertThat(bad.options()).isNull();
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("example: ").contains("--workers", "many");
+        Cli.Outcome<Options> help = Cli.parse(new Options(), new String[] {"--help"}, "example", o, e);
+        assertThat(help.options()).isNull();
+        assertThat(help.exitCode()).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("Usage: ./cowfork example");
+        assertThat(Cli.parse(new Options(), new String[] {"--workers=4"}, "example", o, e).options().workers).isEqualTo(4);
+    }
 }

@@ -302,15 +302,10 @@ public final class ThreadedServer implements AutoCloseable {
      * @return {@link #SERVING}; 2 for bad flags (the message, naming the flag, on {@code err}); 0 after --help
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        Options o;
-        try {
-            o = Cli.parse(new Options(), args, out);
-            if (o == null) { // --help: the usage is printed
-                return 0;
-            }
-        } catch (IllegalArgumentException e) { // the message names the flag and points at --help
-            err.println("serve-threads: " + e.getMessage());
-            return 2;
+        Cli.Outcome<Options> parsed = Cli.parse(new Options(), args, "serve-threads", out, err);
+        Options o = parsed.options();
+        if (o == null) {
+            return parsed.exitCode(); // 0 after --help, 2 after bad flags (the message is printed)
         }
         long t0 = System.nanoTime();
         HeapStore store = storeFor(o.locking, o.strategy, o.dataBytes);

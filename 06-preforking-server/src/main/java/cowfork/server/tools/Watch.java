@@ -108,15 +108,10 @@ public final class Watch {
 
     /** Runs until Ctrl-C (or --seconds); returns the exit code: 0 stopped or --help, 1 a server died, 2 bad flags. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        Options o;
-        try {
-            o = Cli.parse(new Options(), args, out);
-            if (o == null) { // --help: the usage is printed
-                return 0;
-            }
-        } catch (IllegalArgumentException e) { // the message names the flag and points at --help
-            err.println("watch: " + e.getMessage());
-            return 2;
+        Cli.Outcome<Options> parsed = Cli.parse(new Options(), args, "watch", out, err);
+        Options o = parsed.options();
+        if (o == null) {
+            return parsed.exitCode(); // 0 after --help, 2 after bad flags (the message is printed)
         }
         Watch w = new Watch(out);
         Thread hook = new Thread(w::stop, "watch-stop");

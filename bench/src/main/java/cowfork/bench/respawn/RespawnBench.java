@@ -65,15 +65,10 @@ public final class RespawnBench {
 
     /** Runs the benchmark; returns the exit code (0 ok or --help, 2 bad arguments). */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        Options o;
-        try {
-            o = Cli.parse(new Options(), args, out);
-            if (o == null) { // --help: the usage is printed
-                return 0;
-            }
-        } catch (IllegalArgumentException e) { // the message names the flag and points at --help
-            err.println("respawn-bench: " + e.getMessage());
-            return 2;
+        Cli.Outcome<Options> parsed = Cli.parse(new Options(), args, "respawn-bench", out, err);
+        Options o = parsed.options();
+        if (o == null) {
+            return parsed.exitCode(); // 0 after --help, 2 after bad flags (the message is printed)
         }
         int kills = o.kills;
         int workers = o.workers;
