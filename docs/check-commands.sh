@@ -16,8 +16,10 @@
 # Commands are taken verbatim from every *.md file (./cowfork ... and ./mvnw ..., comments
 # stripped) and from every *.svg figure's footer, with these exceptions, each so the check
 # ends in reasonable time or leaves the repository untouched:
-#   - a placeholder (NN, N, ..., or a capital letter standing for a name: S, A,B) is skipped:
-#     it is a pattern, not a command;
+#   - a placeholder (NN, N, ..., or capitals standing for a value: S, A,B, PID, MASTER) is
+#     skipped: it is a pattern, not a command;
+#   - inspect --name ... points at a server the reader runs (gunicorn, say): skipped here;
+#     inspect's own tests (RealServersTest) run it against real gunicorn, unicorn and puma;
 #   - a command the docs show being refused (listed in "refused" below) must exit with 2;
 #   - a command in a "<!-- transcript pending: ... -->" comment is skipped: it names a run
 #     that the code of another branch will make possible;
@@ -53,7 +55,7 @@ mapfile -t commands < <(
   } | sed -e 's/[[:space:]]*#.*$//' -e 's/[[:space:]]*-->.*$//' -e 's/[[:space:]]*$//' | sort -u | grep -E "${CHECK_ONLY:-.}")
 
 # Commands the docs show being refused, on purpose: each must exit with status 2 (bad input).
-refused=("serve --worker-connections 10000")
+refused=("serve --worker-connections 10000" "inspect")
 
 # The runs the chapters' Predict transcripts come from: the Markdown writes them with N, the guess.
 for t in "./cowfork demo 03 --predict 3000" "./cowfork demo 04 --predict 1872" "./cowfork demo 05 --predict 8673"; do
@@ -114,7 +116,13 @@ for cmd in "${commands[@]}"; do
   case " ${words[*]} " in
     *" NN "*|*" N "*|*"..."*) echo "skip (placeholder): $cmd"; continue ;;
   esac
-  if printf '%s\n' "${words[@]}" | grep -qxE '[A-Z](,[A-Z])*'; then echo "skip (placeholder): $cmd"; continue; fi
+  placeholder=0
+  for ((i = 0; i < ${#words[@]}; i++)); do # a value in capitals, except --svg's DIR, which is given a scratch folder
+    [ "${words[i]}" = --svg ] && { i=$((i + 1)); continue; }
+    [[ "${words[i]}" =~ ^[A-Z]+(,[A-Z]+)*$ ]] && placeholder=1
+  done
+  if [ "$placeholder" = 1 ]; then echo "skip (placeholder): $cmd"; continue; fi
+  if [ "${words[0]}" = inspect ] && [[ " ${words[*]} " == *" --name "* ]]; then echo "skip (the reader's own server): $cmd"; continue; fi
   ran=$((ran + 1))
   if [ "$tool" = "./mvnw" ]; then
     if run_mvnw "${words[@]}"; then passed=$((passed + 1)); else fail "$cmd"; fi
