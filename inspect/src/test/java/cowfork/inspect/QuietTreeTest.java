@@ -80,15 +80,42 @@ class QuietTreeTest {
 
     /**
      * smem reads smaps itself (USS is its name for private): where it is installed, its figures agree
-     * within 1% with inspect's, read just before and just after it. The tree is a JVM master and its
-     * workers: a page one of them writes after "ready" moves the master's Pss while smem runs (5.4%
-     * once, in a fresh-clone CI run under a load of 20), so each of smem's figures must lie between
-     * inspect's two readings, give or take 1%, as in the smaps_rollup agreement.
+     * within 1% with inspect's for a tree that holds still while smem reads it. The tree is a JVM
+     * master and its workers, and a page one of them writes after "ready" moves the master's Pss
+     * either way (5.4% once under a load of 20; once 1.1% outside both neighbouring readings, so no
+     * "between the two readings" rule holds). So inspect reads the tree just before and just after
+     * smem, up to five times, and the agreement is asserted on a try in which nothing moved; a tree
+     * that never held still is reported skipped, with what moved.
      */
     @Test
     void everyProcessAgreesWithSmem() throws IOException, InterruptedException {
         assumeTrue(Executables.find("smem") != null, "smem is not installed (Debian: apt-get install smem): the smaps_rollup agreement still runs");
-        Sample s = new Sampler(server.pid(), false, true).sample();
+        String moved = "";
+        for (int attempt = 1; attempt <= 5; attempt++) {
+            Sample before = new Sampler(server.pid(), false, true).sample();
+            Map<Integer, long[]> byPid = smem();
+            Sample after = new Sampler(server.pid(), false, true).sample();
+            moved = whatMoved(before, after);
+            if (!moved.isEmpty()) {
+                continue; // the tree changed while smem read it: no single figure to agree with
+            }
+            for (ProcessMemory p : before.processes()) {
+                long[] smemKb = byPid.get(p.pid());
+                assertThat(smemKb).as("smem lists %s", p.member()).isNotNull();
+                Smaps.Fields sum = Agreement.sumOfRegions(p);
+                System.out.printf("inspect: smem %s pss %d/%d rss %d/%d private %d/%d kB (inspect/smem, try %d)%n", p.member(),
+                        sum.pssKb(), smemKb[0], sum.rssKb(), smemKb[1], ProcessMemory.privateKb(sum), smemKb[2], attempt);
+                Agreement.between("Pss of " + p.member(), smemKb[0], sum.pssKb(), sum.pssKb());
+                Agreement.between("Rss of " + p.member(), smemKb[1], sum.rssKb(), sum.rssKb());
+                Agreement.between("USS of " + p.member(), smemKb[2], ProcessMemory.privateKb(sum), ProcessMemory.privateKb(sum));
+            }
+            return;
+        }
+        assumeTrue(false, "the tree never held still while smem read it, in 5 tries (last: " + moved + ")");
+    }
+
+    /** smem's table: pid to {Pss, Rss, USS} in kB. */
+    private static Map<Integer, long[]> smem() throws IOException, InterruptedException {
         Process smem = new ProcessBuilder("smem", "-H", "-c", "pid pss rss uss").redirectErrorStream(true).start();
         smem.getOutputStream().close();
         String table = new String(smem.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -100,21 +127,21 @@ class QuietTreeTest {
                 byPid.put(Integer.parseInt(f[0]), new long[] {Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3])});
             }
         }
-        Sample after = new Sampler(server.pid(), false, true).sample();
-        for (ProcessMemory p : s.processes()) {
-            long[] smemKb = byPid.get(p.pid());
-            assertThat(smemKb).as("smem lists %s", p.member()).isNotNull();
-            Smaps.Fields sum = Agreement.sumOfRegions(p);
-            Smaps.Fields later = after.processes().stream().filter(q -> q.pid() == p.pid()).findFirst()
-                    .map(Agreement::sumOfRegions).orElseThrow();
-            System.out.printf("inspect: smem %s pss %d/%d rss %d/%d private %d/%d kB (inspect/smem)%s%n", p.member(), sum.pssKb(),
-                    smemKb[0], sum.rssKb(), smemKb[1], ProcessMemory.privateKb(sum), smemKb[2],
-                    later.equals(sum) ? "" : " (it changed while smem ran: pss " + later.pssKb() + " rss " + later.rssKb()
-                            + " private " + ProcessMemory.privateKb(later) + " kB after)");
-            Agreement.between("Pss of " + p.member(), smemKb[0], sum.pssKb(), later.pssKb());
-            Agreement.between("Rss of " + p.member(), smemKb[1], sum.rssKb(), later.rssKb());
-            Agreement.between("USS of " + p.member(), smemKb[2], ProcessMemory.privateKb(sum), ProcessMemory.privateKb(later));
+        return byPid;
+    }
+
+    /** The processes whose Pss, Rss or private kB differ between two readings, as text; "" if none did. */
+    private static String whatMoved(Sample before, Sample after) {
+        StringBuilder moved = new StringBuilder();
+        for (ProcessMemory p : before.processes()) {
+            Smaps.Fields a = Agreement.sumOfRegions(p);
+            Smaps.Fields b = after.processes().stream().filter(q -> q.pid() == p.pid()).findFirst()
+                    .map(Agreement::sumOfRegions).orElse(Smaps.Fields.ZERO);
+            if (a.pssKb() != b.pssKb() || a.rssKb() != b.rssKb() || ProcessMemory.privateKb(a) != ProcessMemory.privateKb(b)) {
+                moved.append(String.format("%s pss %d->%d rss %d->%d kB; ", p.member(), a.pssKb(), b.pssKb(), a.rssKb(), b.rssKb()));
+            }
         }
+        return moved.toString();
     }
 
     @Test
